@@ -1,0 +1,38 @@
+// The workload driver interface: how the cluster-api runs superfriends, whatever runs them.
+// `local` (child processes on this machine) and `kubernetes` (K3s + KEDA + Traefik) implement it.
+
+import type { WorkloadStatus } from '../../../wire/internal-api.ts'
+
+/** Everything a driver needs to run one agent; built from the platform DB, no DB access in drivers. */
+export interface AgentSpec {
+  agentId: string
+  slug: string
+  tenantId: string
+  tenantSlug: string
+  name: string
+  persona: { systemPrompt: string; style: string }
+  model: { provider: string; model: string; temperature?: number; maxOutputTokens?: number }
+  visibility: 'private' | 'public'
+  /** Connection URL of the tenant's own database (memory, conversations). Secret. */
+  tenantDatabaseUrl: string
+  /** Extra secrets the runtime receives (provider API keys, …). Secret. */
+  secrets: Record<string, string>
+}
+
+export interface WorkloadDriver {
+  readonly name: 'local' | 'kubernetes'
+  /** Creates or updates everything the agent needs, leaving it asleep unless it is awake. Idempotent. */
+  ensure(spec: AgentSpec): Promise<void>
+  /** Removes every object or process of the agent. Idempotent: removing a missing agent is not an error. */
+  remove(agentId: string): Promise<void>
+  /** Starts the agent now (scale 0 → 1). Idempotent; returns without waiting for readiness. */
+  wake(agentId: string): Promise<WorkloadStatus>
+  /** Current state of the agent's workload. */
+  status(agentId: string): Promise<WorkloadStatus>
+  /** Records activity reported by the edge: keeps an awake agent awake. */
+  touch(agentId: string, at: number, openStreams: number): Promise<void>
+  /** Status of every agent this driver knows. */
+  list(): Promise<WorkloadStatus[]>
+  /** Stops everything this driver started in this process (local) or its loops (kubernetes). */
+  close(): Promise<void>
+}

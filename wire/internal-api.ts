@@ -1,0 +1,83 @@
+// Payloads of the internal API (`/internal/v1/*`) that the edge calls on the cluster-api.
+// Every call carries an edge signature (wire/signature.ts); the cluster-api refuses anything else.
+
+export type Visibility = 'private' | 'public'
+
+/** What the gate knows about an agent's workload. */
+export type WorkloadState = 'cold' | 'waking' | 'ready' | 'failed'
+
+/** GET /internal/v1/routes/:slug → 200 RouteInfo | 404 problem */
+export interface RouteInfo {
+  slug: string
+  agentId: string
+  tenantId: string
+  visibility: Visibility
+  state: WorkloadState
+}
+
+/** POST /internal/v1/keys/verify { key } → 200 KeyVerification | 401 problem */
+export interface KeyVerifyRequest {
+  key: string
+}
+export interface KeyVerification {
+  keyId: string
+  tenantId: string
+  scopes: string[]
+}
+
+/** GET /internal/v1/users/:userId/tenants → 200 UserTenants (the tenants a JWT subject may act for) */
+export interface UserTenants {
+  userId: string
+  tenantIds: string[]
+}
+
+/** POST /internal/v1/agents/:agentId/wake → 202 WorkloadStatus (idempotent: waking a waking agent is a no-op) */
+/** GET /internal/v1/agents/:agentId/status[?waitMs=n] → 200 WorkloadStatus; with waitMs, answers once ready or after n ms */
+export interface WorkloadStatus {
+  agentId: string
+  state: WorkloadState
+  ready: boolean
+  replicas: number
+  /** Present when state is 'failed': why (crash loop, image pull, quota, …). */
+  message?: string
+}
+
+/** POST /internal/v1/ingest { batchId, items } → 202 { accepted, duplicate } */
+export interface IngestBatch {
+  /** Unique per batch; a batch sent twice (a retried flush) is counted once. */
+  batchId: string
+  items: IngestItem[]
+}
+export interface IngestItem {
+  agentId: string
+  tenantId: string
+  /** Start of the period this item covers, epoch ms. */
+  from: number
+  /** End of the period, epoch ms. */
+  to: number
+  requests: number
+  bytesIn: number
+  bytesOut: number
+  wakes: number
+  coldStartMs: number
+  tokensIn: number
+  tokensOut: number
+  activeSeconds: number
+  /** WebSockets and streams still open at `to`: the agent is busy even with no new requests. */
+  openStreams: number
+}
+export interface IngestResult {
+  accepted: number
+  duplicate: boolean
+}
+
+/** Paths, so both sides spell them once. */
+export const INTERNAL_PATHS = {
+  route: (slug: string) => `/internal/v1/routes/${encodeURIComponent(slug)}`,
+  verifyKey: '/internal/v1/keys/verify',
+  userTenants: (userId: string) => `/internal/v1/users/${encodeURIComponent(userId)}/tenants`,
+  wake: (agentId: string) => `/internal/v1/agents/${encodeURIComponent(agentId)}/wake`,
+  status: (agentId: string) => `/internal/v1/agents/${encodeURIComponent(agentId)}/status`,
+  ingest: '/internal/v1/ingest',
+  scaling: (agentId: string) => `/internal/v1/scaling/agents/${encodeURIComponent(agentId)}`,
+} as const
