@@ -2,22 +2,10 @@
 // `local` (child processes on this machine) and `kubernetes` (K3s + KEDA + Traefik) implement it.
 
 import type { WorkloadStatus } from '../../../wire/internal-api.ts'
+import type { RuntimeConfig } from '../../../wire/runtime.ts'
 
 /** Everything a driver needs to run one agent; built from the platform DB, no DB access in drivers. */
-export interface AgentSpec {
-  agentId: string
-  slug: string
-  tenantId: string
-  tenantSlug: string
-  name: string
-  persona: { systemPrompt: string; style: string }
-  model: { provider: string; model: string; temperature?: number; maxOutputTokens?: number }
-  visibility: 'private' | 'public'
-  /** Connection URL of the tenant's own database (memory, conversations). Secret. */
-  tenantDatabaseUrl: string
-  /** Extra secrets the runtime receives (provider API keys, …). Secret. */
-  secrets: Record<string, string>
-}
+export type AgentSpec = RuntimeConfig
 
 export interface WorkloadDriver {
   readonly name: 'local' | 'kubernetes'

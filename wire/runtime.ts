@@ -1,0 +1,43 @@
+// The contract between the cluster-api (its workload drivers) and the agent runtime process or pod.
+
+/** Everything a runtime needs to serve one agent. Contains secrets: never log it whole. */
+export interface RuntimeConfig {
+  agentId: string
+  slug: string
+  tenantId: string
+  tenantSlug: string
+  name: string
+  persona: { systemPrompt: string; style: string }
+  model: { provider: string; model: string; temperature?: number; maxOutputTokens?: number }
+  visibility: 'private' | 'public'
+  /** Connection URL of the tenant's own database (conversations, memory). Secret. */
+  tenantDatabaseUrl: string
+  /** Provider API keys and other secrets, by name (ANTHROPIC_API_KEY, OPENAI_API_KEY, …). Secret. */
+  secrets: Record<string, string>
+}
+
+/** Environment variables the runtime reads at start-up. */
+export const RUNTIME_ENV = {
+  /** Port to listen on; 0 picks a free one (announced on stdout as a JSON line `{"event":"listening","port":n}`). */
+  port: 'PORT',
+  /** Interface to bind; default 127.0.0.1 locally, 0.0.0.0 in a pod. */
+  host: 'HOST',
+  /** The edge signing secret: every request must carry a valid edge signature. */
+  signingSecret: 'EDGE_SIGNING_SECRET',
+  /** A whole RuntimeConfig as JSON. Absent: the process is a warm-pool runtime waiting for an assignment. */
+  config: 'MYINTELL_AGENT_CONFIG',
+  /** Bearer token the cluster-api presents on POST /_myintell/assign and PUT /_myintell/config. */
+  controlToken: 'MYINTELL_CONTROL_TOKEN',
+  /** How long SIGTERM waits for in-flight streams before exiting (ms, default 30000; 0 = do not wait). */
+  drainTimeoutMs: 'MYINTELL_DRAIN_TIMEOUT_MS',
+} as const
+
+/** Control endpoints of the runtime, called by the cluster-api only (bearer control token, not edge-signed). */
+export const RUNTIME_PATHS = {
+  healthz: '/healthz',
+  readyz: '/readyz',
+  /** POST RuntimeConfig: turns a warm-pool runtime into this agent. 409 if already assigned to another agent. */
+  assign: '/_myintell/assign',
+  /** PUT RuntimeConfig: new persona/model settings for the agent already assigned; applies on the next turn. */
+  config: '/_myintell/config',
+} as const
