@@ -28,6 +28,8 @@ export const RUNTIME_ENV = {
   config: 'MYINTELL_AGENT_CONFIG',
   /** Bearer token the cluster-api presents on POST /_myintell/assign and PUT /_myintell/config. */
   controlToken: 'MYINTELL_CONTROL_TOKEN',
+  /** Base URL of the cluster-api; the runtime reports token usage to its signed internal ingest. */
+  platformUrl: 'MYINTELL_PLATFORM_URL',
   /** How long SIGTERM waits for in-flight streams before exiting (ms, default 30000; 0 = do not wait). */
   drainTimeoutMs: 'MYINTELL_DRAIN_TIMEOUT_MS',
 } as const
