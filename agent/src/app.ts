@@ -1,0 +1,62 @@
+// The runtime's HTTP application: the request pipeline, written once, outermost stage first.
+// Probes → control (bearer token) → edge signature → draining/in-flight tracking → agent routes.
+import { Hono } from 'hono'
+import { RUNTIME_PATHS } from '../../wire/runtime.ts'
+import type { AppEnv } from './http/app-env.ts'
+import { controlRoutes } from './control/control-routes.ts'
+import { edgeAuth } from './http/edge-auth.ts'
+import { errorResponse, HttpError, internalError } from './http/errors.ts'
+import type { Logger } from './log.ts'
+import type { RuntimeState } from './runtime-state.ts'
+
+export interface AppDeps {
+  state: RuntimeState
+  log: Logger
+  signingSecret: string
+  controlToken: string | null
+  /** The agent's own routes (chat, conversations, memories, OpenAI), mounted behind the edge signature. */
+  agentRoutes: Hono<AppEnv>
+}
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { state, log } = deps
+  const app = new Hono<AppEnv>()
+
+  app.onError((err, c) => {
+    if (err instanceof HttpError) return errorResponse(err, c.req.path)
+    log.error({ event: 'unhandled-error', method: c.req.method, path: c.req.path, err: { name: err.name, message: err.message, stack: err.stack } }, 'unhandled error')
+    return errorResponse(internalError(), c.req.path)
+  })
+  app.notFound((c) => errorResponse(new HttpError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path))
+
+  // 1. Probes: unauthenticated, for the kubelet and the local driver.
+  app.get(RUNTIME_PATHS.healthz, (c) => c.json({ ok: true }))
+  app.get(RUNTIME_PATHS.readyz, (c) => {
+    const config = state.config()
+    const body = { ready: state.isReady(), assigned: config !== null, draining: state.isDraining(), agentId: config?.agentId ?? null }
+    return c.json(body, body.ready ? 200 : 503)
+  })
+
+  // 2. Control plane calls, bearer control token.
+  app.route('/', controlRoutes({ state, token: deps.controlToken, log }) as unknown as Hono<AppEnv>)
+
+  // 3. Everything else must come through the edge for this agent's slug.
+  app.use('*', edgeAuth({ secret: deps.signingSecret, slug: () => state.config()?.slug ?? null, log }))
+
+  // 4. Refuse new work while draining or before the database is ready; count what is in flight.
+  app.use('*', async function inFlight(c, next) {
+    if (state.isDraining()) throw new HttpError(503, 'draining', 'Shutting down', 'This superfriend is restarting; retry shortly.', { headers: { 'retry-after': '1' } })
+    if (!state.isReady()) throw new HttpError(503, 'not-ready', 'Not ready', 'This superfriend is still starting; retry shortly.', { headers: { 'retry-after': '1' } })
+    const end = state.begin()
+    try {
+      await next()
+    } finally {
+      // A streamed body keeps its own in-flight mark (see http/sse.ts); this one covers the handler itself.
+      end()
+    }
+  })
+
+  // 5. The agent itself.
+  app.route('/', deps.agentRoutes)
+  return app
+}

@@ -1,0 +1,33 @@
+// Validation of the RuntimeConfig (wire/runtime.ts) that arrives by env or by the assignment call.
+// Also the one place that knows which fields are secret, so logs can never print them.
+import { z } from 'zod'
+import type { RuntimeConfig } from '../../../wire/runtime.ts'
+
+export const runtimeConfigSchema = z.object({
+  agentId: z.string().min(1),
+  slug: z.string().min(1),
+  tenantId: z.string().min(1),
+  tenantSlug: z.string().min(1),
+  name: z.string().min(1),
+  persona: z.object({ systemPrompt: z.string(), style: z.string() }),
+  model: z.object({
+    provider: z.string().min(1),
+    model: z.string().min(1),
+    temperature: z.number().min(0).max(2).optional(),
+    maxOutputTokens: z.number().int().positive().optional(),
+  }),
+  visibility: z.enum(['private', 'public']),
+  tenantDatabaseUrl: z.string().min(1),
+  secrets: z.record(z.string(), z.string()),
+})
+
+export function parseRuntimeConfig(input: unknown): { ok: true; config: RuntimeConfig } | { ok: false; issues: string[] } {
+  const result = runtimeConfigSchema.safeParse(input)
+  if (result.success) return { ok: true, config: result.data }
+  return { ok: false, issues: result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) }
+}
+
+/** What may be logged about a config: identity only, never the database URL or secrets. */
+export function describeConfig(config: RuntimeConfig): Record<string, string> {
+  return { agentId: config.agentId, slug: config.slug, tenantId: config.tenantId, provider: config.model.provider, model: config.model.model }
+}

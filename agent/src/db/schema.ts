@@ -1,0 +1,34 @@
+// Tenant database schema: what every superfriend of a tenant keeps (conversations, messages, memories).
+// One database per tenant; rows carry agent_id so a tenant's agents never see each other's data.
+import { bigserial, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+
+export const conversations = pgTable('conversations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  agentId: text('agent_id').notNull(),
+  title: text('title').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+}, (t) => [index('conversations_agent_updated_idx').on(t.agentId, t.updatedAt)])
+
+/** role: user | assistant. status: complete, or error when the provider failed mid-reply (the partial text is kept). */
+export const messages = pgTable('messages', {
+  // A serial id orders messages and doubles as the pagination cursor.
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  conversationId: uuid('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+  role: text('role').notNull(),
+  content: text('content').notNull(),
+  status: text('status').notNull().default('complete'),
+  errorCode: text('error_code'),
+  tokensIn: integer('tokens_in').notNull().default(0),
+  tokensOut: integer('tokens_out').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+}, (t) => [index('messages_conversation_idx').on(t.conversationId, t.id)])
+
+/** Long-term facts the superfriend keeps across conversations. */
+export const memories = pgTable('memories', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  agentId: text('agent_id').notNull(),
+  content: text('content').notNull(),
+  source: text('source').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+}, (t) => [index('memories_agent_idx').on(t.agentId, t.createdAt)])
