@@ -1,0 +1,86 @@
+// Signed calls to the cluster-api's internal API (/internal/v1/*), typed by wire/internal-api.ts.
+// The host we sign is the cluster-api's own host, and signHeaders sends it as X-Forwarded-Host.
+
+import { REQUEST_ID } from '../../../wire/headers.ts'
+import {
+  INTERNAL_PATHS, type IngestBatch, type IngestResult, type KeyVerification, type RouteInfo, type UserTenants,
+  type WorkloadStatus,
+} from '../../../wire/internal-api.ts'
+import { signHeaders } from '../../../wire/signature.ts'
+import type { EdgeConfig } from '../config.ts'
+
+/** A non-2xx answer from the cluster-api we did not expect; the message names the path, never the host. */
+export class InternalApiError extends Error {
+  readonly status: number
+  constructor(status: number, path: string) {
+    super(`cluster-api ${path} answered ${status}`)
+    this.status = status
+  }
+}
+
+export interface CallOptions {
+  body?: unknown
+  signal?: AbortSignal
+  requestId?: string
+}
+
+export class InternalClient {
+  readonly #base: URL
+  readonly #secret: string
+
+  constructor(config: Pick<EdgeConfig, 'clusterApiUrl' | 'signingSecret'>) {
+    this.#base = config.clusterApiUrl
+    this.#secret = config.signingSecret
+  }
+
+  async call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
+    const headers = new Headers({ accept: 'application/json' })
+    if (options.requestId) headers.set(REQUEST_ID, options.requestId)
+    let body: string | undefined
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body)
+      headers.set('content-type', 'application/json')
+    }
+    await signHeaders(headers, { method, host: this.#base.host, path }, this.#secret)
+    const init: RequestInit = { method, headers }
+    if (body !== undefined) init.body = body
+    if (options.signal) init.signal = options.signal
+    return fetch(new URL(path, this.#base), init)
+  }
+
+  async #json<T>(method: string, path: string, options: CallOptions, accept: number[] = []): Promise<{ status: number; body: T | null }> {
+    const response = await this.call(method, path, options)
+    if (response.ok) return { status: response.status, body: (await response.json()) as T }
+    await response.body?.cancel()
+    if (accept.includes(response.status)) return { status: response.status, body: null }
+    throw new InternalApiError(response.status, path.split('?')[0] ?? path)
+  }
+
+  /** null when the slug is unknown. */
+  async route(slug: string, requestId?: string): Promise<RouteInfo | null> {
+    return (await this.#json<RouteInfo>('GET', INTERNAL_PATHS.route(slug), { requestId }, [404])).body
+  }
+
+  /** null when the key is unknown or revoked. */
+  async verifyKey(key: string, requestId?: string): Promise<KeyVerification | null> {
+    return (await this.#json<KeyVerification>('POST', INTERNAL_PATHS.verifyKey, { body: { key }, requestId }, [401, 404])).body
+  }
+
+  async userTenants(userId: string, requestId?: string): Promise<UserTenants> {
+    const { body } = await this.#json<UserTenants>('GET', INTERNAL_PATHS.userTenants(userId), { requestId }, [404])
+    return body ?? { userId, tenantIds: [] }
+  }
+
+  async wake(agentId: string, signal?: AbortSignal): Promise<WorkloadStatus> {
+    return (await this.#json<WorkloadStatus>('POST', INTERNAL_PATHS.wake(agentId), signal ? { signal } : {})).body!
+  }
+
+  async status(agentId: string, waitMs: number, signal?: AbortSignal): Promise<WorkloadStatus> {
+    const path = `${INTERNAL_PATHS.status(agentId)}${waitMs > 0 ? `?waitMs=${waitMs}` : ''}`
+    return (await this.#json<WorkloadStatus>('GET', path, signal ? { signal } : {})).body!
+  }
+
+  async ingest(batch: IngestBatch): Promise<IngestResult> {
+    return (await this.#json<IngestResult>('POST', INTERNAL_PATHS.ingest, { body: batch })).body!
+  }
+}

@@ -1,0 +1,73 @@
+// Typed edge configuration, parsed once per isolate from the bindings. Bad config fails fast.
+
+import { assertSigningSecret } from '../../wire/signature.ts'
+import type { Env } from './env.ts'
+
+export interface EdgeConfig {
+  /** `myintell.ai` in production, `localhost` locally. */
+  baseDomain: string
+  clusterApiUrl: URL
+  originUrl: URL
+  auth: { jwksUrl: URL | null; issuer: string | undefined; audience: string | undefined }
+  /** How long held requests wait for a wake before 503. Default 30 s: a cold pod start plus model load. */
+  wakeTimeoutMs: number
+  /** Held requests per agent; past it 503. Default 1,000: bounds the memory one agent can pin in its gate. */
+  maxHeldRequests: number
+  /** How often the gate flushes activity and usage to the cluster-api. Default 5 s. */
+  usageFlushIntervalMs: number
+  /** The gate forgets "warm" after this long without activity (the origin then decides). Default 5 min. */
+  gateIdleMs: number
+  /** Requests per second per tenant; 0 turns the limit off. */
+  rateLimitPerSecond: number
+  rateLimitBurst: number
+  signingSecret: string
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min = 0): number {
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`)
+  return value
+}
+
+function url(name: string, raw: string | undefined): URL {
+  if (!raw) throw new Error(`${name} is required`)
+  try {
+    return new URL(raw)
+  } catch {
+    throw new Error(`${name} must be an absolute URL, got "${raw}"`)
+  }
+}
+
+export function parseConfig(env: Env): EdgeConfig {
+  assertSigningSecret(env.EDGE_SIGNING_SECRET)
+  return {
+    baseDomain: (env.BASE_DOMAIN || 'localhost').toLowerCase(),
+    clusterApiUrl: url('CLUSTER_API_URL', env.CLUSTER_API_URL),
+    originUrl: url('ORIGIN_URL', env.ORIGIN_URL),
+    auth: {
+      jwksUrl: env.AUTH_JWKS_URL ? url('AUTH_JWKS_URL', env.AUTH_JWKS_URL) : null,
+      issuer: env.AUTH_ISSUER || undefined,
+      audience: env.AUTH_AUDIENCE || undefined,
+    },
+    wakeTimeoutMs: integer('WAKE_TIMEOUT_MS', env.WAKE_TIMEOUT_MS, 30_000, 1),
+    maxHeldRequests: integer('MAX_HELD_REQUESTS', env.MAX_HELD_REQUESTS, 1_000, 1),
+    usageFlushIntervalMs: integer('USAGE_FLUSH_INTERVAL_MS', env.USAGE_FLUSH_INTERVAL_MS, 5_000, 1),
+    gateIdleMs: integer('GATE_IDLE_MS', env.GATE_IDLE_MS, 300_000, 1),
+    rateLimitPerSecond: integer('RATE_LIMIT_PER_SECOND', env.RATE_LIMIT_PER_SECOND, 200),
+    rateLimitBurst: integer('RATE_LIMIT_BURST', env.RATE_LIMIT_BURST, 400),
+    signingSecret: env.EDGE_SIGNING_SECRET,
+  }
+}
+
+const parsed = new WeakMap<object, EdgeConfig>()
+
+/** The config for this env object; bindings do not change within an isolate, so parse once. */
+export function configFor(env: Env): EdgeConfig {
+  let config = parsed.get(env)
+  if (!config) {
+    config = parseConfig(env)
+    parsed.set(env, config)
+  }
+  return config
+}

@@ -1,0 +1,34 @@
+// What the pipeline stages hand to each other through Hono's context.
+
+import type { Context } from 'hono'
+import type { Principal } from '../../wire/headers.ts'
+import type { RouteInfo } from '../../wire/internal-api.ts'
+import type { EdgeConfig } from './config.ts'
+import type { Env } from './env.ts'
+
+export type HostTarget =
+  | { kind: 'landing' }
+  | { kind: 'app' }
+  | { kind: 'api' }
+  | { kind: 'agent'; slug: string }
+
+export interface EdgeVariables {
+  config: EdgeConfig
+  requestId: string
+  /** The client's headers minus every internal one (and minus the credentials the edge consumed). */
+  forwardHeaders: Headers
+  host: HostTarget
+  route: RouteInfo
+  /** The gate said the agent is warm when it resolved the route. */
+  gateWarm: boolean
+  principal: Principal
+  /** Tenants the principal may act for. */
+  principalTenants: readonly string[]
+}
+
+export type EdgeEnv = { Bindings: Env; Variables: EdgeVariables }
+export type EdgeContext = Context<EdgeEnv>
+
+export function gateFor(env: Env, slug: string) {
+  return env.AGENT_GATE.get(env.AGENT_GATE.idFromName(slug))
+}

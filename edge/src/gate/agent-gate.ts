@@ -1,0 +1,217 @@
+// AgentGate: one Durable Object per superfriend (idFromName(slug)). Holds requests while the agent wakes,
+// coalesces every concurrent wake into one cluster-api call, and batches the agent's activity and usage.
+//
+// States: cold → waking → warm → cold (idle, or the origin said "no endpoints"). The phase, the wake's
+// start and deadline, the cached route and the usage ledger live in storage, so eviction loses nothing
+// but the in-memory waiters (whose Worker retries once and finds the wake still running).
+// One alarm serves three due times: the wake deadline, the next usage flush, the idle check.
+
+import { DurableObject } from 'cloudflare:workers'
+import type { RouteInfo } from '../../../wire/internal-api.ts'
+import { InternalClient } from '../cluster/internal-client.ts'
+import { configFor, type EdgeConfig } from '../config.ts'
+import type { Env } from '../env.ts'
+import type { HoldResult, ResolveResult, UsageDelta } from './protocol.ts'
+import { UsageLedger } from './usage-ledger.ts'
+import { wakeUntilReady, type WakeOutcome } from './wake-loop.ts'
+
+/** The gate re-asks the cluster-api for the route after this long: visibility or ownership may change. */
+export const ROUTE_TTL_MS = 60_000
+/** A "no endpoints" answer this soon after readiness is the ingress catching up, not the agent leaving. */
+export const NO_ENDPOINTS_GRACE_MS = 2_000
+/** Retry-After for held requests refused by a bound: a wake usually completes within a few seconds. */
+export const RETRY_AFTER_FULL_S = 2
+export const RETRY_AFTER_TIMEOUT_S = 5
+
+export type GatePhase = 'cold' | 'waking' | 'warm'
+
+export interface GateState {
+  phase: GatePhase
+  wakeStartedAt: number
+  wakeDeadline: number
+  warmSince: number
+  lastActivityAt: number
+}
+
+interface CachedRoute {
+  route: RouteInfo
+  fetchedAt: number
+}
+
+interface RunningWake {
+  promise: Promise<WakeOutcome & { coldStartMs: number }>
+  abort: AbortController
+  settle: (outcome: WakeOutcome) => void
+}
+
+const COLD: GateState = { phase: 'cold', wakeStartedAt: 0, wakeDeadline: 0, warmSince: 0, lastActivityAt: 0 }
+
+export class AgentGate extends DurableObject<Env> {
+  readonly #config: EdgeConfig
+  readonly #client: InternalClient
+  readonly #ledger: UsageLedger
+  #state: GateState = { ...COLD }
+  #route: CachedRoute | null = null
+  #held = 0
+  #wake: RunningWake | null = null
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.#config = configFor(env)
+    this.#client = new InternalClient(this.#config)
+    this.#ledger = new UsageLedger(ctx.storage, this.#config.usageFlushIntervalMs)
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#state = (await ctx.storage.get<GateState>('state')) ?? { ...COLD }
+      this.#route = (await ctx.storage.get<CachedRoute>('route')) ?? null
+      await this.#ledger.load()
+    })
+  }
+
+  /** Route for this gate's slug: cached here, else from the cluster-api. */
+  async resolve(slug: string, requestId?: string): Promise<ResolveResult> {
+    const now = Date.now()
+    if (!this.#route || this.#route.route.slug !== slug || now - this.#route.fetchedAt > ROUTE_TTL_MS) {
+      const route = await this.#client.route(slug, requestId)
+      if (!route) {
+        this.#route = null
+        await this.ctx.storage.delete('route')
+        return { route: null, warm: false }
+      }
+      this.#route = { route, fetchedAt: now }
+      await this.ctx.storage.put('route', this.#route)
+      if (route.state === 'ready' && this.#state.phase === 'cold') {
+        await this.#setState({ ...this.#state, phase: 'warm', warmSince: now, lastActivityAt: now })
+      }
+    }
+    return { route: this.#route.route, warm: this.#state.phase === 'warm' }
+  }
+
+  /**
+   * Resolves once the agent can take traffic (or a bound is hit). The caller then streams its own request
+   * to the origin: no request body ever passes through here. `noEndpoints` says the origin just answered
+   * "no endpoints" although the caller thought the agent warm.
+   */
+  async hold(route: RouteInfo, noEndpoints = false): Promise<HoldResult> {
+    const now = Date.now()
+    if (this.#state.phase === 'warm') {
+      const stale = noEndpoints && now - this.#state.warmSince > NO_ENDPOINTS_GRACE_MS
+      if (!stale) return { ok: true, waited: false, coldStartMs: 0 }
+      await this.#setState({ ...this.#state, phase: 'cold' })
+    }
+    if (this.#held >= this.#config.maxHeldRequests) {
+      return {
+        ok: false, status: 503, code: 'wake-queue-full', retryAfterSeconds: RETRY_AFTER_FULL_S,
+        title: 'Too many requests are waiting for this superfriend to wake',
+      }
+    }
+    this.#held += 1
+    try {
+      const outcome = await (this.#wake ?? this.#startWake(route)).promise
+      if (outcome.ok) return { ok: true, waited: true, coldStartMs: outcome.coldStartMs }
+      return outcome.code === 'wake-failed'
+        ? { ok: false, status: 503, code: 'wake-failed', title: 'The superfriend could not be woken', retryAfterSeconds: RETRY_AFTER_TIMEOUT_S }
+        : { ok: false, status: 503, code: 'wake-timeout', title: 'The superfriend did not wake in time', retryAfterSeconds: RETRY_AFTER_TIMEOUT_S }
+    } finally {
+      this.#held -= 1
+    }
+  }
+
+  /** Starts a wake (if none is running) without waiting for it: for a caller that cannot wait. */
+  async nudge(route: RouteInfo, noEndpoints = false): Promise<void> {
+    const { phase, warmSince } = this.#state
+    if (phase === 'warm' && !(noEndpoints && Date.now() - warmSince > NO_ENDPOINTS_GRACE_MS)) return
+    if (phase === 'warm') await this.#setState({ ...this.#state, phase: 'cold' })
+    if (!this.#wake) void this.#startWake(route).promise
+  }
+
+  async report(delta: UsageDelta): Promise<void> {
+    const now = Date.now()
+    this.#state.lastActivityAt = now
+    await this.#ledger.add(delta, now)
+    await this.#setState(this.#state)
+    await this.#scheduleAlarm()
+  }
+
+  /** For tests and diagnostics. */
+  async snapshot(): Promise<GateState & { held: number; openStreams: number; flushAt: number | null; pendingRequests: number }> {
+    return {
+      ...this.#state, held: this.#held, openStreams: this.#ledger.openStreams, flushAt: this.#ledger.flushAt,
+      pendingRequests: this.#ledger.pendingRequests,
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    // An alarm fires at the earliest due time; everything due by then is handled now. (Taking the due time
+    // rather than the clock also lets tests fire alarms early and deterministically.)
+    const now = Math.max(Date.now(), this.#nextDue() ?? 0)
+    const s = this.#state
+    if (s.phase === 'waking' && s.wakeDeadline <= now) {
+      const wake = this.#wake
+      if (wake) {
+        wake.settle({ ok: false, code: 'wake-timeout' })
+        await wake.promise
+      } else await this.#setState({ ...s, phase: 'cold' })
+    }
+    if (this.#state.phase === 'warm' && this.#state.lastActivityAt + this.#config.gateIdleMs <= now && this.#ledger.openStreams === 0) {
+      await this.#setState({ ...this.#state, phase: 'cold' })
+    }
+    const flushAt = this.#ledger.flushAt
+    if (flushAt !== null && flushAt <= now) await this.#ledger.flush((batch) => this.#client.ingest(batch))
+    await this.#scheduleAlarm()
+  }
+
+  #startWake(route: RouteInfo): RunningWake {
+    const now = Date.now()
+    // After an eviction mid-wake the stored phase is still 'waking': resume it, with the same deadline.
+    const resuming = this.#state.phase === 'waking' && this.#state.wakeDeadline > now
+    const startedAt = resuming ? this.#state.wakeStartedAt : now
+    const deadline = resuming ? this.#state.wakeDeadline : now + this.#config.wakeTimeoutMs
+    const abort = new AbortController()
+    let settle!: (outcome: WakeOutcome) => void
+    const settled = new Promise<WakeOutcome>((resolve) => {
+      settle = resolve
+    })
+    const promise = settled.then(async (outcome) => {
+      abort.abort()
+      if (this.#wake === wake) this.#wake = null
+      const end = Date.now()
+      const coldStartMs = end - startedAt
+      if (outcome.ok) {
+        await this.#setState({ ...this.#state, phase: 'warm', warmSince: end, lastActivityAt: end })
+        await this.#ledger.addWake(route.agentId, route.tenantId, coldStartMs, end)
+      } else {
+        await this.#setState({ ...this.#state, phase: 'cold' })
+      }
+      await this.#scheduleAlarm()
+      return { ...outcome, coldStartMs }
+    })
+    const wake: RunningWake = { promise, abort, settle }
+    this.#wake = wake
+    this.#state = { ...this.#state, phase: 'waking', wakeStartedAt: startedAt, wakeDeadline: deadline }
+    void (async () => {
+      await this.#setState(this.#state)
+      await this.#scheduleAlarm()
+      return wakeUntilReady({ client: this.#client, agentId: route.agentId, deadline, signal: abort.signal, issueWake: !resuming })
+    })().then(settle, (error: unknown) => settle({ ok: false, code: 'wake-failed', detail: String(error) }))
+    return wake
+  }
+
+  #nextDue(): number | null {
+    const due: number[] = []
+    if (this.#state.phase === 'waking') due.push(this.#state.wakeDeadline)
+    if (this.#state.phase === 'warm') due.push(this.#state.lastActivityAt + this.#config.gateIdleMs)
+    if (this.#ledger.flushAt !== null) due.push(this.#ledger.flushAt)
+    return due.length ? Math.min(...due) : null
+  }
+
+  async #scheduleAlarm(): Promise<void> {
+    const due = this.#nextDue()
+    if (due === null) await this.ctx.storage.deleteAlarm()
+    else if ((await this.ctx.storage.getAlarm()) !== due) await this.ctx.storage.setAlarm(due)
+  }
+
+  async #setState(state: GateState): Promise<void> {
+    this.#state = state
+    await this.ctx.storage.put('state', state)
+  }
+}

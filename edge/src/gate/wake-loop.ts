@@ -1,0 +1,76 @@
+// One wake, start to finish: ask the cluster-api to wake the agent, then long-poll its status with backoff
+// until it is ready, it failed, the deadline passed or the gate aborted (its alarm fired).
+
+import type { WorkloadStatus } from '../../../wire/internal-api.ts'
+
+/** One status long poll asks the cluster-api to hold at most this long; short enough to notice an abort. */
+export const LONG_POLL_MS = 10_000
+/** Backoff between polls when the cluster-api answers at once (no long poll, or an error). */
+export const POLL_BACKOFF_START_MS = 50
+export const POLL_BACKOFF_MAX_MS = 1_000
+
+export interface WakeClient {
+  wake(agentId: string, signal?: AbortSignal): Promise<WorkloadStatus>
+  status(agentId: string, waitMs: number, signal?: AbortSignal): Promise<WorkloadStatus>
+}
+
+export interface WakeLoopOptions {
+  client: WakeClient
+  agentId: string
+  /** Epoch ms; the loop gives up at this time even if the alarm has not fired yet. */
+  deadline: number
+  signal: AbortSignal
+  /** false when resuming a wake that a previous incarnation of the gate already issued. */
+  issueWake: boolean
+}
+
+export type WakeOutcome =
+  | { ok: true }
+  | { ok: false; code: 'wake-timeout' | 'wake-failed'; detail?: string }
+
+const TIMEOUT: WakeOutcome = { ok: false, code: 'wake-timeout' }
+
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  // Pacing inside a running wake, not a lifecycle timer: the wake's bound is the gate's alarm.
+  try {
+    await scheduler.wait(ms, { signal })
+  } catch {
+    // aborted: the caller checks the signal
+  }
+}
+
+export async function wakeUntilReady(options: WakeLoopOptions): Promise<WakeOutcome> {
+  const { client, agentId, deadline, signal } = options
+  let backoff = POLL_BACKOFF_START_MS
+  if (options.issueWake) {
+    try {
+      const status = await client.wake(agentId, signal)
+      if (status.ready) return { ok: true }
+      if (status.state === 'failed') return { ok: false, code: 'wake-failed', detail: status.message }
+    } catch {
+      // Transient (the cluster-api restarting): the status loop below re-issues the wake on 'cold'.
+    }
+  }
+  for (;;) {
+    const remaining = deadline - Date.now()
+    if (remaining <= 0 || signal.aborted) return TIMEOUT
+    const waitMs = Math.min(LONG_POLL_MS, remaining)
+    const started = Date.now()
+    let status: WorkloadStatus | null = null
+    try {
+      status = await client.status(agentId, waitMs, signal)
+    } catch {
+      if (signal.aborted) return TIMEOUT
+    }
+    if (status?.ready) return { ok: true }
+    if (status?.state === 'failed') return { ok: false, code: 'wake-failed', detail: status.message }
+    if (status?.state === 'cold') {
+      // Nobody is waking it (the first wake was lost, or the agent went back to sleep): ask again.
+      await client.wake(agentId, signal).catch(() => undefined)
+    }
+    if (Date.now() - started < waitMs / 2) {
+      await pause(backoff, signal)
+      backoff = Math.min(backoff * 2, POLL_BACKOFF_MAX_MS)
+    }
+  }
+}

@@ -1,0 +1,37 @@
+// The edge's request pipeline: the one place that says in which order a request is handled.
+// Each stage is a small middleware in stages/ with its own test.
+
+import { Hono } from 'hono'
+import type { EdgeEnv } from './context.ts'
+import { EdgeError, errorResponse } from './problems.ts'
+import { authenticate } from './stages/authenticate.ts'
+import { authorize } from './stages/authorize.ts'
+import { classifyHost } from './stages/classify-host.ts'
+import { forwardOrWake } from './stages/forward-or-wake.ts'
+import { platformHosts } from './stages/platform-hosts.ts'
+import { rateLimit } from './stages/rate-limit.ts'
+import { requestId } from './stages/request-id.ts'
+import { resolveRoute } from './stages/resolve-route.ts'
+import { stripInternalHeaders } from './stages/strip-internal-headers.ts'
+
+export function createEdgeApp(): Hono<EdgeEnv> {
+  const app = new Hono<EdgeEnv>()
+
+  // Outermost first.
+  app.use(requestId()) //            1. X-Request-Id: the client's if plain, else a new one; set on the response
+  app.use(stripInternalHeaders()) // 2. drop client-sent X-Tenant-*, X-Agent-*, X-Edge-*, X-Principal*
+  app.use(classifyHost()) //         3. host → landing | app | api | <slug>; anything else 404
+  app.use(platformHosts()) //           landing page, dashboard assets and the /v1 API end here
+  app.use(resolveRoute()) //         4. slug → route: isolate cache → AgentGate → cluster-api; unknown → 404
+  app.use(authenticate()) //         5. Clerk JWT (Bearer or __session) | mi_ API key | anonymous
+  app.use(authorize()) //            6. the principal's tenant owns the agent, or the agent is public
+  app.use(rateLimit()) //            7. token bucket per tenant
+  app.all('*', forwardOrWake()) //   8. warm → origin; else hold in AgentGate, then origin; 9. account
+
+  app.onError((error, c) => {
+    if (error instanceof EdgeError) return errorResponse(error, c.get('requestId'))
+    console.error('edge: unhandled error', c.get('requestId'), error)
+    return errorResponse(new EdgeError(500, 'internal', 'Something went wrong at the edge'), c.get('requestId'))
+  })
+  return app
+}

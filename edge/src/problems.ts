@@ -1,0 +1,35 @@
+// The edge's error responses: a status, a stable code and a short safe message. Never a stack or a hostname.
+
+import { problem, problemResponse } from '../../wire/problem.ts'
+
+/** Thrown by a pipeline stage; the app's onError turns it into problem+json. */
+export class EdgeError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly title: string
+  readonly headers: Record<string, string>
+  constructor(status: number, code: string, title: string, headers: Record<string, string> = {}, cause?: unknown) {
+    super(`${code}: ${title}`, cause === undefined ? undefined : { cause })
+    this.status = status
+    this.code = code
+    this.title = title
+    this.headers = headers
+  }
+}
+
+export function errorResponse(error: EdgeError, requestId?: string): Response {
+  return problemResponse(problem(error.status, error.code, error.title, undefined, requestId ? { requestId } : {}), error.headers)
+}
+
+export const unknownHost = () => new EdgeError(404, 'unknown-host', 'No such host')
+export const unknownAgent = () => new EdgeError(404, 'unknown-agent', 'No superfriend lives at this address')
+export const unauthenticated = () =>
+  new EdgeError(401, 'unauthenticated', 'Sign in or send an API key', { 'www-authenticate': 'Bearer' })
+export const badCredentials = () =>
+  new EdgeError(401, 'invalid-credentials', 'The session or API key is not valid', { 'www-authenticate': 'Bearer error="invalid_token"' })
+export const forbidden = () => new EdgeError(403, 'forbidden', 'This superfriend belongs to another account')
+export const rateLimited = (retryAfterSeconds: number) =>
+  new EdgeError(429, 'rate-limited', 'Too many requests', { 'retry-after': String(retryAfterSeconds) })
+export const unavailable = (code: string, title: string, retryAfterSeconds: number) =>
+  new EdgeError(503, code, title, { 'retry-after': String(retryAfterSeconds) })
+export const upstreamFailed = (cause?: unknown) => new EdgeError(502, 'upstream-unreachable', 'The platform could not be reached', {}, cause)

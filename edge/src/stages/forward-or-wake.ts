@@ -1,0 +1,99 @@
+// Stage 8 and 9: forward or wake, then account. A warm agent's request goes straight to the origin; any
+// other waits in the agent's AgentGate until it is ready and then streams its own request. An origin answer
+// of "no endpoints" sends a body-less request back through the gate once; one whose body is already spent
+// gets 503 + Retry-After (and the gate starts the wake, so the retry finds it waking or warm).
+
+import type { MiddlewareHandler } from 'hono'
+import { COLD_START } from '../../../wire/headers.ts'
+import { gateFor, type EdgeContext, type EdgeEnv } from '../context.ts'
+import { meterBody } from '../forward/metered-body.ts'
+import { isNoEndpoints, sendToOrigin } from '../forward/origin-request.ts'
+import { relayWebSocket } from '../forward/websocket-relay.ts'
+import type { HoldResult } from '../gate/protocol.ts'
+import { EdgeError, unavailable } from '../problems.ts'
+import { recordUsage, type MeterTarget } from '../usage/usage-meter.ts'
+import { warmAgents } from '../warm-agents.ts'
+
+/** Retry-After when a request with a body met a vanished agent: the wake it triggered takes seconds. */
+export const RETRY_AFTER_REPLAY_S = 2
+
+type Held = { waited: boolean; coldStartMs: number }
+
+async function hold(c: EdgeContext, noEndpoints: boolean): Promise<Held> {
+  const { route } = c.var
+  let result: HoldResult
+  try {
+    result = await gateFor(c.env, route.slug).hold(route, noEndpoints)
+  } catch {
+    // The gate was reset (deploy, eviction) while we waited: its storage still says "waking", so a fresh
+    // stub resumes the same wake instead of starting another.
+    try {
+      result = await gateFor(c.env, route.slug).hold(route, noEndpoints)
+    } catch (error) {
+      throw new EdgeError(503, 'gate-unavailable', 'The superfriend is temporarily unreachable', { 'retry-after': '2' }, error)
+    }
+  }
+  if (!result.ok) throw unavailable(result.code, result.title, result.retryAfterSeconds)
+  warmAgents.markWarm(route.agentId)
+  return { waited: result.waited, coldStartMs: result.coldStartMs }
+}
+
+async function origin(c: EdgeContext): Promise<Response> {
+  try {
+    return await sendToOrigin(c)
+  } catch (error) {
+    throw new EdgeError(502, 'origin-unreachable', 'The superfriend could not be reached', {}, error)
+  }
+}
+
+function account(c: EdgeContext, target: MeterTarget, response: Response, held: Held | null): Response {
+  const env = c.env
+  const waitUntil = (p: Promise<void>) => {
+    try {
+      c.executionCtx.waitUntil(p)
+    } catch {
+      // no execution context (the event already ended): the push still runs
+    }
+  }
+  const bytesIn = Number(c.req.header('content-length') ?? 0) || 0
+  const socket = response.webSocket
+  if (response.status === 101 && socket) {
+    waitUntil(recordUsage(env, target, { requests: 1, bytesIn, streamsOpened: 1 }))
+    return relayWebSocket(socket, response, {
+      onMessage: (bytes) => waitUntil(recordUsage(env, target, { messages: 1, bytesOut: bytes })),
+      onClose: () => waitUntil(recordUsage(env, target, { streamsClosed: 1 })),
+    })
+  }
+  const stream = (response.headers.get('content-type') ?? '').startsWith('text/event-stream')
+  waitUntil(recordUsage(env, target, { requests: 1, bytesIn, streamsOpened: stream ? 1 : 0 }))
+  const body = response.body
+    ? meterBody(response.body, (bytes) => waitUntil(recordUsage(env, target, { bytesOut: bytes, streamsClosed: stream ? 1 : 0 })))
+    : null
+  const out = new Response(body, response)
+  if (held?.waited) out.headers.set(COLD_START, String(held.coldStartMs))
+  return out
+}
+
+export const forwardOrWake = (): MiddlewareHandler<EdgeEnv> =>
+  async function forwardOrWake(c) {
+    const { route } = c.var
+    const target: MeterTarget = { slug: route.slug, agentId: route.agentId, tenantId: route.tenantId }
+    let held: Held | null = warmAgents.isWarm(route.agentId) ? null : await hold(c, false)
+    let response = await origin(c)
+    if (isNoEndpoints(response)) {
+      warmAgents.forget(route.agentId)
+      await response.body?.cancel()
+      if (c.req.raw.body !== null) {
+        c.executionCtx.waitUntil(gateFor(c.env, route.slug).nudge(route, true).catch(() => undefined))
+        throw unavailable('agent-restarting', 'The superfriend is waking up; retry shortly', RETRY_AFTER_REPLAY_S)
+      }
+      held = await hold(c, true)
+      response = await origin(c)
+      if (isNoEndpoints(response)) {
+        warmAgents.forget(route.agentId)
+        await response.body?.cancel()
+        throw unavailable('agent-unavailable', 'The superfriend is not answering; retry shortly', RETRY_AFTER_REPLAY_S)
+      }
+    }
+    return account(c, target, response, held)
+  }

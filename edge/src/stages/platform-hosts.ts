@@ -1,0 +1,42 @@
+// Hosts that are the platform itself rather than a superfriend: the landing page, the dashboard (static
+// assets) and the /v1 API (streamed to the cluster-api, which authenticates on its own). They end here.
+
+import type { MiddlewareHandler } from 'hono'
+import { REQUEST_ID } from '../../../wire/headers.ts'
+import { signHeaders } from '../../../wire/signature.ts'
+import type { EdgeContext, EdgeEnv } from '../context.ts'
+import { landingPage, placeholderAppPage } from '../pages.ts'
+import { upstreamFailed } from '../problems.ts'
+
+async function forwardToClusterApi(c: EdgeContext): Promise<Response> {
+  const url = new URL(c.req.url)
+  const path = url.pathname + url.search
+  const headers = c.var.forwardHeaders
+  headers.set(REQUEST_ID, c.var.requestId)
+  await signHeaders(headers, { method: c.req.method, host: url.hostname, path }, c.var.config.signingSecret)
+  try {
+    const response = await fetch(new URL(path, c.var.config.clusterApiUrl), {
+      method: c.req.method, headers, body: c.req.raw.body, redirect: 'manual',
+    })
+    return new Response(response.body, response)
+  } catch (error) {
+    throw upstreamFailed(error)
+  }
+}
+
+export const platformHosts = (): MiddlewareHandler<EdgeEnv> =>
+  async function platformHosts(c, next) {
+    switch (c.var.host.kind) {
+      case 'landing':
+        return c.html(landingPage(c.var.config.baseDomain))
+      case 'app': {
+        if (!c.env.ASSETS) return c.html(placeholderAppPage())
+        const asset = await c.env.ASSETS.fetch(c.req.raw)
+        return asset.status === 404 ? c.html(placeholderAppPage()) : new Response(asset.body, asset)
+      }
+      case 'api':
+        return forwardToClusterApi(c)
+      case 'agent':
+        await next()
+    }
+  }

@@ -1,0 +1,16 @@
+// Which agents this isolate has seen answer: those go straight to the origin, with no Durable Object
+// round trip. Forgotten on a "no endpoints" answer from the origin, or after a while without traffic.
+
+import { TtlCache } from './ttl-cache.ts'
+
+/** Forget an idle agent after this long, so its next request asks the gate rather than the origin. */
+export const WARM_TTL_MS = 60_000
+const MAX_WARM_AGENTS = 10_000
+
+const warm = new TtlCache<string, true>(MAX_WARM_AGENTS)
+
+export const warmAgents = {
+  isWarm: (agentId: string): boolean => warm.get(agentId) === true,
+  markWarm: (agentId: string): void => warm.set(agentId, true, WARM_TTL_MS),
+  forget: (agentId: string): void => warm.delete(agentId),
+}
