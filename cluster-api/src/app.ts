@@ -1,0 +1,32 @@
+// The cluster-api's HTTP application. The request pipeline, outermost first, is written here once:
+// error mapping → body limit → route families (/internal/v1: edge signature; /v1: authentication).
+
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { ApiDeps } from './context.ts'
+import { ApiError, problemErrorHandler, problemFor, problemNotFound } from './http/problems.ts'
+import { internalRouter } from './internal/router.ts'
+import type { Workloads } from './workloads/workloads.ts'
+
+/** Larger bodies are refused with 413 before they are read: no endpoint needs more. */
+export const MAX_BODY_BYTES = 1024 * 1024
+
+export interface AppParts {
+  deps: ApiDeps
+  workloads: Workloads
+  /** Mounted at /v1 (and /.well-known) by server.ts once authentication is set up. */
+  mount?: (app: Hono) => void
+}
+
+export function createApp(parts: AppParts): Hono {
+  const app = new Hono()
+  app.onError(problemErrorHandler(parts.deps.logger))
+  app.notFound(problemNotFound)
+  app.use('*', bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => problemFor(new ApiError(413, 'payload-too-large', 'Request body is larger than 1 MiB'), c),
+  }))
+  app.route('/internal/v1', internalRouter(parts.deps, parts.workloads))
+  parts.mount?.(app)
+  return app
+}

@@ -1,0 +1,76 @@
+// Who is calling /v1, and which tenant a request acts for (header X-MyIntell-Tenant).
+
+import type { Context } from 'hono'
+import type { ApiKeyScope, MembershipRole } from '../db/schema/index.ts'
+import type { Db } from '../db/types.ts'
+import { findMembershipRole, listTenantIdsOfUser } from '../db/queries/tenants.ts'
+import { ApiError, notFoundError, unauthorized } from '../http/problems.ts'
+
+/** Chooses the tenant for a user with several; an API key is bound to its own tenant. */
+export const TENANT_HEADER = 'x-myintell-tenant'
+
+export type Principal =
+  | { kind: 'user'; userId: string; email: string | null }
+  | { kind: 'key'; keyId: string; tenantId: string; scopes: ApiKeyScope[] }
+
+export type AuthEnv = { Variables: { principal: Principal | null } }
+
+export interface TenantAccess {
+  tenantId: string
+  principal: Principal
+  /** The user's role; null for an API key (scopes apply instead). */
+  role: MembershipRole | null
+}
+
+export function requirePrincipal(c: Context<AuthEnv>): Principal {
+  const principal = c.get('principal')
+  if (!principal) throw unauthorized()
+  return principal
+}
+
+export function requireUser(c: Context<AuthEnv>): Extract<Principal, { kind: 'user' }> {
+  const principal = requirePrincipal(c)
+  if (principal.kind !== 'user') throw new ApiError(403, 'forbidden', 'This operation needs a signed-in user, not an API key')
+  return principal
+}
+
+/** What an operation needs: a role for users, a scope for API keys. */
+export interface Permission {
+  scope: ApiKeyScope
+  roles: readonly MembershipRole[]
+}
+
+export const READ_AGENTS: Permission = { scope: 'agents:read', roles: ['owner', 'admin', 'member'] }
+export const WRITE_AGENTS: Permission = { scope: 'agents:write', roles: ['owner', 'admin', 'member'] }
+export const MANAGE_KEYS: Permission = { scope: 'api-keys:write', roles: ['owner', 'admin'] }
+export const READ_USAGE: Permission = { scope: 'usage:read', roles: ['owner', 'admin', 'member'] }
+
+/**
+ * Resolves the tenant a request acts for and checks the caller may do `permission` there. A tenant the
+ * caller does not belong to is "not found", never "forbidden": its existence is not revealed.
+ */
+export async function resolveTenant(c: Context<AuthEnv>, db: Db, permission: Permission): Promise<TenantAccess> {
+  const principal = requirePrincipal(c)
+  const requested = c.req.header(TENANT_HEADER)?.trim() || null
+  if (principal.kind === 'key') {
+    if (requested && requested !== principal.tenantId) throw notFoundError('Tenant')
+    if (!principal.scopes.includes(permission.scope)) {
+      throw new ApiError(403, 'insufficient-scope', `This API key lacks the "${permission.scope}" scope`)
+    }
+    return { tenantId: principal.tenantId, principal, role: null }
+  }
+  let tenantId = requested
+  if (!tenantId) {
+    const mine = await listTenantIdsOfUser(db, principal.userId)
+    if (mine.length !== 1) {
+      throw new ApiError(400, 'tenant-required', mine.length === 0 ? 'You belong to no tenant yet' : 'Choose a tenant', {
+        detail: mine.length === 0 ? 'create one with POST /v1/tenants' : `send the ${TENANT_HEADER} header with one of your tenant ids`,
+      })
+    }
+    tenantId = mine[0]!
+  }
+  const role = await findMembershipRole(db, tenantId, principal.userId)
+  if (!role) throw notFoundError('Tenant')
+  if (!permission.roles.includes(role)) throw new ApiError(403, 'forbidden', `Your role "${role}" may not do this`)
+  return { tenantId, principal, role }
+}

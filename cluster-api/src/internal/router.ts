@@ -1,0 +1,110 @@
+// The internal API (`/internal/v1/*`), called by the edge only, payloads as typed in
+// wire/internal-api.ts. Every route sits behind the edge-signature check.
+
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { IngestResult, KeyVerification, RouteInfo, UserTenants } from '../../../wire/internal-api.ts'
+import type { ApiDeps } from '../context.ts'
+import { verifyApiKey } from '../db/queries/api-keys.ts'
+import { findAgentById, findAgentBySlug } from '../db/queries/agents.ts'
+import { listTenantIdsOfUser } from '../db/queries/tenants.ts'
+import { ingestUsage } from '../db/queries/usage.ts'
+import { readJson } from '../http/json-body.ts'
+import { ApiError, notFoundError } from '../http/problems.ts'
+import type { Workloads } from '../workloads/workloads.ts'
+import { edgeSignature, type EdgeVerified } from './edge-signature.ts'
+import { timingSafeEqual } from '../../../wire/signature.ts'
+
+const SCALING_PATH_PREFIX = '/internal/v1/scaling/'
+/** A flush from one edge isolate; bounds the work one request can cause. */
+const MAX_INGEST_ITEMS = 10_000
+
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
+const ingestSchema = z.strictObject({
+  batchId: z.string().min(1).max(200),
+  items: z.array(z.strictObject({
+    agentId: z.string().min(1).max(100),
+    tenantId: z.string().min(1).max(100),
+    from: count,
+    to: count,
+    requests: count,
+    bytesIn: count,
+    bytesOut: count,
+    wakes: count,
+    coldStartMs: count,
+    tokensIn: count,
+    tokensOut: count,
+    activeSeconds: count,
+    openStreams: count,
+  }).refine((item) => item.to >= item.from, { message: '`to` must not be before `from`' })).max(MAX_INGEST_ITEMS),
+})
+const keyVerifySchema = z.strictObject({ key: z.string().min(1).max(200) })
+
+export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Variables: { edge: EdgeVerified | null } }> {
+  const app = new Hono<{ Variables: { edge: EdgeVerified | null } }>()
+  const scalerToken = deps.scalerToken
+  app.use('*', edgeSignature({
+    secret: deps.signingSecret,
+    // KEDA cannot sign like the edge; its metrics-api trigger presents a bearer token instead.
+    alternative: scalerToken
+      ? (authorization, path) => path.startsWith(SCALING_PATH_PREFIX) && !!authorization && timingSafeEqual(authorization, `Bearer ${scalerToken}`)
+      : undefined,
+  }))
+
+  app.get('/routes/:slug', async (c) => {
+    const route = await findAgentBySlug(deps.db, c.req.param('slug'))
+    if (!route) throw notFoundError('Route')
+    const body: RouteInfo = { slug: route.slug, agentId: route.id, tenantId: route.tenantId, visibility: route.visibility, state: route.workloadState }
+    return c.json(body)
+  })
+
+  app.post('/keys/verify', async (c) => {
+    const { key } = await readJson(c, keyVerifySchema)
+    const found = await verifyApiKey(deps.db, key)
+    if (!found) throw new ApiError(401, 'invalid-api-key', 'API key is unknown or revoked')
+    const body: KeyVerification = { keyId: found.id, tenantId: found.tenantId, scopes: found.scopes }
+    return c.json(body)
+  })
+
+  app.get('/users/:userId/tenants', async (c) => {
+    const userId = c.req.param('userId')
+    const body: UserTenants = { userId, tenantIds: await listTenantIdsOfUser(deps.db, userId) }
+    return c.json(body)
+  })
+
+  app.post('/agents/:agentId/wake', async (c) => c.json(await workloads.wake(c.req.param('agentId')), 202))
+
+  app.get('/agents/:agentId/status', async (c) => {
+    const raw = c.req.query('waitMs')
+    const waitMs = raw === undefined ? 0 : Number(raw)
+    if (!Number.isInteger(waitMs) || waitMs < 0) throw new ApiError(422, 'validation-failed', 'waitMs must be a non-negative integer')
+    return c.json(await workloads.status(c.req.param('agentId'), waitMs))
+  })
+
+  app.post('/ingest', async (c) => {
+    const batch = await readJson(c, ingestSchema)
+    const outcome = await ingestUsage(deps.db, batch)
+    await workloads.touch(outcome.activity)
+    const body: IngestResult = { accepted: outcome.accepted, duplicate: outcome.duplicate }
+    return c.json(body, 202)
+  })
+
+  // KEDA's metrics-api trigger reads `active` (valueLocation "active"), target value 1: the agent stays
+  // scaled up while it had activity (or a wake) within the idle window, or holds open streams.
+  app.get('/scaling/agents/:agentId', async (c) => {
+    const agent = await findAgentById(deps.db, c.req.param('agentId'))
+    if (!agent) throw notFoundError('Agent')
+    const now = Date.now()
+    const recent = (at: Date | null) => at !== null && now - at.getTime() < deps.idleTimeoutMs
+    const active = agent.desiredState === 'running' && (agent.openStreams > 0 || recent(agent.lastActiveAt) || recent(agent.lastWakeAt))
+    return c.json({
+      agentId: agent.id,
+      active: active ? 1 : 0,
+      openStreams: agent.openStreams,
+      lastActiveAt: agent.lastActiveAt?.toISOString() ?? null,
+      idleTimeoutMs: deps.idleTimeoutMs,
+    })
+  })
+
+  return app
+}

@@ -1,0 +1,63 @@
+// Process entry of the cluster-api: reads the configuration once, starts the API (database, driver),
+// and shuts everything down cleanly on SIGINT/SIGTERM. `npx node cluster-api/src/main.ts`.
+
+import { pino } from 'pino'
+import { ConfigError, loadConfig } from './config.ts'
+import { createDriver } from './drivers/index.ts'
+import { startClusterApi } from './server.ts'
+
+let config
+try {
+  config = loadConfig()
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error
+  console.error(`cluster-api: ${error.message}`)
+  process.exit(78) // EX_CONFIG
+}
+const logger = pino({ level: config.logLevel })
+const driverName = config.driver
+
+const api = await startClusterApi({
+  databaseUrl: config.databaseUrl,
+  dbDriver: config.dbDriver,
+  neonWsProxy: config.neonWsProxy,
+  dataDir: config.dataDir,
+  port: config.port,
+  host: config.host,
+  signingSecret: config.signingSecret,
+  auth: config.auth,
+  clerkWebhookSecret: config.clerkWebhookSecret,
+  idleTimeoutMs: config.idleTimeoutMs,
+  scalerToken: config.scalerToken,
+  runtimeSecrets: config.runtimeSecrets,
+  logger,
+  // Decision: a driver that cannot start does not keep the API down. The API serves /v1 and routing,
+  // and wake/status answer 503 `driver-unavailable` (with Retry-After) until a driver is configured.
+  driver: driverName === null ? undefined : async ({ url }) => {
+    try {
+      return await createDriver({
+        name: driverName, signingSecret: config.signingSecret, platformUrl: config.platformUrl ?? url,
+        dataDir: config.dataDir, env: process.env,
+      })
+    } catch (error) {
+      logger.error({ err: error, driver: driverName }, 'workload driver unavailable; wake and status will answer 503')
+      return null
+    }
+  },
+})
+
+let closing = false
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return
+  closing = true
+  logger.info({ signal }, 'shutting down')
+  try {
+    await api.close()
+    process.exit(0)
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed')
+    process.exit(1)
+  }
+}
+process.once('SIGINT', () => void shutdown('SIGINT'))
+process.once('SIGTERM', () => void shutdown('SIGTERM'))

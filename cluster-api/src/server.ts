@@ -1,0 +1,129 @@
+// startClusterApi: opens (and migrates) the platform database, starts the HTTP server, and returns a
+// handle to close everything. Used by main.ts, by tests and by the edge's integration tests.
+
+import { serve, type ServerType } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { pino, type Logger } from 'pino'
+import { assertSigningSecret } from '../../wire/signature.ts'
+import { createApp } from './app.ts'
+import type { ApiDeps } from './context.ts'
+import { openDatabase, type PlatformDatabase } from './db/connect.ts'
+import type { Db } from './db/types.ts'
+import type { WorkloadDriver } from './drivers/types.ts'
+import type { TenantDatabaseProvisioner } from './tenant-db/types.ts'
+import { Workloads } from './workloads/workloads.ts'
+import { mountV1, type AuthOptions } from './v1/mount.ts'
+
+/** An agent with no activity, wake or open stream for this long is idle (KEDA may scale it to zero). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
+
+export interface DatabaseInfo {
+  /** Platform database URL (secret). */
+  url: string
+  /** Admin URL of the embedded server, null for an external database. */
+  adminUrl: string | null
+  driver: PlatformDatabase['driver']
+}
+
+export interface ClusterApiOptions {
+  /** Unset: embedded PostgreSQL under `<dataDir>/postgres`. */
+  databaseUrl?: string | undefined
+  /** Force a database driver for a URL (MYINTELL_DB_DRIVER). */
+  dbDriver?: 'postgres' | 'neon' | undefined
+  /** Plain-ws proxy for the Neon driver (local testing only). */
+  neonWsProxy?: string | undefined
+  /** Default `.data`. */
+  dataDir?: string | undefined
+  /** 0 picks a free port. Default 0. */
+  port?: number | undefined
+  /** Default 127.0.0.1. */
+  host?: string | undefined
+  /** The edge signing secret (≥ 32 characters). */
+  signingSecret: string
+  /** A driver, or a factory called once the server listens (drivers need the platform URL). The server closes it. */
+  driver?: WorkloadDriver | ((context: { url: string; database: DatabaseInfo }) => Promise<WorkloadDriver | null>) | undefined
+  /** A provisioner, or a factory given the platform database (the embedded server's admin URL). */
+  tenantDatabases?: TenantDatabaseProvisioner | ((database: DatabaseInfo) => TenantDatabaseProvisioner) | undefined
+  auth?: AuthOptions | undefined
+  /** Svix secret of the Clerk webhook endpoint; unset: POST /v1/webhooks/clerk answers 404. */
+  clerkWebhookSecret?: string | undefined
+  idleTimeoutMs?: number | undefined
+  /** Bearer token KEDA presents on /internal/v1/scaling/*. */
+  scalerToken?: string | undefined
+  runtimeSecrets?: Record<string, string> | undefined
+  logger?: Logger | undefined
+}
+
+export interface ClusterApi {
+  /** `http://host:port`, no trailing slash. */
+  url: string
+  port: number
+  db: Db
+  database: DatabaseInfo
+  driver: WorkloadDriver | null
+  workloads: Workloads
+  /** Stops the HTTP server, then the driver, then the database (and the embedded PostgreSQL). */
+  close(): Promise<void>
+}
+
+export async function startClusterApi(options: ClusterApiOptions): Promise<ClusterApi> {
+  assertSigningSecret(options.signingSecret)
+  const logger = options.logger ?? pino({ level: 'info' })
+  const platform = await openDatabase({
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir ?? '.data',
+    driver: options.dbDriver,
+    neonWsProxy: options.neonWsProxy,
+    log: (line) => logger.debug({ component: 'postgres' }, line.trim()),
+  })
+  const database: DatabaseInfo = { url: platform.url, adminUrl: platform.adminUrl, driver: platform.driver }
+  let server: ServerType | null = null
+  let driver: WorkloadDriver | null = null
+  try {
+    const tenantDatabases = typeof options.tenantDatabases === 'function' ? options.tenantDatabases(database) : options.tenantDatabases ?? null
+    const deps: ApiDeps = {
+      db: platform.db,
+      driver: typeof options.driver === 'object' ? options.driver : null,
+      tenantDatabases,
+      signingSecret: options.signingSecret,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      scalerToken: options.scalerToken ?? null,
+      runtimeSecrets: options.runtimeSecrets ?? {},
+      logger,
+    }
+    const workloads = new Workloads(deps)
+    const selfUrl: { value: string } = { value: '' }
+    const v1 = await mountV1({ deps, workloads, auth: options.auth ?? {}, clerkWebhookSecret: options.clerkWebhookSecret, selfUrl, ping: platform.ping })
+    const app = createApp({ deps, workloads, mount: v1 })
+    const host = options.host ?? '127.0.0.1'
+    const address = await new Promise<AddressInfo>((resolve, reject) => {
+      server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, resolve)
+      server.once('error', reject)
+    })
+    const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host
+    const url = `http://${urlHost}:${address.port}`
+    selfUrl.value = url
+    if (typeof options.driver === 'function') deps.driver = await options.driver({ url, database })
+    driver = deps.driver
+    logger.info({ url, database: platform.driver, driver: driver?.name ?? null }, 'cluster-api listening')
+    return {
+      url, port: address.port, db: platform.db, database, driver, workloads,
+      close: async () => {
+        await new Promise<void>((resolve) => {
+          if (!server) return resolve()
+          server.close(() => resolve())
+          // Long-polls and keep-alive sockets would otherwise hold close() open.
+          ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
+        })
+        await deps.driver?.close()
+        await platform.close()
+      },
+    }
+  } catch (error) {
+    const started = server as ServerType | null
+    if (started) started.close()
+    await driver?.close().catch(() => {})
+    await platform.close()
+    throw error
+  }
+}

@@ -1,0 +1,113 @@
+// /v1/agents: create, list (cursor pagination), get, update, delete — always within the caller's tenant.
+
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
+import { checkSlug } from '../../../wire/slug.ts'
+import type { ApiDeps } from '../context.ts'
+import { createAgent, deleteAgent, findAgent, listAgents, updateAgent } from '../db/queries/agents.ts'
+import { isUniqueViolation } from '../db/errors.ts'
+import { ApiError, notFoundError } from '../http/problems.ts'
+import { READ_AGENTS, resolveTenant, WRITE_AGENTS, type AuthEnv } from '../auth/principal.ts'
+import type { Workloads } from '../workloads/workloads.ts'
+import {
+  AgentListQuery, AgentListSchema, AgentSchema, conflictResponse, CreateAgentSchema, DEFAULT_MODEL, errorResponses, IdParams,
+  jsonBody, jsonResponse, serializeAgent, TenantHeaders, UpdateAgentSchema,
+} from './schemas.ts'
+
+const security = [{ bearer: [] }]
+const tags = ['agents']
+
+export function assertSlug(slug: string): void {
+  const broken = checkSlug(slug)
+  if (broken) {
+    throw new ApiError(422, 'invalid-slug', 'Slug breaks a rule', { detail: `slug ${broken.message}`, extra: { rule: broken.rule } })
+  }
+}
+
+export const slugTaken = (slug: string) => new ApiError(409, 'slug-taken', 'Slug is already taken', { detail: `"${slug}" belongs to another agent` })
+
+const encodeCursor = (id: string) => Buffer.from(id).toString('base64url')
+const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString()
+
+export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, workloads: Workloads): void {
+  app.openapi(createRoute({
+    method: 'post', path: '/v1/agents', tags, security, summary: 'Create an agent',
+    request: { headers: TenantHeaders, body: jsonBody(CreateAgentSchema) },
+    responses: { 201: jsonResponse(AgentSchema, 'The new agent'), ...errorResponses, ...conflictResponse },
+  }), async (c) => {
+    const { tenantId } = await resolveTenant(c, deps.db, WRITE_AGENTS)
+    const body = c.req.valid('json')
+    assertSlug(body.slug)
+    let agent
+    try {
+      agent = await createAgent(deps.db, tenantId, {
+        slug: body.slug,
+        name: body.name,
+        persona: body.persona ?? { systemPrompt: '', style: '' },
+        model: body.model ?? { ...DEFAULT_MODEL },
+        visibility: body.visibility ?? 'private',
+        desiredState: body.desiredState ?? 'running',
+      })
+    } catch (error) {
+      if (isUniqueViolation(error)) throw slugTaken(body.slug)
+      throw error
+    }
+    await workloads.ensureQuietly(agent)
+    return c.json(serializeAgent(agent), 201)
+  })
+
+  app.openapi(createRoute({
+    method: 'get', path: '/v1/agents', tags, security, summary: 'List agents, oldest first',
+    request: { headers: TenantHeaders, query: AgentListQuery },
+    responses: { 200: jsonResponse(AgentListSchema, 'A page of agents'), ...errorResponses },
+  }), async (c) => {
+    const { tenantId } = await resolveTenant(c, deps.db, READ_AGENTS)
+    const { limit, cursor } = c.req.valid('query')
+    const rows = await listAgents(deps.db, tenantId, { limit: limit + 1, after: cursor ? decodeCursor(cursor) : undefined })
+    const page = rows.slice(0, limit)
+    const nextCursor = rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null
+    return c.json({ items: page.map(serializeAgent), nextCursor }, 200)
+  })
+
+  app.openapi(createRoute({
+    method: 'get', path: '/v1/agents/{id}', tags, security, summary: 'Get an agent',
+    request: { headers: TenantHeaders, params: IdParams },
+    responses: { 200: jsonResponse(AgentSchema, 'The agent'), ...errorResponses },
+  }), async (c) => {
+    const { tenantId } = await resolveTenant(c, deps.db, READ_AGENTS)
+    const agent = await findAgent(deps.db, tenantId, c.req.valid('param').id)
+    if (!agent) throw notFoundError('Agent')
+    return c.json(serializeAgent(agent), 200)
+  })
+
+  app.openapi(createRoute({
+    method: 'patch', path: '/v1/agents/{id}', tags, security, summary: 'Update an agent',
+    request: { headers: TenantHeaders, params: IdParams, body: jsonBody(UpdateAgentSchema) },
+    responses: { 200: jsonResponse(AgentSchema, 'The updated agent'), ...errorResponses, ...conflictResponse },
+  }), async (c) => {
+    const { tenantId } = await resolveTenant(c, deps.db, WRITE_AGENTS)
+    const patch = c.req.valid('json')
+    if (patch.slug !== undefined) assertSlug(patch.slug)
+    let agent
+    try {
+      agent = await updateAgent(deps.db, tenantId, c.req.valid('param').id, patch)
+    } catch (error) {
+      if (isUniqueViolation(error)) throw slugTaken(patch.slug ?? '')
+      throw error
+    }
+    if (!agent) throw notFoundError('Agent')
+    await workloads.ensureQuietly(agent)
+    return c.json(serializeAgent(agent), 200)
+  })
+
+  app.openapi(createRoute({
+    method: 'delete', path: '/v1/agents/{id}', tags, security, summary: 'Delete an agent and its workload',
+    request: { headers: TenantHeaders, params: IdParams },
+    responses: { 204: { description: 'Deleted' }, ...errorResponses },
+  }), async (c) => {
+    const { tenantId } = await resolveTenant(c, deps.db, WRITE_AGENTS)
+    const id = c.req.valid('param').id
+    if (!(await deleteAgent(deps.db, tenantId, id))) throw notFoundError('Agent')
+    await workloads.removeQuietly(id)
+    return c.body(null, 204)
+  })
+}

@@ -1,0 +1,116 @@
+// The platform side of the workload lifecycle: ensure/remove on agent changes, single-flight wake,
+// status with an optional long poll. Drivers know nothing of the database; this file bridges them.
+
+import type { WorkloadStatus } from '../../../wire/internal-api.ts'
+import type { ApiDeps } from '../context.ts'
+import type { Agent } from '../db/schema/index.ts'
+import { findAgentById, setWorkloadState } from '../db/queries/agents.ts'
+import { findTenantById } from '../db/queries/tenants.ts'
+import { ApiError, notFoundError } from '../http/problems.ts'
+import type { WorkloadDriver } from '../drivers/types.ts'
+import { buildRuntimeConfig, TenantDatabaseCache } from './runtime-config.ts'
+
+/** A status long poll never holds a connection longer than this, whatever waitMs asks. */
+export const MAX_STATUS_WAIT_MS = 30_000
+/** How often a status long poll asks the driver again. */
+export const STATUS_POLL_INTERVAL_MS = 100
+
+export class Workloads {
+  readonly #deps: ApiDeps
+  readonly #tenantDbs: TenantDatabaseCache
+  readonly #waking = new Map<string, Promise<WorkloadStatus>>()
+
+  constructor(deps: ApiDeps) {
+    this.#deps = deps
+    this.#tenantDbs = new TenantDatabaseCache(deps.tenantDatabases)
+  }
+
+  get tenantDatabases(): TenantDatabaseCache {
+    return this.#tenantDbs
+  }
+
+  #driver(): WorkloadDriver {
+    const driver = this.#deps.driver
+    if (!driver) {
+      throw new ApiError(503, 'driver-unavailable', 'No workload driver is running', {
+        detail: 'this cluster-api was started without a workload driver; agents cannot be woken',
+        headers: { 'retry-after': '30' },
+      })
+    }
+    return driver
+  }
+
+  async #spec(agent: Agent) {
+    const tenant = await findTenantById(this.#deps.db, agent.tenantId)
+    if (!tenant) throw notFoundError('Agent')
+    return buildRuntimeConfig(agent, tenant, await this.#tenantDbs.urlFor(tenant), this.#deps.runtimeSecrets)
+  }
+
+  /** After a create or update: tells the driver, if any. Failures are logged; the next wake retries. */
+  async ensureQuietly(agent: Agent): Promise<void> {
+    const driver = this.#deps.driver
+    if (!driver) return
+    try {
+      await driver.ensure(await this.#spec(agent))
+    } catch (error) {
+      this.#deps.logger.warn({ err: error, agentId: agent.id }, 'driver.ensure failed; the next wake retries')
+    }
+  }
+
+  async removeQuietly(agentId: string): Promise<void> {
+    const driver = this.#deps.driver
+    if (!driver) return
+    try {
+      await driver.remove(agentId)
+    } catch (error) {
+      this.#deps.logger.warn({ err: error, agentId }, 'driver.remove failed')
+    }
+  }
+
+  /** Idempotent and coalesced: concurrent wakes of one agent share one ensure + wake. */
+  wake(agentId: string): Promise<WorkloadStatus> {
+    let pending = this.#waking.get(agentId)
+    if (!pending) {
+      pending = this.#wakeOnce(agentId).finally(() => this.#waking.delete(agentId))
+      this.#waking.set(agentId, pending)
+    }
+    return pending
+  }
+
+  async #wakeOnce(agentId: string): Promise<WorkloadStatus> {
+    const agent = await findAgentById(this.#deps.db, agentId)
+    if (!agent) throw notFoundError('Agent')
+    if (agent.desiredState === 'paused') throw new ApiError(409, 'agent-paused', 'The agent is paused by its owner')
+    const driver = this.#driver()
+    await driver.ensure(await this.#spec(agent))
+    const status = await driver.wake(agentId)
+    await setWorkloadState(this.#deps.db, agentId, status.state, true)
+    return status
+  }
+
+  async status(agentId: string, waitMs = 0): Promise<WorkloadStatus> {
+    const agent = await findAgentById(this.#deps.db, agentId)
+    if (!agent) throw notFoundError('Agent')
+    const driver = this.#driver()
+    const deadline = Date.now() + Math.min(Math.max(waitMs, 0), MAX_STATUS_WAIT_MS)
+    let status = await driver.status(agentId)
+    while (!status.ready && status.state !== 'failed' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(STATUS_POLL_INTERVAL_MS, Math.max(deadline - Date.now(), 1))))
+      status = await driver.status(agentId)
+    }
+    if (status.state !== agent.workloadState) await setWorkloadState(this.#deps.db, agentId, status.state)
+    return status
+  }
+
+  async touch(activity: Array<{ agentId: string; at: number; openStreams: number }>): Promise<void> {
+    const driver = this.#deps.driver
+    if (!driver) return
+    await Promise.all(activity.map(async (a) => {
+      try {
+        await driver.touch(a.agentId, a.at, a.openStreams)
+      } catch (error) {
+        this.#deps.logger.warn({ err: error, agentId: a.agentId }, 'driver.touch failed')
+      }
+    }))
+  }
+}
