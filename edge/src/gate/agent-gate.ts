@@ -17,8 +17,6 @@ import { wakeUntilReady, type WakeOutcome } from './wake-loop.ts'
 
 /** The gate re-asks the cluster-api for the route after this long: visibility or ownership may change. */
 export const ROUTE_TTL_MS = 60_000
-/** A "no endpoints" answer this soon after readiness is the ingress catching up, not the agent leaving. */
-export const NO_ENDPOINTS_GRACE_MS = 2_000
 /** Retry-After for held requests refused by a bound: a wake usually completes within a few seconds. */
 export const RETRY_AFTER_FULL_S = 2
 export const RETRY_AFTER_TIMEOUT_S = 5
@@ -94,8 +92,8 @@ export class AgentGate extends DurableObject<Env> {
   async hold(route: RouteInfo, noEndpoints = false): Promise<HoldResult> {
     const now = Date.now()
     if (this.#state.phase === 'warm') {
-      const stale = noEndpoints && now - this.#state.warmSince > NO_ENDPOINTS_GRACE_MS
-      if (!stale) return { ok: true, waited: false, coldStartMs: 0 }
+      if (!noEndpoints) return { ok: true, waited: false, coldStartMs: 0 }
+      // The origin knows better: wake again. Waking a running agent is a no-op that answers "ready" at once.
       await this.#setState({ ...this.#state, phase: 'cold' })
     }
     if (this.#held >= this.#config.maxHeldRequests) {
@@ -118,9 +116,10 @@ export class AgentGate extends DurableObject<Env> {
 
   /** Starts a wake (if none is running) without waiting for it: for a caller that cannot wait. */
   async nudge(route: RouteInfo, noEndpoints = false): Promise<void> {
-    const { phase, warmSince } = this.#state
-    if (phase === 'warm' && !(noEndpoints && Date.now() - warmSince > NO_ENDPOINTS_GRACE_MS)) return
-    if (phase === 'warm') await this.#setState({ ...this.#state, phase: 'cold' })
+    if (this.#state.phase === 'warm') {
+      if (!noEndpoints) return
+      await this.#setState({ ...this.#state, phase: 'cold' })
+    }
     if (!this.#wake) void this.#startWake(route).promise
   }
 

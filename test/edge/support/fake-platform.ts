@@ -1,0 +1,277 @@
+// A wire-exact stand-in for the two things behind the edge: the cluster-api's internal API (route lookup,
+// key verify, user tenants, wake, status long poll, ingest, a JWKS) and the origin (the ingress plus agent
+// pods: routes by X-Tenant-Host, verifies the edge signature, answers "no endpoints" for sleeping agents,
+// echoes, streams SSE, echoes WebSockets). Real HTTP servers on 127.0.0.1, port 0.
+// Tests drive it in-process, or over HTTP at /__fake/* on the cluster URL (tests running inside workerd).
+
+import { EventEmitter } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
+import { WebSocketServer } from 'ws'
+import { NO_ENDPOINTS } from '../../../wire/headers.ts'
+import type {
+  IngestBatch, KeyVerification, RouteInfo, Visibility, WorkloadStatus,
+} from '../../../wire/internal-api.ts'
+import { problem, problemResponse } from '../../../wire/problem.ts'
+import { verifyHeaders, verifyRequest } from '../../../wire/signature.ts'
+
+export const FAKE_ISSUER = 'http://fake-issuer.test'
+export const FAKE_AUDIENCE = 'myintell'
+
+export interface FakeAgent {
+  slug: string
+  agentId: string
+  tenantId: string
+  visibility: Visibility
+  running: boolean
+  /** How long a wake takes; null = only when a test calls markReady. */
+  wakeDelayMs: number | null
+  wakeCalls: number
+  statusCalls: number
+  /** Requests the origin served for this agent. */
+  served: number
+}
+
+export interface OriginSeen {
+  tenantHost: string | null
+  agentId: string | null
+  principal: string | null
+  path: string
+}
+
+export interface FakePlatform {
+  clusterUrl: string
+  originUrl: string
+  secret: string
+  agents: Map<string, FakeAgent>
+  ingested: IngestBatch[]
+  /** Ingest answers 500 this many more times. */
+  failIngest: number
+  originSeen: OriginSeen[]
+  /** Internal API calls refused for a bad signature (should stay 0). */
+  unsignedInternalCalls: number
+  addAgent(agent: Partial<FakeAgent> & { slug: string }): FakeAgent
+  addKey(tenantId: string): string
+  setUserTenants(userId: string, tenantIds: string[]): void
+  mintToken(userId: string, options?: { expiresIn?: string; audience?: string }): Promise<string>
+  markReady(agentId: string): void
+  sleep(agentId: string): void
+  releaseSse(key: string): void
+  close(): Promise<void>
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => {
+    if (server.listening) resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    else server.once('listening', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))
+  })
+}
+
+export async function startFakePlatform(secret: string): Promise<FakePlatform> {
+  const agents = new Map<string, FakeAgent>() // by agentId
+  const keys = new Map<string, KeyVerification>()
+  const users = new Map<string, string[]>()
+  const events = new EventEmitter()
+  events.setMaxListeners(0)
+  const sseReleases = new EventEmitter()
+  sseReleases.setMaxListeners(0)
+  const { publicKey, privateKey } = await generateKeyPair('RS256')
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'fake-1', alg: 'RS256', use: 'sig' }
+  let seq = 0
+
+  const bySlug = (slug: string) => [...agents.values()].find((a) => a.slug === slug)
+  const status = (a: FakeAgent): WorkloadStatus => ({
+    agentId: a.agentId, state: a.running ? 'ready' : a.wakeCalls > 0 ? 'waking' : 'cold', ready: a.running, replicas: a.running ? 1 : 0,
+  })
+  const markReady = (agentId: string) => {
+    const a = agents.get(agentId)
+    if (!a) return
+    a.running = true
+    events.emit(`ready:${agentId}`)
+  }
+
+  const platform: FakePlatform = {
+    clusterUrl: '', originUrl: '', secret, agents, ingested: [], failIngest: 0, originSeen: [], unsignedInternalCalls: 0,
+    addAgent(partial) {
+      seq += 1
+      const agent: FakeAgent = {
+        agentId: `agt_${partial.slug}_${seq}`, tenantId: `ten_${partial.slug}`, visibility: 'private', running: false,
+        wakeDelayMs: 50, wakeCalls: 0, statusCalls: 0, served: 0, ...partial,
+      }
+      agents.set(agent.agentId, agent)
+      return agent
+    },
+    addKey(tenantId) {
+      seq += 1
+      const key = `mi_test_${tenantId}_${seq}_${Math.random().toString(36).slice(2)}`
+      keys.set(key, { keyId: `key_${seq}`, tenantId, scopes: ['agents:invoke'] })
+      return key
+    },
+    setUserTenants(userId, tenantIds) {
+      users.set(userId, tenantIds)
+    },
+    mintToken(userId, options = {}) {
+      return new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'fake-1' }).setSubject(userId).setIssuer(FAKE_ISSUER)
+        .setAudience(options.audience ?? FAKE_AUDIENCE).setIssuedAt().setExpirationTime(options.expiresIn ?? '5m').sign(privateKey)
+    },
+    markReady,
+    sleep(agentId) {
+      const a = agents.get(agentId)
+      if (a) {
+        a.running = false
+        a.wakeCalls = 0
+      }
+    },
+    releaseSse(key) {
+      sseReleases.emit(key)
+    },
+    async close() {
+      await Promise.all([cluster, origin].map((s) => new Promise<void>((resolve) => {
+        s.closeAllConnections()
+        s.close(() => resolve())
+      })))
+    },
+  }
+
+  // ---- the cluster-api's internal API
+  const api = new Hono()
+  api.get('/.well-known/jwks.json', (c) => c.json({ keys: [jwk] }))
+  api.use('/internal/*', async (c, next) => {
+    const verified = await verifyRequest(c.req.raw, secret)
+    if (!verified.ok) {
+      platform.unsignedInternalCalls += 1
+      return problemResponse(problem(401, 'bad-edge-signature', 'Unsigned', verified.reason))
+    }
+    await next()
+  })
+  api.get('/internal/v1/routes/:slug', (c) => {
+    const a = bySlug(c.req.param('slug'))
+    if (!a) return problemResponse(problem(404, 'unknown-agent', 'Unknown'))
+    const route: RouteInfo = { slug: a.slug, agentId: a.agentId, tenantId: a.tenantId, visibility: a.visibility, state: status(a).state }
+    return c.json(route)
+  })
+  api.post('/internal/v1/keys/verify', async (c) => {
+    const { key } = await c.req.json<{ key: string }>()
+    const found = keys.get(key)
+    return found ? c.json(found) : problemResponse(problem(401, 'invalid-key', 'Invalid key'))
+  })
+  api.get('/internal/v1/users/:userId/tenants', (c) => c.json({ userId: c.req.param('userId'), tenantIds: users.get(c.req.param('userId')) ?? [] }))
+  api.post('/internal/v1/agents/:agentId/wake', (c) => {
+    const a = agents.get(c.req.param('agentId'))
+    if (!a) return problemResponse(problem(404, 'unknown-agent', 'Unknown'))
+    a.wakeCalls += 1
+    if (!a.running && a.wakeDelayMs !== null) setTimeout(() => markReady(a.agentId), a.wakeDelayMs)
+    return c.json(status(a), 202)
+  })
+  api.get('/internal/v1/agents/:agentId/status', async (c) => {
+    const a = agents.get(c.req.param('agentId'))
+    if (!a) return problemResponse(problem(404, 'unknown-agent', 'Unknown'))
+    a.statusCalls += 1
+    const waitMs = Math.min(Number(c.req.query('waitMs') ?? 0) || 0, 30_000)
+    if (!a.running && waitMs > 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          events.off(`ready:${a.agentId}`, done)
+          c.req.raw.signal.removeEventListener('abort', done)
+          resolve()
+        }
+        const timer = setTimeout(done, waitMs)
+        events.on(`ready:${a.agentId}`, done)
+        c.req.raw.signal.addEventListener('abort', done)
+      })
+    }
+    return c.json(status(a))
+  })
+  api.post('/internal/v1/ingest', async (c) => {
+    const batch = await c.req.json<IngestBatch>()
+    if (platform.failIngest > 0) {
+      platform.failIngest -= 1
+      return problemResponse(problem(500, 'ingest-down', 'Down'))
+    }
+    const duplicate = platform.ingested.some((b) => b.batchId === batch.batchId)
+    if (!duplicate) platform.ingested.push(batch)
+    return c.json({ accepted: duplicate ? 0 : batch.items.length, duplicate }, 202)
+  })
+  // Test control, for tests that run inside workerd and cannot reach this object.
+  api.post('/__fake/agents', async (c) => c.json(platform.addAgent(await c.req.json())))
+  api.get('/__fake/agents/:agentId', (c) => c.json(agents.get(c.req.param('agentId')) ?? null))
+  api.post('/__fake/agents/:agentId/ready', (c) => {
+    markReady(c.req.param('agentId'))
+    return c.body(null, 204)
+  })
+  api.post('/__fake/keys', async (c) => c.json({ key: platform.addKey((await c.req.json<{ tenantId: string }>()).tenantId) }))
+  api.post('/__fake/users', async (c) => {
+    const { userId, tenantIds } = await c.req.json<{ userId: string; tenantIds: string[] }>()
+    platform.setUserTenants(userId, tenantIds)
+    return c.json({ token: await platform.mintToken(userId) })
+  })
+  api.get('/__fake/ingest', (c) => c.json(platform.ingested))
+  api.post('/__fake/ingest-failures', async (c) => {
+    platform.failIngest = (await c.req.json<{ count: number }>()).count
+    return c.body(null, 204)
+  })
+  const cluster = serve({ fetch: api.fetch, port: 0, hostname: '127.0.0.1' }) as Server
+
+  // ---- the origin: ingress + agent pods
+  const ingress = new Hono()
+  ingress.all('*', async (c) => {
+    const verified = await verifyRequest(c.req.raw, secret)
+    if (!verified.ok) return problemResponse(problem(401, 'bad-edge-signature', 'Edge signature refused', verified.reason))
+    const slug = verified.tenantHost ?? ''
+    const a = bySlug(slug)
+    if (!a || !a.running) {
+      return problemResponse(problem(503, 'no-endpoints', 'No endpoints'), { [NO_ENDPOINTS]: '1' })
+    }
+    a.served += 1
+    const url = new URL(c.req.url)
+    platform.originSeen.push({ tenantHost: slug, agentId: verified.agentId, principal: verified.principal, path: url.pathname })
+    if (url.pathname === '/sse') {
+      const key = url.searchParams.get('hold') ?? ''
+      const encoder = new TextEncoder()
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode('data: first\n\n'))
+          const finish = () => {
+            controller.enqueue(encoder.encode('data: last\n\n'))
+            controller.close()
+          }
+          if (key) sseReleases.once(key, finish)
+          else finish()
+        },
+      })
+      return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store' } })
+    }
+    return c.json({
+      agent: a.slug, agentId: verified.agentId, tenantId: verified.tenantId, principal: verified.principal,
+      requestId: verified.requestId, method: c.req.method, path: url.pathname + url.search,
+      body: c.req.method === 'GET' || c.req.method === 'HEAD' ? null : await c.req.text(),
+      authorization: c.req.header('authorization') ?? null, cookie: c.req.header('cookie') ?? null,
+    })
+  })
+  const origin = serve({ fetch: ingress.fetch, port: 0, hostname: '127.0.0.1' }) as Server
+  const sockets = new WebSocketServer({ noServer: true })
+  origin.on('upgrade', (req, socket, head) => {
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value)
+    void verifyHeaders(req.method ?? 'GET', req.url ?? '/', headers, secret).then((verified) => {
+      const a = verified.ok ? bySlug(verified.tenantHost ?? '') : undefined
+      if (!verified.ok || !a?.running) {
+        socket.end(verified.ok ? `HTTP/1.1 503 Service Unavailable\r\n${NO_ENDPOINTS}: 1\r\ncontent-length: 0\r\n\r\n` : 'HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n')
+        return
+      }
+      a.served += 1
+      sockets.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `${a.slug}:${data.toString()}`))
+      })
+    })
+  })
+
+  platform.clusterUrl = await listen(cluster)
+  platform.originUrl = await listen(origin)
+  return platform
+}
+
