@@ -1,0 +1,53 @@
+// An in-memory WorkloadDriver that records what the cluster-api asks of it. Tests of the API's side of
+// the driver contract use it; the real drivers have their own suites under cluster-api/src/drivers/.
+
+import type { WorkloadStatus } from '../../../wire/internal-api.ts'
+import type { AgentSpec, WorkloadDriver } from '../../../cluster-api/src/drivers/types.ts'
+
+export interface RecordingDriver extends WorkloadDriver {
+  calls: Array<{ op: string; agentId: string; spec?: AgentSpec; at?: number; openStreams?: number }>
+  /** Makes the next status calls of `agentId` report ready. */
+  markReady(agentId: string): void
+  closed: boolean
+}
+
+export function createRecordingDriver(): RecordingDriver {
+  const states = new Map<string, WorkloadStatus>()
+  const driver: RecordingDriver = {
+    name: 'local',
+    calls: [],
+    closed: false,
+    async ensure(spec) {
+      driver.calls.push({ op: 'ensure', agentId: spec.agentId, spec })
+      if (!states.has(spec.agentId)) states.set(spec.agentId, { agentId: spec.agentId, state: 'cold', ready: false, replicas: 0 })
+    },
+    async remove(agentId) {
+      driver.calls.push({ op: 'remove', agentId })
+      states.delete(agentId)
+    },
+    async wake(agentId) {
+      driver.calls.push({ op: 'wake', agentId })
+      const current = states.get(agentId)
+      const next: WorkloadStatus = current?.ready ? current : { agentId, state: 'waking', ready: false, replicas: 1 }
+      states.set(agentId, next)
+      return next
+    },
+    async status(agentId) {
+      driver.calls.push({ op: 'status', agentId })
+      return states.get(agentId) ?? { agentId, state: 'cold', ready: false, replicas: 0 }
+    },
+    async touch(agentId, at, openStreams) {
+      driver.calls.push({ op: 'touch', agentId, at, openStreams })
+    },
+    async list() {
+      return [...states.values()]
+    },
+    async close() {
+      driver.closed = true
+    },
+    markReady(agentId) {
+      states.set(agentId, { agentId, state: 'ready', ready: true, replicas: 1 })
+    },
+  }
+  return driver
+}
