@@ -1,4 +1,5 @@
-// Chooses the workload driver named by MYINTELL_DRIVER: `local` (default) or `kubernetes`.
+// Chooses the workload driver named by MYINTELL_DRIVER: `local` (default) or `kubernetes`,
+// and reads that driver's own settings from the environment once, failing fast on bad values.
 
 import type { WorkloadDriver } from './types.ts'
 
@@ -13,9 +14,40 @@ export interface DriverFactoryOptions {
   /** Where local state lives (.data/). */
   dataDir: string
   env: Record<string, string | undefined>
+  /** Optional logger shared with the driver. */
+  logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void }
+}
+
+/** Reads a non-negative integer from the environment; unset or empty gives `fallback`. */
+export function envInteger(env: Record<string, string | undefined>, name: string, fallback: number | undefined): number | undefined {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 0) throw new Error(`invalid configuration:\n  ${name}: must be a non-negative integer, got "${raw}"`)
+  return value
 }
 
 export async function createDriver(options: DriverFactoryOptions): Promise<WorkloadDriver> {
-  // Filled in as the drivers land (issue 4); until then starting the API without a driver is refused clearly.
-  throw new Error(`workload driver "${options.name}" is not available in this build yet`)
+  const { env } = options
+  if (options.name === 'local') {
+    const { createLocalDriver } = await import('./local/index.ts')
+    return createLocalDriver({
+      signingSecret: options.signingSecret,
+      platformUrl: options.platformUrl,
+      idleTimeoutMs: envInteger(env, 'MYINTELL_IDLE_TIMEOUT_MS', undefined),
+      warmPoolSize: envInteger(env, 'MYINTELL_WARM_POOL_SIZE', undefined),
+      ingressPort: envInteger(env, 'MYINTELL_INGRESS_PORT', 8789),
+      ingressHost: env.MYINTELL_INGRESS_HOST || undefined,
+      ...(options.logger ? { logger: options.logger as never } : {}),
+    })
+  }
+  const { createKubernetesDriver } = await import('./kubernetes/index.ts')
+  return createKubernetesDriver({
+    signingSecret: options.signingSecret,
+    platformUrl: options.platformUrl,
+    image: env.MYINTELL_AGENT_IMAGE || undefined,
+    ingressNamespace: env.MYINTELL_INGRESS_NAMESPACE || undefined,
+    reconcileIntervalMs: envInteger(env, 'MYINTELL_RECONCILE_INTERVAL_MS', undefined),
+    ...(options.logger ? { logger: options.logger } : {}),
+  })
 }
