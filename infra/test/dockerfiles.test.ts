@@ -1,0 +1,82 @@
+// The cluster-api and agent images, checked without a Docker engine: the Dockerfiles are parsed
+// and their properties asserted; every path they copy must exist in the repository.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { copySources, parseDockerfile } from './support/dockerfile.ts'
+import type { Dockerfile, Stage } from './support/dockerfile.ts'
+import { REPO_ROOT } from './support/terraform.ts'
+
+const images = [
+  { dockerfile: 'cluster-api/Dockerfile', part: 'cluster-api', entry: 'cluster-api/src/main.ts', port: 8788, health: '/v1/health' },
+  { dockerfile: 'agent/Dockerfile', part: 'agent', entry: 'agent/src/main.ts', port: 8080, health: '/healthz' },
+] as const
+
+const load = (path: string): Dockerfile => parseDockerfile(readFileSync(join(REPO_ROOT, path), 'utf8'))
+const final = (d: Dockerfile): Stage => d.stages.at(-1) as Stage
+const find = (s: Stage, keyword: string) => s.instructions.filter((i) => i.keyword === keyword)
+
+describe.each(images)('$dockerfile', ({ dockerfile, part, entry, port, health }) => {
+  it('builds in named stages from a Node 22 slim base', () => {
+    const d = load(dockerfile)
+    expect(d.stages.length).toBeGreaterThanOrEqual(2)
+    for (const stage of d.stages) {
+      expect(stage.name, stage.from).toBeTruthy()
+      expect(stage.from).toMatch(/^node:22(\.\d+){0,2}-(bookworm-)?slim(@sha256:[a-f0-9]{64})?$/)
+    }
+  })
+
+  it('installs only production dependencies from the lockfile', () => {
+    const d = load(dockerfile)
+    const installs = d.stages.flatMap((s) => find(s, 'RUN')).filter((r) => /\bnpm (ci|install)\b/.test(r.args))
+    expect(installs.length).toBeGreaterThan(0)
+    for (const r of installs) {
+      expect(r.args).toMatch(/\bnpm ci\b/)
+      expect(r.args).toContain('--omit=dev')
+    }
+    // The final stage takes node_modules from the install stage instead of installing anything itself.
+    expect(find(final(d), 'RUN').some((r) => /\bnpm\b/.test(r.args))).toBe(false)
+    expect(find(final(d), 'COPY').some((c) => copySources(c).from === d.stages[0]?.name && c.args.includes('node_modules'))).toBe(true)
+  })
+
+  it('runs as the non-root uid 10001', () => {
+    const users = find(final(load(dockerfile)), 'USER')
+    expect(users.at(-1)?.args).toMatch(/^10001(:10001)?$/)
+    expect(find(final(load(dockerfile)), 'RUN').some((r) => r.args.includes('--uid 10001'))).toBe(true)
+  })
+
+  it(`checks its health on ${health} at the port it exposes`, () => {
+    const s = final(load(dockerfile))
+    const check = find(s, 'HEALTHCHECK')
+    expect(check).toHaveLength(1)
+    expect(check[0]?.args).toContain(health)
+    expect(check[0]?.args).toContain(`process.env.PORT || ${port}`)
+    expect(find(s, 'EXPOSE').map((e) => e.args)).toEqual([String(port)])
+    expect(find(s, 'ENV').map((e) => e.args).join(' ')).toContain(`PORT=${port}`)
+  })
+
+  it('starts the part with Node from its entry file', () => {
+    const cmd = find(final(load(dockerfile)), 'CMD').at(-1)
+    expect(JSON.parse(cmd?.args ?? '[]')).toEqual(['node', entry])
+    expect(existsSync(join(REPO_ROOT, entry)), entry).toBe(true)
+  })
+
+  it('copies the wire contract and its own sources, and every copied path exists', () => {
+    const d = load(dockerfile)
+    const copied = d.stages.flatMap((s) => find(s, 'COPY')).map(copySources).filter((c) => c.from === undefined).flatMap((c) => c.sources)
+    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'wire/', `${part}/`]))
+    for (const source of copied) expect(existsSync(join(REPO_ROOT, source)), source).toBe(true)
+  })
+})
+
+describe('.dockerignore', () => {
+  it('keeps dependencies, local data, git, test output and secrets out of the build context', () => {
+    const entries = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim())
+    for (const e of ['node_modules', '.data', '.git', 'test-output', '.env', '.dev.vars', '**/*.tfvars']) expect(entries, e).toContain(e)
+  })
+
+  it('does not exclude anything the images copy', () => {
+    const entries = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim())
+    for (const e of ['wire', 'cluster-api', 'agent', 'package.json', 'package-lock.json']) expect(entries).not.toContain(e)
+  })
+})
