@@ -9,28 +9,59 @@ import type { Logger } from './log.ts'
 import { createAgentRoutes } from './routes/index.ts'
 import { agentContext } from './routes/agent-context.ts'
 import { createRuntimeState } from './runtime-state.ts'
+import { buildProvider, DEFAULT_PROVIDER_SETTINGS } from './providers/registry.ts'
+import type { ProviderSettings } from './providers/registry.ts'
+import { createUsageReporter } from './usage/usage-reporter.ts'
+import type { UsageReporter } from './usage/usage-reporter.ts'
+import { attachWebSocketChat } from './ws/ws-chat.ts'
 import type { RuntimeState } from './runtime-state.ts'
 
 export interface RunningRuntime {
   port: number
   state: RuntimeState
+  usage: UsageReporter
   /** Drains in-flight work (up to the drain timeout), then closes everything. */
   shutdown(): Promise<{ drained: boolean }>
 }
 
 export async function startRuntime(settings: RuntimeSettings, log: Logger): Promise<RunningRuntime> {
   const state = createRuntimeState(log)
+  const usage = createUsageReporter({
+    platformUrl: settings.platformUrl,
+    signingSecret: settings.signingSecret,
+    identity: () => {
+      const config = state.config()
+      return config ? { agentId: config.agentId, tenantId: config.tenantId, slug: config.slug } : null
+    },
+    openStreams: () => state.inFlight(),
+    intervalMs: settings.usageFlushIntervalMs,
+    log,
+  })
+  const providerSettings: ProviderSettings = {
+    ...DEFAULT_PROVIDER_SETTINGS,
+    timeoutMs: settings.providerTimeoutMs,
+    contextWindowTokens: settings.contextWindowTokens,
+    localTokenDelayMs: settings.localTokenDelayMs,
+  }
+  const ctx = agentContext(state)
+  const turnDeps = {
+    provider: (config: Parameters<typeof buildProvider>[0]) => buildProvider(config, providerSettings),
+    recordUsage: (u: { inputTokens: number; outputTokens: number }) => usage.record(u),
+    maxMessageChars: settings.maxMessageChars,
+    log,
+  }
   const app = createApp({
     state,
     log,
     signingSecret: settings.signingSecret,
     controlToken: settings.controlToken,
-    agentRoutes: createAgentRoutes(agentContext(state)),
+    agentRoutes: createAgentRoutes(ctx, turnDeps),
   })
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(s as Server)) as Server
   })
   const port = (server.address() as AddressInfo).port
+  const sockets = attachWebSocketChat(server, { state, ctx, turnDeps, signingSecret: settings.signingSecret, log })
   // An env-configured runtime assigns itself; the server already answers /healthz meanwhile.
   if (settings.config) void state.assign(settings.config)
 
@@ -38,12 +69,16 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
   return {
     port,
     state,
+    usage,
     shutdown() {
       shuttingDown ??= (async () => {
         // Stop accepting connections first; open ones keep streaming until drained.
         server.close()
+        sockets.stopAccepting()
         const result = await state.drain(settings.drainTimeoutMs)
+        sockets.closeAll()
         server.closeAllConnections()
+        await usage.close()
         await state.close()
         return result
       })()

@@ -20,12 +20,20 @@ export interface RuntimeSettings {
   maxMessageChars: number
   /** How often token usage is flushed to the platform ingest (ms). */
   usageFlushIntervalMs: number
+  /** A provider that sends no first byte / no chunk for this long fails with a timeout (ms). */
+  providerTimeoutMs: number
+  /** Overrides the model's context window (tokens); null = the provider's own figure. */
+  contextWindowTokens: number | null
+  /** Pause between tokens of the `local` provider (ms); 0 = as fast as the event loop allows. */
+  localTokenDelayMs: number
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
 // Roughly 8k tokens: generous for chat, small enough that one message cannot exhaust a model's window.
 export const DEFAULT_MAX_MESSAGE_CHARS = 32_000
 export const DEFAULT_USAGE_FLUSH_INTERVAL_MS = 5_000
+// Long enough for a slow first token from a large model, short enough that a hung provider does not hold a drain.
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 60_000
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
   const raw = env[name]
@@ -65,5 +73,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSetti
     drainTimeoutMs: intFrom(env, RUNTIME_ENV.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS),
     maxMessageChars: intFrom(env, 'MYINTELL_MAX_MESSAGE_CHARS', DEFAULT_MAX_MESSAGE_CHARS, 1),
     usageFlushIntervalMs: intFrom(env, 'MYINTELL_USAGE_FLUSH_INTERVAL_MS', DEFAULT_USAGE_FLUSH_INTERVAL_MS, 1),
+    providerTimeoutMs: intFrom(env, 'MYINTELL_PROVIDER_TIMEOUT_MS', DEFAULT_PROVIDER_TIMEOUT_MS, 1),
+    contextWindowTokens: env.MYINTELL_CONTEXT_WINDOW_TOKENS ? intFrom(env, 'MYINTELL_CONTEXT_WINDOW_TOKENS', 0, 256) : null,
+    localTokenDelayMs: intFrom(env, 'MYINTELL_LOCAL_TOKEN_DELAY_MS', 0),
   }
 }

@@ -10,8 +10,10 @@ export class HttpError extends Error {
   /** OpenAI error `param`: the offending request field, when there is one. */
   readonly param: string | null
   readonly headers: Record<string, string>
+  /** Extra problem members (RFC 9457 extensions), e.g. the partial reply of a failed turn. */
+  readonly extra: Record<string, unknown>
 
-  constructor(status: number, code: string, title: string, detail?: string, opts: { param?: string; headers?: Record<string, string> } = {}) {
+  constructor(status: number, code: string, title: string, detail?: string, opts: { param?: string; headers?: Record<string, string>; extra?: Record<string, unknown> } = {}) {
     super(detail ? `${title}: ${detail}` : title)
     this.status = status
     this.code = code
@@ -19,6 +21,7 @@ export class HttpError extends Error {
     this.detail = detail
     this.param = opts.param ?? null
     this.headers = opts.headers ?? {}
+    this.extra = opts.extra ?? {}
   }
 }
 
@@ -43,7 +46,7 @@ export function errorResponse(err: HttpError, path: string): Response {
     return new Response(JSON.stringify(body), { status: err.status, headers })
   }
   headers.set('content-type', PROBLEM_CONTENT_TYPE)
-  return new Response(JSON.stringify(problem(err.status, err.code, err.title, err.detail)), { status: err.status, headers })
+  return new Response(JSON.stringify(problem(err.status, err.code, err.title, err.detail, err.extra)), { status: err.status, headers })
 }
 
 export function internalError(): HttpError {

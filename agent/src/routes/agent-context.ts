@@ -7,6 +7,8 @@ import type { RuntimeState } from '../runtime-state.ts'
 export interface AgentContext {
   /** Reads config and db afresh, so a PUT /_myintell/config applies from the next turn. */
   current(): { config: RuntimeConfig; db: TenantDb }
+  /** Marks a reply in flight beyond the handler (a stream); SIGTERM waits for it. Call the result when done. */
+  track(): () => void
 }
 
 export function agentContext(state: RuntimeState): AgentContext {
@@ -18,5 +20,6 @@ export function agentContext(state: RuntimeState): AgentContext {
       if (!config || !db) throw new HttpError(503, 'not-ready', 'Not ready', 'This superfriend is still starting; retry shortly.', { headers: { 'retry-after': '1' } })
       return { config, db }
     },
+    track: () => state.begin(),
   }
 }

@@ -1,7 +1,7 @@
 // GET /v1/conversations, GET /v1/conversations/:id/messages (cursor pagination), DELETE /v1/conversations/:id.
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
-import { HttpError } from '../http/errors.ts'
+import { conversationNotFound } from './conversation-errors.ts'
 import { decodeCursor, encodeCursor, pageSize } from '../http/pagination.ts'
 import { deleteConversation, findConversation, listConversations, listMessages } from '../db/conversation-queries.ts'
 import type { AgentContext } from './agent-context.ts'
@@ -9,10 +9,6 @@ import type { AgentContext } from './agent-context.ts'
 const isConversationCursor = (v: unknown): v is [string, string] =>
   Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[0]))
 const isMessageCursor = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0
-
-export function conversationNotFound(): HttpError {
-  return new HttpError(404, 'conversation-not-found', 'Conversation not found', 'No conversation with this id exists for this superfriend.')
-}
 
 export function conversationRoutes(ctx: AgentContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>()

@@ -1,11 +1,18 @@
 // The agent's own routes, all behind the edge signature: chat, conversations, memories, OpenAI-compatible API.
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
+import type { TurnDeps } from '../chat/turn.ts'
 import type { AgentContext } from './agent-context.ts'
+import { chatRoutes } from './chat-routes.ts'
 import { conversationRoutes } from './conversation-routes.ts'
+import { memoryRoutes } from './memory-routes.ts'
+import { openAiRoutes } from './openai-routes.ts'
 
-export function createAgentRoutes(ctx: AgentContext): Hono<AppEnv> {
+export function createAgentRoutes(ctx: AgentContext, turnDeps: TurnDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
+  app.route('/', chatRoutes(ctx, turnDeps))
   app.route('/', conversationRoutes(ctx))
+  app.route('/', memoryRoutes(ctx))
+  app.route('/', openAiRoutes(ctx, turnDeps))
   return app
 }

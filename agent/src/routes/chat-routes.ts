@@ -1,0 +1,57 @@
+// POST /v1/chat: `{ message, conversationId? }` → JSON reply, or with Accept: text/event-stream an SSE stream
+// (`start`, `memory`, `delta`… then `done` with conversation id and usage, or `error` with the partial reply kept).
+import { Hono } from 'hono'
+import type { AppEnv } from '../http/app-env.ts'
+import { HttpError } from '../http/errors.ts'
+import { sseResponse } from '../http/event-stream.ts'
+import { readJson } from '../http/read-json.ts'
+import { prepareTurn } from '../chat/turn.ts'
+import type { TurnDeps, TurnEvent } from '../chat/turn.ts'
+import type { AgentContext } from './agent-context.ts'
+
+export function wantsEventStream(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((part) => part.trim().startsWith('text/event-stream'))
+}
+
+export function chatRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  app.post('/v1/chat', async (c) => {
+    const body = await readJson(c.req.raw)
+    const turn = await prepareTurn(deps, ctx.current(), body)
+
+    if (wantsEventStream(c.req.header('accept'))) {
+      return sseResponse(async function* (signal) {
+        for await (const event of turn.run(signal)) {
+          const { type, ...data } = event
+          yield { event: type, data: JSON.stringify(data) }
+        }
+      }, ctx.track())
+    }
+
+    // JSON: the turn runs to completion even if the client leaves, so what was said is stored.
+    const end = ctx.track()
+    const events: TurnEvent[] = []
+    let reply = ''
+    try {
+      for await (const event of turn.run(new AbortController().signal)) {
+        events.push(event)
+        if (event.type === 'delta') reply += event.text
+      }
+    } finally {
+      end()
+    }
+    const last = events.at(-1)
+    const memories = events.filter((e) => e.type === 'memory').map((e) => ({ id: e.id, content: e.content }))
+    if (last?.type === 'done') {
+      return c.json({ conversationId: last.conversationId, messageId: last.messageId, reply, usage: last.usage, memoriesSaved: memories })
+    }
+    if (last?.type === 'error') {
+      throw new HttpError(502, `model-${last.code.replace(/_/g, '-')}`, 'The model failed to reply', last.message, {
+        extra: { conversationId: last.conversationId, messageId: last.messageId, partialReply: last.partial },
+      })
+    }
+    throw new Error('chat turn ended without a done or error event')
+  })
+  return app
+}

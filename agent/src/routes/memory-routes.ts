@@ -1,0 +1,45 @@
+// GET /v1/memories (newest first), POST /v1/memories { content }, DELETE /v1/memories/:id.
+// What the superfriend remembers across conversations, visible to and removable by its users.
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppEnv } from '../http/app-env.ts'
+import { HttpError } from '../http/errors.ts'
+import { pageSize } from '../http/pagination.ts'
+import { readJson } from '../http/read-json.ts'
+import { addMemory, deleteMemory, listMemories } from '../db/memory-queries.ts'
+import type { MemoryRow } from '../db/memory-queries.ts'
+import { MAX_FACT_CHARS } from '../chat/memory-intent.ts'
+import type { AgentContext } from './agent-context.ts'
+
+const createMemorySchema = z.object({ content: z.string() })
+
+const view = (m: MemoryRow) => ({ id: m.id, content: m.content, source: m.source, createdAt: m.createdAt.toISOString() })
+
+export function memoryRoutes(ctx: AgentContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  app.get('/v1/memories', async (c) => {
+    const { db, config } = ctx.current()
+    const rows = await listMemories(db, config.agentId, pageSize(c.req.query('limit')))
+    return c.json({ data: rows.map(view) })
+  })
+
+  app.post('/v1/memories', async (c) => {
+    const parsed = createMemorySchema.safeParse(await readJson(c.req.raw))
+    if (!parsed.success) throw new HttpError(400, 'invalid-request', 'Invalid request', 'content must be a string.')
+    const content = parsed.data.content.trim()
+    if (!content) throw new HttpError(422, 'empty-memory', 'Empty memory', 'content must contain some text.')
+    if (content.length > MAX_FACT_CHARS) throw new HttpError(413, 'memory-too-long', 'Memory too long', `A memory may be at most ${MAX_FACT_CHARS} characters.`)
+    const { db, config } = ctx.current()
+    return c.json(view(await addMemory(db, config.agentId, content, 'user')), 201)
+  })
+
+  app.delete('/v1/memories/:id', async (c) => {
+    const { db, config } = ctx.current()
+    if (!(await deleteMemory(db, config.agentId, c.req.param('id')))) {
+      throw new HttpError(404, 'memory-not-found', 'Memory not found', 'No memory with this id exists for this superfriend.')
+    }
+    return c.body(null, 204)
+  })
+  return app
+}
