@@ -1,0 +1,106 @@
+// The local ingress: the stand-in for Traefik. One loopback listener that verifies the edge signature and routes by
+// X-Tenant-Host to the agent's process, streaming both ways and proxying WebSocket upgrades.
+
+import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { verifyHeaders, assertSigningSecret } from '../../../wire/signature.ts'
+import type { Problem } from '../../../wire/problem.ts'
+import { silentLogger } from '../drivers/local/logger.ts'
+import type { LocalDriverLogger } from '../drivers/local/logger.ts'
+import { toFetchHeaders } from './hop-headers.ts'
+import { INGRESS_PROBLEMS, sendProblem, sendProblemOnSocket } from './problems.ts'
+import { proxyHttp } from './proxy-http.ts'
+import { proxyWebSocket } from './proxy-websocket.ts'
+import type { IngressRouter } from './routing.ts'
+
+export type { IngressRouter, IngressTarget } from './routing.ts'
+
+export interface LocalIngressOptions {
+  /** The edge signing secret; every request must carry a valid, fresh signature. */
+  signingSecret: string
+  router: IngressRouter
+  /** Default 127.0.0.1: the ingress is for the local edge only. */
+  host?: string
+  /** Default 0: a free port (read it from `url`). */
+  port?: number
+  logger?: LocalDriverLogger
+}
+
+export interface LocalIngress {
+  /** e.g. http://127.0.0.1:43121 */
+  readonly url: string
+  readonly port: number
+  /** Stops listening and cuts every open connection, upgraded ones included. */
+  close(): Promise<void>
+}
+
+type Admission = { ok: true; agentId: string; port: number } | { ok: false; problem: Problem }
+
+/**
+ * The pipeline, outermost first:
+ * 1. edge signature (401 if missing, malformed, stale or wrong);
+ * 2. X-Tenant-Host → agent (404 unknown, 503 + NO_ENDPOINTS when no process is ready);
+ * 3. proxy (HTTP streamed, WebSocket piped), counted as an open stream of the agent while it lasts.
+ */
+async function admit(req: IncomingMessage, options: LocalIngressOptions): Promise<Admission> {
+  let headers: Headers
+  try {
+    headers = toFetchHeaders(req.rawHeaders)
+  } catch {
+    return { ok: false, problem: INGRESS_PROBLEMS.badRequest() }
+  }
+  const verified = await verifyHeaders(req.method ?? 'GET', req.url ?? '/', headers, options.signingSecret)
+  if (!verified.ok) return { ok: false, problem: INGRESS_PROBLEMS.unsigned(verified.reason) }
+  if (!verified.tenantHost) return { ok: false, problem: INGRESS_PROBLEMS.noTenantHost() }
+  const target = options.router.route(verified.tenantHost)
+  if (target.kind === 'unknown') return { ok: false, problem: INGRESS_PROBLEMS.unknownTenant() }
+  if (target.kind === 'no-endpoints') return { ok: false, problem: INGRESS_PROBLEMS.noEndpoints() }
+  return { ok: true, agentId: target.agentId, port: target.port }
+}
+
+export async function createLocalIngress(options: LocalIngressOptions): Promise<LocalIngress> {
+  assertSigningSecret(options.signingSecret)
+  const logger = options.logger ?? silentLogger
+  const upgraded = new Set<Duplex>()
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const admission = await admit(req, options)
+    if (!admission.ok) return sendProblem(res, admission.problem)
+    const end = options.router.beginStream(admission.agentId)
+    proxyHttp(req, res, admission.port, end, logger, admission.agentId)
+  })
+
+  server.on('upgrade', async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket)
+    socket.once('close', () => upgraded.delete(socket))
+    socket.on('error', () => {})
+    const admission = await admit(req, options)
+    if (!admission.ok) return sendProblemOnSocket(socket, admission.problem)
+    const end = options.router.beginStream(admission.agentId)
+    proxyWebSocket(req, socket, head, admission.port, end, logger, admission.agentId)
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  logger.info({ port: address.port }, 'local ingress listening')
+
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      for (const socket of upgraded) socket.destroy()
+      await closed
+    },
+  }
+}
