@@ -52,7 +52,11 @@ describe.each(images)('$dockerfile', ({ dockerfile, part, entry, port, health })
     expect(check[0]?.args).toContain(health)
     expect(check[0]?.args).toContain(`process.env.PORT || ${port}`)
     expect(find(s, 'EXPOSE').map((e) => e.args)).toEqual([String(port)])
-    expect(find(s, 'ENV').map((e) => e.args).join(' ')).toContain(`PORT=${port}`)
+    const env = find(s, 'ENV').map((e) => e.args).join(' ')
+    expect(env).toContain(`PORT=${port}`)
+    // A pod is reached on its pod IP, so the server must not bind loopback only.
+    expect(env).toContain('HOST=0.0.0.0')
+    expect(env).toContain('NODE_ENV=production')
   })
 
   it('starts the part with Node from its entry file', () => {
