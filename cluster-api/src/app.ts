@@ -24,7 +24,8 @@ export function createApp(parts: AppParts): Hono {
   app.notFound(problemNotFound)
   app.use('*', bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => problemFor(new ApiError(413, 'payload-too-large', 'Request body is larger than 1 MiB'), c),
+    // The unread rest of the body makes the connection unusable: tell the client not to reuse it.
+    onError: (c) => problemFor(new ApiError(413, 'payload-too-large', 'Request body is larger than 1 MiB', { headers: { connection: 'close' } }), c),
   }))
   app.route('/internal/v1', internalRouter(parts.deps, parts.workloads))
   parts.mount?.(app)

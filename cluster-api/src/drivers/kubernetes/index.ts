@@ -1,43 +1,126 @@
 // The `kubernetes` workload driver: per tenant a namespace, per agent Deployment/Service/IngressRoute/ScaledObject/PVC/Secret.
 // Applied with server-side apply under one field manager; a reconcile loop repairs drift and removes orphans.
 
-import type { KubeConfig } from '@kubernetes/client-node'
-import type { WorkloadDriver } from '../types.ts'
+import type { V1Deployment } from '@kubernetes/client-node'
+import { checkSlug } from '../../../../wire/slug.ts'
+import type { WorkloadStatus } from '../../../../wire/internal-api.ts'
+import type { AgentSpec, WorkloadDriver } from '../types.ts'
+import { agentObjects } from './agent-objects.ts'
+import { isTransient, KubernetesApiError } from './api-errors.ts'
+import { KubeClient } from './kube-client.ts'
+import { AGENT_ID_LABEL, agentObjectName, COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL, tenantNamespace } from './names.ts'
+import { resolveOptions, type KubernetesDriverOptions } from './options.ts'
+import { Reconciler, type ReconcileReport } from './reconciler.ts'
+import { tenantObjects } from './tenant-objects.ts'
+import { coldStatus, statusFromDeployment } from './workload-status.ts'
 
-export interface KubernetesDriverLogger {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-  error(obj: object, msg?: string): void
+export type { KubernetesDriverOptions, KubernetesDriverLogger, AgentResources, TenantQuota } from './options.ts'
+export type { ReconcileReport } from './reconciler.ts'
+
+export interface KubernetesDriver extends WorkloadDriver {
+  readonly name: 'kubernetes'
+  /** Runs one reconcile pass now (tests, or after a known outage); rejects when the API server is unreachable. */
+  reconcileNow(): Promise<ReconcileReport>
 }
 
-export interface AgentResources {
-  requests: { cpu: string; memory: string }
-  limits: { cpu: string; memory: string }
-  /** Size of the /workspace PVC, e.g. `1Gi`. */
-  workspace: string
-}
+export async function createKubernetesDriver(options: KubernetesDriverOptions): Promise<KubernetesDriver> {
+  const settings = resolveOptions(options)
+  const client = new KubeClient(settings.kubeConfig, settings.fieldManager)
+  const reconciler = new Reconciler(client, settings)
+  const { logger } = settings
+  let closed = false
 
-export interface KubernetesDriverOptions {
-  /** Default: KubeConfig.loadFromDefault() — KUBECONFIG, ~/.kube/config or the in-cluster service account. */
-  kubeConfig?: KubeConfig
-  /** Agent image. Default `ghcr.io/myintell/agent:latest`. */
-  image?: string
-  /** Base URL of the cluster-api as seen from KEDA (metrics-api trigger URL). */
-  platformUrl: string
-  /** Namespace the ingress controller runs in; tenant NetworkPolicies admit only it. Default `kube-system` (K3s Traefik). */
-  ingressNamespace?: string
-  /** Server-side apply field manager. Default `myintell`. */
-  fieldManager?: string
-  /** How often the reconcile loop re-applies the desired state (ms). Default 30000; 0 disables the loop. */
-  reconcileIntervalMs?: number
-  /** The edge signing secret, given to every agent pod. */
-  signingSecret: string
-  /** Per-agent requests/limits and workspace size. */
-  resources?: Partial<AgentResources>
-  logger?: KubernetesDriverLogger
-}
+  const assertOpen = () => {
+    if (closed) throw new Error('kubernetes driver is closed')
+  }
 
-export async function createKubernetesDriver(options: KubernetesDriverOptions): Promise<WorkloadDriver> {
-  void options
-  throw new Error('kubernetes driver: not implemented yet')
+  /** An unreachable API server must not lose the intent: keep it, log, and let the loop retry with backoff. */
+  const deferIfTransient = (err: unknown, action: string, agentId: string): void => {
+    if (!isTransient(err) && !(err instanceof KubernetesApiError && err.transient)) throw err
+    logger.warn({ err, agentId }, `kubernetes driver: ${action} deferred; the API server is unreachable, retrying with backoff`)
+    reconciler.retrySoon()
+  }
+
+  const findDeployment = async (agentId: string): Promise<V1Deployment | undefined> => {
+    const spec = reconciler.desired.get(agentId)
+    if (spec) return client.readDeployment(tenantNamespace(spec.tenantSlug), agentObjectName(spec.slug))
+    // Not ensured by this process (e.g. right after a restart): find it by label.
+    const [found] = await client.list('apps/v1', 'Deployment', `${MANAGED_BY_LABEL}=${MANAGED_BY},${AGENT_ID_LABEL}=${agentId}`)
+    return found as V1Deployment | undefined
+  }
+
+  reconciler.start()
+
+  return {
+    name: 'kubernetes',
+
+    async ensure(spec: AgentSpec) {
+      assertOpen()
+      for (const [what, slug] of [['agent slug', spec.slug], ['tenant slug', spec.tenantSlug]] as const) {
+        const problem = checkSlug(slug)
+        if (problem && problem.rule !== 'reserved') throw new Error(`kubernetes driver: ${what} "${slug}" ${problem.message}`)
+      }
+      // Build (and so validate) every object before the spec becomes desired: a bad spec fails here, loudly.
+      agentObjects(spec, settings)
+      tenantObjects(spec, settings)
+      reconciler.desired.set(spec.agentId, spec)
+      if (reconciler.isApplied(spec)) return
+      try {
+        await reconciler.exclusive(() => reconciler.applyAgent(spec))
+      } catch (err) {
+        deferIfTransient(err, 'ensure', spec.agentId)
+      }
+    },
+
+    async remove(agentId: string) {
+      assertOpen()
+      const spec = reconciler.desired.get(agentId)
+      reconciler.desired.delete(agentId)
+      try {
+        await reconciler.exclusive(() => reconciler.removeAgent(agentId, spec))
+      } catch (err) {
+        reconciler.rememberRemoval(agentId)
+        deferIfTransient(err, 'remove', agentId)
+      }
+    },
+
+    async wake(agentId: string): Promise<WorkloadStatus> {
+      assertOpen()
+      const spec = reconciler.desired.get(agentId)
+      if (!spec) throw new Error(`kubernetes driver: unknown agent ${agentId}; call ensure() first`)
+      const namespace = tenantNamespace(spec.tenantSlug)
+      const name = agentObjectName(spec.slug)
+      try {
+        // Objects missing (an outage swallowed the ensure, or someone deleted them): apply before scaling.
+        if (!reconciler.isApplied(spec) || !(await client.readDeployment(namespace, name))) {
+          await reconciler.exclusive(() => reconciler.applyAgent(spec))
+        }
+        await client.scaleUpTo(namespace, name, 1)
+        return statusFromDeployment(agentId, await client.readDeployment(namespace, name))
+      } catch (err) {
+        throw err instanceof KubernetesApiError ? err : new KubernetesApiError(`wake ${namespace}/${name}`, err)
+      }
+    },
+
+    async status(agentId: string): Promise<WorkloadStatus> {
+      return statusFromDeployment(agentId, await findDeployment(agentId))
+    },
+
+    // Activity lands in the platform DB, which KEDA's metrics-api trigger reads; nothing to send to the cluster.
+    async touch() {},
+
+    async list(): Promise<WorkloadStatus[]> {
+      const deployments = await client.list('apps/v1', 'Deployment', `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_LABEL}=agent`)
+      const byAgent = new Map(deployments.map((d) => [d.metadata?.labels?.[AGENT_ID_LABEL] ?? '', d as V1Deployment]))
+      const ids = new Set([...reconciler.desired.keys(), ...byAgent.keys()].filter(Boolean))
+      return [...ids].map((id) => (byAgent.has(id) ? statusFromDeployment(id, byAgent.get(id)) : coldStatus(id)))
+    },
+
+    reconcileNow: () => reconciler.pass(),
+
+    async close() {
+      closed = true
+      await reconciler.close()
+    },
+  }
 }

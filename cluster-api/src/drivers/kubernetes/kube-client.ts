@@ -1,0 +1,134 @@
+// The driver's calls to the Kubernetes API through @kubernetes/client-node: server-side apply under one
+// field manager, create-if-absent, delete (404 = done), list by label, the Deployment and its /scale.
+// Every object is validated with kubernetes-models before it is sent; 409 conflicts are retried.
+
+import {
+  AppsV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions,
+  type KubeConfig, type KubernetesObject, type V1Deployment,
+} from '@kubernetes/client-node'
+import { isAlreadyExists, isConflict, isNotFound, KubernetesApiError } from './api-errors.ts'
+import { backoffDelay, sleep } from './backoff.ts'
+import { describeObject, type DesiredObject } from './desired-object.ts'
+
+/** A conflict means someone wrote between our read and write; a few quick retries settle it. */
+export const CONFLICT_RETRIES = 5
+/** Base delay between conflict retries (ms); doubled each time, jittered. */
+const CONFLICT_RETRY_BASE_MS = 50
+
+export interface ObjectRef {
+  apiVersion: string
+  kind: string
+  namespace?: string | undefined
+  name: string
+}
+
+export class KubeClient {
+  private readonly objects: KubernetesObjectApi
+  private readonly apps: AppsV1Api
+  private readonly fieldManager: string
+
+  constructor(kubeConfig: KubeConfig, fieldManager: string) {
+    this.objects = KubernetesObjectApi.makeApiClient(kubeConfig)
+    this.apps = kubeConfig.makeApiClient(AppsV1Api)
+    this.fieldManager = fieldManager
+  }
+
+  /** Server-side apply with force: our field manager owns every field it sends. */
+  async apply(object: DesiredObject): Promise<void> {
+    const body = validated(object)
+    await this.withConflictRetry(`apply ${describeObject(body)}`, () =>
+      this.objects.patch(body, undefined, undefined, this.fieldManager, true, PatchStrategy.ServerSideApply))
+  }
+
+  /** Creates `object` (with `body` overrides) unless it exists; true when it was created. */
+  async createIfAbsent(object: DesiredObject, body: object): Promise<boolean> {
+    validated(object)
+    const sent = validated(body as DesiredObject, object.constructor as new (data: object) => DesiredObject)
+    try {
+      await this.objects.create(sent, undefined, undefined, this.fieldManager)
+      return true
+    } catch (err) {
+      if (isAlreadyExists(err)) return false
+      throw new KubernetesApiError(`create ${describeObject(sent)}`, err)
+    }
+  }
+
+  async exists(ref: ObjectRef): Promise<boolean> {
+    try {
+      await this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } })
+      return true
+    } catch (err) {
+      if (isNotFound(err)) return false
+      throw new KubernetesApiError(`read ${describeObject({ kind: ref.kind, metadata: ref })}`, err)
+    }
+  }
+
+  /** Deletes the object; one that is already gone counts as deleted. */
+  async delete(ref: ObjectRef): Promise<void> {
+    const spec: KubernetesObject = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }
+    try {
+      await this.withConflictRetry(`delete ${describeObject(spec)}`, () => this.objects.delete(spec, undefined, undefined, undefined, undefined, 'Background'))
+    } catch (err) {
+      if (err instanceof KubernetesApiError && err.failure.code === 404) return
+      throw err
+    }
+  }
+
+  /** Objects of a kind in every namespace matching `labelSelector`. */
+  async list(apiVersion: string, kind: string, labelSelector: string): Promise<KubernetesObject[]> {
+    try {
+      const list = await this.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, labelSelector)
+      return list.items
+    } catch (err) {
+      throw new KubernetesApiError(`list ${apiVersion} ${kind} (${labelSelector})`, err)
+    }
+  }
+
+  async readDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
+    try {
+      return await this.apps.readNamespacedDeployment({ namespace, name })
+    } catch (err) {
+      if (isNotFound(err)) return undefined
+      throw new KubernetesApiError(`read Deployment ${namespace}/${name}`, err)
+    }
+  }
+
+  /** Raises the Deployment's /scale to at least `replicas`; never lowers what KEDA scaled up. */
+  async scaleUpTo(namespace: string, name: string, replicas: number): Promise<number> {
+    return this.withConflictRetry(`scale Deployment ${namespace}/${name}`, async () => {
+      const scale = await this.apps.readNamespacedDeploymentScale({ namespace, name })
+      const current = scale.spec?.replicas ?? 0
+      if (current >= replicas) return current
+      await this.apps.patchNamespacedDeploymentScale(
+        { namespace, name, fieldManager: this.fieldManager, body: { spec: { replicas } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )
+      return replicas
+    })
+  }
+
+  private async withConflictRetry<T>(action: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call()
+      } catch (err) {
+        if (isConflict(err) && attempt < CONFLICT_RETRIES) {
+          await sleep(backoffDelay(attempt, CONFLICT_RETRY_BASE_MS, 1_000))
+          continue
+        }
+        throw err instanceof KubernetesApiError ? err : new KubernetesApiError(action, err)
+      }
+    }
+  }
+}
+
+/** Runs kubernetes-models validation (through the object's own model class) and returns the plain JSON. */
+function validated(object: DesiredObject, model?: new (data: object) => DesiredObject): KubernetesObject {
+  const instance = model ? new model(object) : object
+  try {
+    instance.validate()
+  } catch (err) {
+    throw new Error(`refusing to write ${describeObject(instance)}: it fails kubernetes-models validation: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
+  return instance.toJSON() as KubernetesObject
+}
