@@ -27,8 +27,12 @@ export async function startEdgeWorker(options: EdgeWorkerOptions): Promise<EdgeW
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
   process.env.XDG_CONFIG_HOME ??= join(root, '.xdg')
   mkdirSync(process.env.XDG_CONFIG_HOME, { recursive: true })
+  // workerd opens these storage directories; wrangler leaves creating them to its CLI.
+  if (options.persistDir) for (const kind of ['do', 'kv', 'r2', 'd1', 'cache']) mkdirSync(join(options.persistDir, 'v3', kind), { recursive: true })
   const vars: Record<string, string> = {
     BASE_DOMAIN: 'localhost',
+    // Tests send bursts of 1,000 from one "tenant"; the limiter has its own test.
+    RATE_LIMIT_PER_SECOND: '0',
     CLUSTER_API_URL: options.clusterUrl,
     ORIGIN_URL: options.originUrl,
     EDGE_SIGNING_SECRET: options.secret,

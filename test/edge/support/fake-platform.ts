@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import { serve } from '@hono/node-server'
+import { createAdaptorServer } from '@hono/node-server'
 import { Hono } from 'hono'
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { WebSocketServer } from 'ws'
@@ -63,10 +63,13 @@ export interface FakePlatform {
   close(): Promise<void>
 }
 
+/** A thousand clients connect at once in the cold-start tests; Node's default backlog (511) would drop some. */
+const LISTEN_BACKLOG = 4_096
+
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) => {
-    if (server.listening) resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
-    else server.once('listening', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))
+    server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))
   })
 }
 
@@ -214,7 +217,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     platform.failIngest = (await c.req.json<{ count: number }>()).count
     return c.body(null, 204)
   })
-  const cluster = serve({ fetch: api.fetch, port: 0, hostname: '127.0.0.1' }) as Server
+  const cluster = createAdaptorServer({ fetch: api.fetch }) as Server
 
   // ---- the origin: ingress + agent pods
   const ingress = new Hono()
@@ -252,7 +255,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
       authorization: c.req.header('authorization') ?? null, cookie: c.req.header('cookie') ?? null,
     })
   })
-  const origin = serve({ fetch: ingress.fetch, port: 0, hostname: '127.0.0.1' }) as Server
+  const origin = createAdaptorServer({ fetch: ingress.fetch }) as Server
   const sockets = new WebSocketServer({ noServer: true })
   origin.on('upgrade', (req, socket, head) => {
     const headers = new Headers()
