@@ -1,0 +1,3 @@
+const t = performance.now()
+await import('../src/runtime.ts')
+console.log('import ms', Math.round(performance.now() - t))
