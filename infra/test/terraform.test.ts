@@ -382,6 +382,11 @@ describe('cloudflare module', () => {
     expect(tf().data.cloudflare_zone?.this?.name).toBe('${var.zone_name}')
   })
 
+  it('keeps third-party CNAMEs (Clerk) out of the proxy so the Worker never sees them', () => {
+    expect(resource(tf(), 'cloudflare_record', 'dns_only')).toMatchObject({ for_each: '${var.dns_only_cnames}', type: 'CNAME', proxied: false })
+    for (const name of ['wildcard_ipv4', 'wildcard_ipv6', 'internal']) expect(resource(tf(), 'cloudflare_record', name).proxied, name).toBe(true)
+  })
+
   it('routes *.<zone>/* in the same zone to the edge Worker script', () => {
     const route = resource(tf(), 'cloudflare_workers_route', 'edge')
     expect(route).toMatchObject({ zone_id: '${data.cloudflare_zone.this.id}', pattern: '*.${var.zone_name}/*', script_name: '${var.worker_script_name}' })

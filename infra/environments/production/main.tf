@@ -60,6 +60,7 @@ module "cloudflare" {
   zone_name           = var.base_domain
   origin_ipv4         = module.k3s.server_ipv4
   origin_ipv6         = module.k3s.server_ipv6
+  dns_only_cnames     = var.dns_only_cnames
   worker_script_name  = var.worker_script_name
   worker_deployed     = var.worker_deployed
   edge_signing_secret = var.edge_signing_secret

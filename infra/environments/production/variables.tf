@@ -36,6 +36,12 @@ variable "base_domain" {
   default     = "myintell.ai"
 }
 
+variable "dns_only_cnames" {
+  type        = map(string)
+  description = "Unproxied CNAMEs in the zone (name => target), e.g. the records Clerk's production instance lists under Domains."
+  default     = {}
+}
+
 variable "location" {
   type        = string
   description = "Hetzner location of the nodes (fsn1, nbg1, hel1, ash, hil)."

@@ -39,3 +39,17 @@ resource "cloudflare_record" "internal" {
   ttl     = 1
   comment = "myintell.ai: origin hostname the edge Worker forwards to"
 }
+
+# Records that must bypass the proxy and so the Worker, e.g. the CNAMEs Clerk's production instance
+# asks for (clerk, accounts, clkmail, clk._domainkey, clk2._domainkey). Names are relative to the zone.
+resource "cloudflare_record" "dns_only" {
+  for_each = var.dns_only_cnames
+
+  zone_id = data.cloudflare_zone.this.id
+  name    = each.key
+  type    = "CNAME"
+  content = each.value
+  proxied = false
+  ttl     = 300
+  comment = "myintell.ai: DNS only, never through the edge Worker"
+}

@@ -25,6 +25,12 @@ variable "internal_hostnames" {
   default     = ["ingress.internal", "cluster-api.internal"]
 }
 
+variable "dns_only_cnames" {
+  type        = map(string)
+  description = "CNAME records (name relative to the zone => target) that are not proxied, e.g. Clerk's { clerk = \"frontend-api.clerk.services\" }."
+  default     = {}
+}
+
 variable "origin_certificate_validity_days" {
   type        = number
   description = "Validity of the Cloudflare Origin CA certificate Traefik serves (7, 30, 90, 365, 730, 1095 or 5475 days)."
