@@ -1,0 +1,221 @@
+// `myintell agents create|list|get|update|delete|status`: superfriends of the current tenant.
+// Agents are named by slug or id; the /v1 API addresses them by id, so a slug is looked up in the list.
+
+import type { Command, CommandGroup, FlagValues, Flags } from '../command.ts'
+import { str } from '../command.ts'
+import { isUuid, type ApiClient } from '../api-client.ts'
+import { clientFor } from '../client-for.ts'
+import { CliError, UsageError } from '../errors.ts'
+import { printFields, printJson, printTable, wantsJson } from '../output.ts'
+
+export interface Agent {
+  id: string
+  tenantId: string
+  slug: string
+  name: string
+  persona: { systemPrompt: string; style: string }
+  model: { provider: string; model: string; temperature?: number; maxOutputTokens?: number }
+  visibility: 'private' | 'public'
+  desiredState: 'running' | 'paused'
+  workloadState: 'cold' | 'waking' | 'ready' | 'failed'
+  lastActiveAt: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+interface AgentPage {
+  items: Agent[]
+  nextCursor: string | null
+}
+
+const PAGE_SIZE = 100
+const DEFAULT_PROVIDER = 'anthropic'
+
+export async function listAllAgents(client: ApiClient): Promise<Agent[]> {
+  const all: Agent[] = []
+  let cursor: string | undefined
+  do {
+    const page: AgentPage = await client.get<AgentPage>('/v1/agents', { limit: PAGE_SIZE, cursor })
+    all.push(...page.items)
+    cursor = page.nextCursor ?? undefined
+  } while (cursor)
+  return all
+}
+
+export async function findAgent(client: ApiClient, idOrSlug: string): Promise<Agent> {
+  if (isUuid(idOrSlug)) return client.get<Agent>(`/v1/agents/${idOrSlug}`)
+  const agent = (await listAllAgents(client)).find((a) => a.slug === idOrSlug)
+  if (!agent) throw new CliError(`no agent "${idOrSlug}" in this tenant (see \`myintell agents list\`)`)
+  return agent
+}
+
+const settingFlags: Flags = {
+  name: { type: 'string', value: 'NAME', description: 'display name' },
+  'system-prompt': { type: 'string', value: 'TEXT', description: 'persona: the system prompt' },
+  style: { type: 'string', value: 'TEXT', description: 'persona: how it talks' },
+  provider: { type: 'string', value: 'NAME', description: `model provider (anthropic, openai, google, openrouter, local; default ${DEFAULT_PROVIDER})` },
+  model: { type: 'string', value: 'ID', description: 'model id, e.g. claude-sonnet-4-5' },
+  temperature: { type: 'string', value: 'N', description: 'sampling temperature 0–2' },
+  'max-output-tokens': { type: 'string', value: 'N', description: 'reply length limit in tokens' },
+  visibility: { type: 'string', value: 'private|public', description: 'public agents answer anyone; private only your tenant' },
+  'desired-state': { type: 'string', value: 'running|paused', description: 'paused agents are not woken' },
+}
+
+function number(flags: FlagValues, name: string, command: string): number | undefined {
+  const raw = str(flags, name)
+  if (raw === undefined) return undefined
+  const value = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, not "${raw}"`, command)
+  return value
+}
+
+function oneOf<T extends string>(flags: FlagValues, name: string, allowed: readonly T[], command: string): T | undefined {
+  const raw = str(flags, name)
+  if (raw === undefined) return undefined
+  if (!allowed.includes(raw as T)) throw new UsageError(`--${name} must be ${allowed.join(' or ')}, not "${raw}"`, command)
+  return raw as T
+}
+
+/** The body fields the flags set; persona and model are whole objects in the API, so they merge onto `current`. */
+function settingsFromFlags(flags: FlagValues, command: string, current?: Agent): Record<string, unknown> {
+  const body: Record<string, unknown> = {}
+  const name = str(flags, 'name')
+  if (name !== undefined) body.name = name
+  const systemPrompt = str(flags, 'system-prompt')
+  const style = str(flags, 'style')
+  if (systemPrompt !== undefined || style !== undefined) {
+    body.persona = { systemPrompt: systemPrompt ?? current?.persona.systemPrompt ?? '', style: style ?? current?.persona.style ?? '' }
+  }
+  const temperature = number(flags, 'temperature', command)
+  const maxOutputTokens = number(flags, 'max-output-tokens', command)
+  const provider = str(flags, 'provider')
+  const model = str(flags, 'model')
+  if (provider !== undefined || model !== undefined || temperature !== undefined || maxOutputTokens !== undefined) {
+    const base = current?.model
+    if (!model && !base) throw new UsageError('--model is required with --provider, --temperature or --max-output-tokens', command)
+    body.model = {
+      ...base,
+      provider: provider ?? base?.provider ?? DEFAULT_PROVIDER,
+      model: model ?? base!.model,
+      ...(temperature === undefined ? {} : { temperature }),
+      ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
+    }
+  }
+  const visibility = oneOf(flags, 'visibility', ['private', 'public'], command)
+  if (visibility) body.visibility = visibility
+  const desiredState = oneOf(flags, 'desired-state', ['running', 'paused'], command)
+  if (desiredState) body.desiredState = desiredState
+  return body
+}
+
+function printAgent(io: Parameters<Command['run']>[0]['io'], agent: Agent): void {
+  printFields(io, [
+    ['id', agent.id], ['slug', agent.slug], ['name', agent.name], ['visibility', agent.visibility],
+    ['desired state', agent.desiredState], ['workload', agent.workloadState], ['last active', agent.lastActiveAt],
+    ['model', `${agent.model.provider}/${agent.model.model}${agent.model.temperature === undefined ? '' : ` (temperature ${agent.model.temperature})`}`],
+    ['system prompt', agent.persona.systemPrompt], ['style', agent.persona.style], ['created', agent.createdAt], ['updated', agent.updatedAt],
+  ])
+}
+
+const create: Command = {
+  name: 'agents create',
+  summary: 'Create a superfriend; its slug is its subdomain',
+  args: '<slug> [flags]',
+  description: 'Slugs: 3–40 of a-z, 0-9 and "-", no hyphen at either end, not reserved, unique on the platform.',
+  flags: settingFlags,
+  positionals: [1, 1],
+  async run(invocation) {
+    const { io, flags, positionals } = invocation
+    const slug = positionals[0]!
+    const body = { slug, name: slug, ...settingsFromFlags(flags, 'agents create') }
+    const agent = await clientFor(invocation).post<Agent>('/v1/agents', body)
+    if (wantsJson(flags)) return printJson(io, agent)
+    io.stdout.write(`Created agent ${agent.slug} (${agent.id}).\n`)
+  },
+}
+
+const list: Command = {
+  name: 'agents list',
+  summary: 'List the tenant\'s superfriends',
+  args: '',
+  flags: {},
+  positionals: [0, 0],
+  async run(invocation) {
+    const { io, flags } = invocation
+    const agents = await listAllAgents(clientFor(invocation))
+    if (wantsJson(flags)) return printJson(io, agents)
+    printTable(io, ['ID', 'SLUG', 'NAME', 'VISIBILITY', 'STATE', 'WORKLOAD', 'LAST ACTIVE'],
+      agents.map((a) => [a.id, a.slug, a.name, a.visibility, a.desiredState, a.workloadState, a.lastActiveAt]),
+      'No agents yet: create one with `myintell agents create <slug>`.')
+  },
+}
+
+const get: Command = {
+  name: 'agents get',
+  summary: 'Show one superfriend',
+  args: '<id|slug>',
+  flags: {},
+  positionals: [1, 1],
+  async run(invocation) {
+    const agent = await findAgent(clientFor(invocation), invocation.positionals[0]!)
+    if (wantsJson(invocation.flags)) return printJson(invocation.io, agent)
+    printAgent(invocation.io, agent)
+  },
+}
+
+const update: Command = {
+  name: 'agents update',
+  summary: 'Change a superfriend\'s slug, name, persona, model, visibility or desired state',
+  args: '<id|slug> [flags]',
+  flags: { slug: { type: 'string', value: 'SLUG', description: 'new slug (its URL changes)' }, ...settingFlags },
+  positionals: [1, 1],
+  async run(invocation) {
+    const { io, flags, positionals } = invocation
+    const client = clientFor(invocation)
+    const current = await findAgent(client, positionals[0]!)
+    const patch = settingsFromFlags(flags, 'agents update', current)
+    const slug = str(flags, 'slug')
+    if (slug !== undefined) patch.slug = slug
+    if (Object.keys(patch).length === 0) throw new UsageError('nothing to change: give at least one flag', 'agents update')
+    const agent = await client.patch<Agent>(`/v1/agents/${current.id}`, patch)
+    if (wantsJson(flags)) return printJson(io, agent)
+    io.stdout.write(`Updated agent ${agent.slug} (${agent.id}).\n`)
+  },
+}
+
+const remove: Command = {
+  name: 'agents delete',
+  summary: 'Delete a superfriend and its workload',
+  args: '<id|slug>',
+  flags: {},
+  positionals: [1, 1],
+  async run(invocation) {
+    const { io, flags, positionals } = invocation
+    const client = clientFor(invocation)
+    const agent = await findAgent(client, positionals[0]!)
+    await client.delete(`/v1/agents/${agent.id}`)
+    if (wantsJson(flags)) return printJson(io, { deleted: true, id: agent.id, slug: agent.slug })
+    io.stdout.write(`Deleted agent ${agent.slug} (${agent.id}).\n`)
+  },
+}
+
+const status: Command = {
+  name: 'agents status',
+  summary: 'Whether a superfriend is asleep, waking or awake',
+  args: '<id|slug>',
+  description: 'workload: cold (scaled to zero), waking, ready (awake) or failed; desired: running or paused.',
+  flags: {},
+  positionals: [1, 1],
+  async run(invocation) {
+    const { io, flags } = invocation
+    const agent = await findAgent(clientFor(invocation), invocation.positionals[0]!)
+    const state = { id: agent.id, slug: agent.slug, workloadState: agent.workloadState, desiredState: agent.desiredState, lastActiveAt: agent.lastActiveAt }
+    if (wantsJson(flags)) return printJson(io, state)
+    printFields(io, [['agent', `${agent.slug} (${agent.id})`], ['workload', agent.workloadState], ['desired', agent.desiredState], ['last active', agent.lastActiveAt ?? 'never']])
+  },
+}
+
+export const agents: CommandGroup = {
+  name: 'agents', summary: 'Superfriends: create, list, get, update, delete, status',
+  commands: [create, list, get, update, remove, status],
+}
