@@ -3,6 +3,6 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    projects: ['./vitest.node.config.ts'],
+    projects: ['./vitest.node.config.ts', './edge/vitest.config.ts'],
   },
 })

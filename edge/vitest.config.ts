@@ -1,26 +1,37 @@
 // Edge unit tests: the real Worker and AgentGate inside workerd (@cloudflare/vitest-plugin).
-// Outbound calls to the cluster-api and the origin are answered by test/edge/support's wire-exact fakes.
+// Outbound calls reach test/edge/support's wire-exact fake cluster-api and origin on loopback ports.
+import { fileURLToPath } from 'node:url'
 import { defineProject } from 'vitest/config'
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { UNIT_SIGNING_SECRET } from '../test/edge/support/global-fake-platform.ts'
+import { FAKE_AUDIENCE, FAKE_ISSUER } from '../test/edge/support/fake-platform.ts'
 
 export default defineProject({
+  // Paths below are from the repository root, like the other projects'.
+  root: fileURLToPath(new URL('..', import.meta.url)),
   plugins: [
-    cloudflareTest({
+    cloudflareTest(({ inject }) => ({
       main: './edge/src/index.ts',
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
         bindings: {
-          EDGE_SIGNING_SECRET: 'unit-test-signing-secret-0123456789abcdef',
-          CLUSTER_API_URL: 'http://cluster.test',
-          ORIGIN_URL: 'http://origin.test',
-          AUTH_JWKS_URL: 'http://cluster.test/.well-known/jwks.json',
-          AUTH_ISSUER: 'http://cluster.test',
+          EDGE_SIGNING_SECRET: UNIT_SIGNING_SECRET,
+          CLUSTER_API_URL: inject('fakeClusterUrl'),
+          ORIGIN_URL: inject('fakeOriginUrl'),
+          AUTH_JWKS_URL: `${inject('fakeClusterUrl')}/.well-known/jwks.json`,
+          AUTH_ISSUER: FAKE_ISSUER,
+          AUTH_AUDIENCE: FAKE_AUDIENCE,
+          // Small bounds so the unit tests can reach them with a handful of calls.
+          MAX_HELD_REQUESTS: '5',
+          RATE_LIMIT_PER_SECOND: '1',
+          RATE_LIMIT_BURST: '3',
         },
       },
-    }),
+    })),
   ],
   test: {
     name: 'edge',
     include: ['edge/**/*.test.ts'],
+    globalSetup: ['./test/edge/support/global-fake-platform.ts'],
   },
 })

@@ -10,13 +10,18 @@ import type { Server } from 'node:http'
 import { createAdaptorServer } from '@hono/node-server'
 import { Hono } from 'hono'
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
-import { WebSocketServer } from 'ws'
+import { createRequire } from 'node:module'
+import type WsModule from 'ws'
 import { NO_ENDPOINTS } from '../../../wire/headers.ts'
 import type {
   IngestBatch, KeyVerification, RouteInfo, Visibility, WorkloadStatus,
 } from '../../../wire/internal-api.ts'
 import { problem, problemResponse } from '../../../wire/problem.ts'
 import { verifyHeaders, verifyRequest } from '../../../wire/signature.ts'
+
+// Loaded through require: the edge's unit-test project resolves imports with workerd conditions, which
+// would hand us ws's browser build (no server).
+const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof WsModule
 
 export const FAKE_ISSUER = 'http://fake-issuer.test'
 export const FAKE_AUDIENCE = 'myintell'
@@ -48,6 +53,8 @@ export interface FakePlatform {
   secret: string
   agents: Map<string, FakeAgent>
   ingested: IngestBatch[]
+  /** Every batch id the ingest was sent, failures and duplicates included. */
+  ingestAttempts: string[]
   /** Ingest answers 500 this many more times. */
   failIngest: number
   originSeen: OriginSeen[]
@@ -97,7 +104,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   }
 
   const platform: FakePlatform = {
-    clusterUrl: '', originUrl: '', secret, agents, ingested: [], failIngest: 0, originSeen: [], unsignedInternalCalls: 0,
+    clusterUrl: '', originUrl: '', secret, agents, ingested: [], ingestAttempts: [], failIngest: 0, originSeen: [], unsignedInternalCalls: 0,
     addAgent(partial) {
       seq += 1
       const agent: FakeAgent = {
@@ -191,6 +198,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   })
   api.post('/internal/v1/ingest', async (c) => {
     const batch = await c.req.json<IngestBatch>()
+    platform.ingestAttempts.push(batch.batchId)
     if (platform.failIngest > 0) {
       platform.failIngest -= 1
       return problemResponse(problem(500, 'ingest-down', 'Down'))
@@ -212,7 +220,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     platform.setUserTenants(userId, tenantIds)
     return c.json({ token: await platform.mintToken(userId) })
   })
-  api.get('/__fake/ingest', (c) => c.json(platform.ingested))
+  api.get('/__fake/ingest', (c) => c.json({ batches: platform.ingested, attempts: platform.ingestAttempts }))
   api.post('/__fake/ingest-failures', async (c) => {
     platform.failIngest = (await c.req.json<{ count: number }>()).count
     return c.body(null, 204)

@@ -1,0 +1,109 @@
+// AgentGate inside workerd: single-flight wake, bounds, alarms fired deterministically, eviction.
+
+import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { fake, gateStub, routeOf, uniqueSlug } from '../../test/fake-platform-client.ts'
+import type { AgentGate } from './agent-gate.ts'
+
+describe('AgentGate', () => {
+  it('coalesces concurrent holds into one wake and releases them all when the agent is ready', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('single'), wakeDelayMs: null })
+    const gate = gateStub(agent.slug)
+    const holds = Array.from({ length: 5 }, () => gate.hold(routeOf(agent)))
+    await expect.poll(async () => (await fake.agent(agent.agentId)).wakeCalls).toBe(1)
+    expect((await gate.snapshot()).phase).toBe('waking')
+    await fake.markReady(agent.agentId)
+    const results = await Promise.all(holds)
+    for (const r of results) expect(r).toMatchObject({ ok: true, waited: true })
+    expect((await fake.agent(agent.agentId)).wakeCalls).toBe(1)
+    expect((await gate.snapshot()).phase).toBe('warm')
+    expect(await gate.hold(routeOf(agent))).toEqual({ ok: true, waited: false, coldStartMs: 0 })
+  })
+
+  it('refuses holds past the bound with 503 and Retry-After instead of queueing them', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('bound'), wakeDelayMs: null })
+    const gate = gateStub(agent.slug)
+    const held = Array.from({ length: 5 }, () => gate.hold(routeOf(agent)))
+    await expect.poll(async () => (await gate.snapshot()).held).toBe(5)
+    expect(await gate.hold(routeOf(agent))).toMatchObject({ ok: false, status: 503, code: 'wake-queue-full', retryAfterSeconds: 2 })
+    await fake.markReady(agent.agentId)
+    for (const r of await Promise.all(held)) expect(r.ok).toBe(true)
+  })
+
+  it('answers every held request with wake-timeout when the deadline alarm fires', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('timeout'), wakeDelayMs: null })
+    const gate = gateStub(agent.slug)
+    const holds = Array.from({ length: 3 }, () => gate.hold(routeOf(agent)))
+    await expect.poll(async () => (await gate.snapshot()).held).toBe(3)
+    expect(await runDurableObjectAlarm(gate)).toBe(true)
+    for (const r of await Promise.all(holds)) {
+      expect(r).toMatchObject({ ok: false, status: 503, code: 'wake-timeout', retryAfterSeconds: 5 })
+    }
+    expect((await gate.snapshot()).phase).toBe('cold')
+  })
+
+  it('keeps its phase across an eviction', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('evict'), wakeDelayMs: 0 })
+    const gate = gateStub(agent.slug)
+    expect((await gate.hold(routeOf(agent))).ok).toBe(true)
+    await evictDurableObject(gate)
+    expect((await gateStub(agent.slug).snapshot()).phase).toBe('warm')
+  })
+
+  it('resumes a wake after a reset mid-wake without a second wake call', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('reset'), wakeDelayMs: null })
+    const before = gateStub(agent.slug)
+    const lost = before.hold(routeOf(agent)).then(() => 'answered', () => 'reset')
+    await expect.poll(async () => (await fake.agent(agent.agentId)).wakeCalls).toBe(1)
+    await abortAllDurableObjects()
+    expect(await lost).toBe('reset')
+    const after = gateStub(agent.slug)
+    expect((await after.snapshot()).phase).toBe('waking')
+    const resumed = after.hold(routeOf(agent))
+    await expect.poll(async () => (await fake.agent(agent.agentId)).statusCalls).toBeGreaterThan(1)
+    await fake.markReady(agent.agentId)
+    expect(await resumed).toMatchObject({ ok: true, waited: true })
+    expect((await fake.agent(agent.agentId)).wakeCalls).toBe(1)
+  })
+
+  it('goes cold after the idle time, but not while a stream is open', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('idle'), wakeDelayMs: 0 })
+    const gate = gateStub(agent.slug)
+    await gate.hold(routeOf(agent))
+    const delta = { agentId: agent.agentId, tenantId: agent.tenantId, requests: 1, bytesIn: 0, bytesOut: 0, messages: 0, streamsOpened: 1, streamsClosed: 0 }
+    await gate.report(delta)
+    // Flush and idle-check alarms, fired early and deterministically: the open stream keeps it warm.
+    for (let i = 0; i < 3; i++) await runDurableObjectAlarm(gate)
+    expect((await gate.snapshot()).phase).toBe('warm')
+    await gate.report({ ...delta, requests: 0, streamsOpened: 0, streamsClosed: 1 })
+    await runInDurableObject(gate, async (_instance: AgentGate, state) => {
+      // Skip the clock forward: pretend the last activity was long ago.
+      const stored = await state.storage.get<{ lastActivityAt: number }>('state')
+      await state.storage.put('state', { ...stored, lastActivityAt: 0 })
+    })
+    await evictDurableObject(gate)
+    for (let i = 0; i < 3 && (await gateStub(agent.slug).snapshot()).phase === 'warm'; i++) await runDurableObjectAlarm(gateStub(agent.slug))
+    expect((await gateStub(agent.slug).snapshot()).phase).toBe('cold')
+  })
+})
+
+describe('usage batches', () => {
+  it('flushes reported usage as one batch and retries a failed flush with the same batch id', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('usage'), running: true })
+    const gate = gateStub(agent.slug)
+    const delta = { agentId: agent.agentId, tenantId: agent.tenantId, requests: 2, bytesIn: 10, bytesOut: 20, messages: 0, streamsOpened: 0, streamsClosed: 0 }
+    await gate.report(delta)
+    await gate.report({ ...delta, requests: 3 })
+    await fake.failIngest(1)
+    expect(await runDurableObjectAlarm(gate)).toBe(true)
+    const afterFailure = await fake.ingest()
+    const failedId = afterFailure.attempts.at(-1)!
+    expect(afterFailure.batches.some((b) => b.batchId === failedId)).toBe(false)
+    expect(await runDurableObjectAlarm(gate)).toBe(true)
+    const { batches, attempts } = await fake.ingest()
+    expect(attempts.at(-1)).toBe(failedId)
+    const mine = batches.filter((b) => b.items.some((i) => i.agentId === agent.agentId))
+    expect(mine).toHaveLength(1)
+    expect(mine[0]!.items[0]).toMatchObject({ agentId: agent.agentId, tenantId: agent.tenantId, requests: 5, bytesIn: 20, bytesOut: 40 })
+  })
+})
