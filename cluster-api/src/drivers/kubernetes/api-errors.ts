@@ -52,10 +52,25 @@ export function isConflict(err: unknown): boolean {
   return f.code === 409 && f.reason !== 'AlreadyExists'
 }
 
-/** No answer, or an answer that says "later": worth retrying with backoff. */
+/** Socket-level failures: the API server is down, restarting or unreachable. */
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CLOSED'])
+
+function isNetworkError(err: unknown): boolean {
+  for (let current = err, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    // undici's fetch (client-node 2.x) fails with TypeError("fetch failed") whatever the socket error.
+    if (current instanceof TypeError && current.message === 'fetch failed') return true
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true
+    if (current instanceof ApiException) return false
+  }
+  return false
+}
+
+/** No answer, or an answer that says "later": worth retrying with backoff. Anything else is a real failure. */
 export function isTransient(err: unknown): boolean {
-  const { code } = describeFailure(err)
-  return code === 0 || code === 429 || code >= 500
+  if (err instanceof KubernetesApiError) return isTransient(err.cause)
+  if (err instanceof ApiException) return err.code === 429 || err.code >= 500
+  return isNetworkError(err)
 }
 
 /** Wraps `err` with what the driver was doing, keeping the API failure readable in the log. */
@@ -66,8 +81,5 @@ export class KubernetesApiError extends Error {
     super(`kubernetes API: ${action} failed (${failure.code || 'unreachable'}${failure.reason ? ` ${failure.reason}` : ''}): ${failure.message}`, { cause: err })
     this.name = 'KubernetesApiError'
     this.failure = failure
-  }
-  get transient(): boolean {
-    return isTransient(this.cause)
   }
 }

@@ -7,7 +7,7 @@ import type { WorkloadStatus } from '../../../../wire/internal-api.ts'
 import type { AgentSpec, WorkloadDriver } from '../types.ts'
 import { agentObjects } from './agent-objects.ts'
 import { isTransient, KubernetesApiError } from './api-errors.ts'
-import { KubeClient } from './kube-client.ts'
+import { assertValid, KubeClient } from './kube-client.ts'
 import { AGENT_ID_LABEL, agentObjectName, COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL, tenantNamespace } from './names.ts'
 import { resolveOptions, type KubernetesDriverOptions } from './options.ts'
 import { Reconciler, type ReconcileReport } from './reconciler.ts'
@@ -36,7 +36,7 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
 
   /** An unreachable API server must not lose the intent: keep it, log, and let the loop retry with backoff. */
   const deferIfTransient = (err: unknown, action: string, agentId: string): void => {
-    if (!isTransient(err) && !(err instanceof KubernetesApiError && err.transient)) throw err
+    if (!isTransient(err)) throw err
     logger.warn({ err, agentId }, `kubernetes driver: ${action} deferred; the API server is unreachable, retrying with backoff`)
     reconciler.retrySoon()
   }
@@ -61,8 +61,8 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
         if (problem && problem.rule !== 'reserved') throw new Error(`kubernetes driver: ${what} "${slug}" ${problem.message}`)
       }
       // Build (and so validate) every object before the spec becomes desired: a bad spec fails here, loudly.
-      agentObjects(spec, settings)
-      tenantObjects(spec, settings)
+      const agent = agentObjects(spec, settings)
+      for (const object of [...tenantObjects(spec, settings), ...agent.before, agent.deployment, ...agent.after]) assertValid(object)
       reconciler.desired.set(spec.agentId, spec)
       if (reconciler.isApplied(spec)) return
       try {

@@ -3,7 +3,7 @@
 // Every object is validated with kubernetes-models before it is sent; 409 conflicts are retried.
 
 import {
-  AppsV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions,
+  AppsV1Api, KubernetesObjectApi, loadYaml, PatchStrategy, setHeaderOptions,
   type KubeConfig, type KubernetesObject, type V1Deployment,
 } from '@kubernetes/client-node'
 import { isAlreadyExists, isConflict, isNotFound, KubernetesApiError } from './api-errors.ts'
@@ -122,13 +122,23 @@ export class KubeClient {
   }
 }
 
-/** Runs kubernetes-models validation (through the object's own model class) and returns the plain JSON. */
+/**
+ * Runs kubernetes-models validation (through the object's own model class) and returns the object in
+ * client-node's typed form. KubernetesObjectApi re-serializes bodies through its generated models, which
+ * read renamed attributes (`_from` for NetworkPolicy `from`): a plain object would silently lose them.
+ * loadYaml (JSON is YAML) is client-node's public wire → typed conversion.
+ */
 function validated(object: DesiredObject, model?: new (data: object) => DesiredObject): KubernetesObject {
   const instance = model ? new model(object) : object
+  assertValid(instance)
+  return loadYaml<KubernetesObject>(JSON.stringify(instance.toJSON()))
+}
+
+/** Throws, naming the object, when it fails kubernetes-models validation. */
+export function assertValid(instance: DesiredObject): void {
   try {
     instance.validate()
   } catch (err) {
     throw new Error(`refusing to write ${describeObject(instance)}: it fails kubernetes-models validation: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
-  return instance.toJSON() as KubernetesObject
 }

@@ -111,7 +111,7 @@ export class Reconciler {
           await this.applyAgent(spec)
           report.applied.push(spec.agentId)
         } catch (err) {
-          if (isTransient(err) || isTransient((err as Error).cause)) transient ??= err
+          if (isTransient(err)) transient ??= err
           this.options.logger.error({ err, agentId: spec.agentId }, 'kubernetes driver: reconciling agent failed')
           report.failed.push({ agentId: spec.agentId, error: String(err) })
         }

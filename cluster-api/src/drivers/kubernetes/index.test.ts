@@ -1,0 +1,351 @@
+// The kubernetes driver against the fake Kubernetes API (test/fakes/kube-api) through the real client-node.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { startFakeKubeApi, type FakeKubeApi } from '../../../../test/fakes/kube-api/index.ts'
+import type { AgentSpec } from '../types.ts'
+import { createKubernetesDriver, type KubernetesDriver, type KubernetesDriverOptions } from './index.ts'
+
+const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef'
+const PLATFORM_URL = 'http://cluster-api.myintell-system.svc:8788'
+
+function agentSpec(overrides: Partial<AgentSpec> = {}): AgentSpec {
+  return {
+    agentId: '0b8f8f0e-1111-4222-8333-444455556666',
+    slug: 'ada',
+    tenantId: 'ten_1',
+    tenantSlug: 'acme',
+    name: 'Ada',
+    persona: { systemPrompt: 'You are Ada.', style: 'warm' },
+    model: { provider: 'anthropic', model: 'claude-test' },
+    visibility: 'private',
+    tenantDatabaseUrl: 'postgres://acme:pw@db.example/acme',
+    secrets: { ANTHROPIC_API_KEY: 'sk-test' },
+    ...overrides,
+  }
+}
+
+const secondAgent = () => agentSpec({ agentId: '0b8f8f0e-2222-4222-8333-444455556666', slug: 'bob', name: 'Bob' })
+
+let fake: FakeKubeApi
+let driver: KubernetesDriver | undefined
+
+async function startDriver(options: Partial<KubernetesDriverOptions> = {}): Promise<KubernetesDriver> {
+  driver = await createKubernetesDriver({
+    kubeConfig: fake.kubeConfig(),
+    platformUrl: PLATFORM_URL,
+    signingSecret: SIGNING_SECRET,
+    reconcileIntervalMs: 0,
+    retryBaseMs: 20,
+    ...options,
+  })
+  return driver
+}
+
+function objectsIn(namespace: string): string[] {
+  return fake.store.all()
+    .filter((o) => (o.metadata as { namespace?: string }).namespace === namespace)
+    .map((o) => `${o.kind as string}/${(o.metadata as { name: string }).name}`)
+    .sort()
+}
+
+function find(apiVersion: string, kind: string, name: string, namespace = 't-acme'): any {
+  return fake.find(apiVersion, kind, namespace, name)
+}
+
+beforeEach(async () => {
+  fake = await startFakeKubeApi()
+})
+
+afterEach(async () => {
+  await driver?.close()
+  driver = undefined
+  await fake.close()
+})
+
+describe('kubernetes driver: creating an agent', () => {
+  it('creates exactly the tenant namespace objects and the agent objects', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+
+    expect(fake.store.all().filter((o) => o.kind === 'Namespace').map((o) => (o.metadata as { name: string }).name)).toEqual(['t-acme'])
+    expect(objectsIn('t-acme')).toEqual([
+      'Deployment/agent-ada',
+      'IngressRoute/agent-ada',
+      'LimitRange/tenant-limits',
+      'NetworkPolicy/ingress-controller-only',
+      'PersistentVolumeClaim/workspace-ada',
+      'ResourceQuota/tenant-quota',
+      'ScaledObject/agent-ada',
+      'Secret/agent-ada',
+      'Secret/tenant-credentials',
+      'Service/agent-ada',
+    ])
+    const namespace = fake.find('v1', 'Namespace', undefined, 't-acme') as any
+    expect(namespace.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'myintell', 'myintell.ai/tenant-id': 'ten_1', 'myintell.ai/tenant-slug': 'acme' })
+  })
+
+  it('creates the Deployment asleep with probes, limits, a non-root read-only pod and the workspace volume', async () => {
+    const d = await startDriver({ image: 'ghcr.io/myintell/agent:1.2.3' })
+    await d.ensure(agentSpec())
+    const deployment = find('apps/v1', 'Deployment', 'agent-ada')
+    expect(deployment.spec.replicas).toBe(0)
+    const pod = deployment.spec.template.spec
+    const [container] = pod.containers
+    expect(container.image).toBe('ghcr.io/myintell/agent:1.2.3')
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' })
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' })
+    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } })
+    expect(pod.securityContext.runAsNonRoot).toBe(true)
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false })
+    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, { name: 'workspace', mountPath: '/workspace' }])
+    expect(pod.volumes).toContainEqual({ name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-ada' } })
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]))
+    expect(env).toEqual({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      MYINTELL_PLATFORM_URL: PLATFORM_URL,
+      MYINTELL_AGENT_CONFIG: { secretKeyRef: { name: 'agent-ada', key: 'config' } },
+      EDGE_SIGNING_SECRET: { secretKeyRef: { name: 'agent-ada', key: 'EDGE_SIGNING_SECRET' } },
+    })
+    const secret = find('v1', 'Secret', 'agent-ada')
+    expect(JSON.parse(Buffer.from(secret.data.config, 'base64').toString())).toEqual(agentSpec())
+    expect(Buffer.from(secret.data.EDGE_SIGNING_SECRET, 'base64').toString()).toBe(SIGNING_SECRET)
+  })
+
+  it('routes X-Tenant-Host to the agent and lets KEDA scale it from zero on the platform metric', async () => {
+    const d = await startDriver()
+    const spec = agentSpec()
+    await d.ensure(spec)
+    const route = find('traefik.io/v1alpha1', 'IngressRoute', 'agent-ada')
+    expect(route.spec.routes).toEqual([{ kind: 'Rule', match: 'Headers(`X-Tenant-Host`, `ada`)', services: [{ name: 'agent-ada', port: 80 }] }])
+    const scaled = find('keda.sh/v1alpha1', 'ScaledObject', 'agent-ada')
+    expect(scaled.spec).toMatchObject({ scaleTargetRef: { name: 'agent-ada' }, minReplicaCount: 0, maxReplicaCount: 3, cooldownPeriod: 300 })
+    expect(scaled.spec.triggers).toEqual([{
+      type: 'metrics-api',
+      metadata: {
+        url: `${PLATFORM_URL}/internal/v1/scaling/agents/${spec.agentId}`,
+        format: 'json', valueLocation: 'active', targetValue: '1', activationTargetValue: '0', authMode: 'bearer',
+      },
+      authenticationRef: { name: 'myintell-scaler', kind: 'ClusterTriggerAuthentication' },
+    }])
+    const policy = find('networking.k8s.io/v1', 'NetworkPolicy', 'ingress-controller-only')
+    expect(policy.spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }] }],
+    })
+  })
+
+  it('writes with server-side apply under the one field manager "myintell"', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    const writes = fake.requests.filter((r) => r.method !== 'GET')
+    const applies = writes.filter((r) => r.method === 'PATCH')
+    expect(applies.length).toBe(11)
+    for (const r of applies) expect(r).toMatchObject({ contentType: 'application/apply-patch+yaml', query: { fieldManager: 'myintell', force: 'true' } })
+    // The only other write: the Deployment created asleep (replicas 0) before it is applied without replicas.
+    expect(writes.filter((r) => r.method !== 'PATCH').map((r) => `${r.method} ${r.path}`)).toEqual(['POST /apis/apps/v1/namespaces/t-acme/deployments'])
+    const managers = new Set(fake.store.all().flatMap((o) => ((o.metadata as any).managedFields ?? []).map((m: any) => m.manager)))
+    expect(managers).toEqual(new Set(['myintell']))
+  })
+
+  it('sends nothing when an unchanged agent is ensured again', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    const before = fake.requests.length
+    await d.ensure(agentSpec())
+    expect(fake.requests.length).toBe(before)
+  })
+
+  it('refuses an object that fails kubernetes-models validation before sending anything', async () => {
+    const d = await startDriver({ image: 42 as unknown as string })
+    await expect(d.ensure(agentSpec())).rejects.toThrow(/validation/)
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([])
+  })
+})
+
+describe('kubernetes driver: changing and deleting', () => {
+  it('changes the Deployment when the persona changes, so the pods roll', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    const before = find('apps/v1', 'Deployment', 'agent-ada')
+    await d.ensure(agentSpec({ persona: { systemPrompt: 'You are Ada, now terse.', style: 'terse' } }))
+    const after = find('apps/v1', 'Deployment', 'agent-ada')
+    expect(after.metadata.generation).toBe(before.metadata.generation + 1)
+    expect(after.spec.template.metadata.annotations['myintell.ai/config-hash']).not.toBe(before.spec.template.metadata.annotations['myintell.ai/config-hash'])
+    const secret = find('v1', 'Secret', 'agent-ada')
+    expect(JSON.parse(Buffer.from(secret.data.config, 'base64').toString()).persona.style).toBe('terse')
+  })
+
+  it('keeps the replicas a wake set when the agent is re-applied', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    await d.wake(agentSpec().agentId)
+    await d.ensure(agentSpec({ name: 'Ada Lovelace' }))
+    await d.reconcileNow()
+    expect(find('apps/v1', 'Deployment', 'agent-ada').spec.replicas).toBe(1)
+  })
+
+  it('removes every object of a deleted agent, and the tenant namespace with its last agent', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    await d.ensure(secondAgent())
+    await d.remove(agentSpec().agentId)
+    expect(objectsIn('t-acme').filter((n) => n.endsWith('-ada'))).toEqual([])
+    expect(objectsIn('t-acme')).toContain('Deployment/agent-bob')
+    await d.remove(secondAgent().agentId)
+    expect(fake.store.all()).toEqual([])
+  })
+
+  it('treats removing an agent that does not exist as done', async () => {
+    const d = await startDriver()
+    await expect(d.remove('no-such-agent')).resolves.toBeUndefined()
+  })
+})
+
+describe('kubernetes driver: reconcile', () => {
+  it('repairs an object edited behind its back', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    const deploymentPath = '/apis/apps/v1/namespaces/t-acme/deployments/agent-ada'
+    const res = await fetch(`${fake.url}${deploymentPath}?fieldManager=intruder`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json-patch+json' },
+      body: JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'evil:latest' }]),
+    })
+    expect(res.status).toBe(200)
+    expect(find('apps/v1', 'Deployment', 'agent-ada').spec.template.spec.containers[0].image).toBe('evil:latest')
+    await d.reconcileNow()
+    expect(find('apps/v1', 'Deployment', 'agent-ada').spec.template.spec.containers[0].image).toBe('ghcr.io/myintell/agent:latest')
+  })
+
+  it('recreates objects deleted behind its back, the Deployment asleep', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    for (const path of ['/apis/traefik.io/v1alpha1/namespaces/t-acme/ingressroutes/agent-ada', '/apis/apps/v1/namespaces/t-acme/deployments/agent-ada']) {
+      expect((await fetch(`${fake.url}${path}`, { method: 'DELETE' })).status).toBe(200)
+    }
+    const report = await d.reconcileNow()
+    expect(report.applied).toEqual([agentSpec().agentId])
+    expect(find('traefik.io/v1alpha1', 'IngressRoute', 'agent-ada')).toBeDefined()
+    expect(find('apps/v1', 'Deployment', 'agent-ada').spec.replicas).toBe(0)
+  })
+
+  it('removes orphans: objects labelled as ours whose agent is no longer desired', async () => {
+    const d = await startDriver({ removeOrphans: true })
+    await d.ensure(agentSpec())
+    const orphanSpec = agentSpec({ agentId: 'gone', slug: 'gone', tenantId: 'ten_2', tenantSlug: 'oldco' })
+    // Another driver instance (an earlier cluster-api) created it; this one never heard of it.
+    const other = await createKubernetesDriver({ kubeConfig: fake.kubeConfig(), platformUrl: PLATFORM_URL, signingSecret: SIGNING_SECRET, reconcileIntervalMs: 0 })
+    await other.ensure(orphanSpec)
+    await other.close()
+    expect(objectsIn('t-oldco')).toContain('Deployment/agent-gone')
+
+    const report = await d.reconcileNow()
+    expect(report.removed).toContain('Deployment t-oldco/agent-gone')
+    expect(report.removed).toContain('Namespace t-oldco')
+    expect(objectsIn('t-oldco')).toEqual([])
+    expect(objectsIn('t-acme')).toContain('Deployment/agent-ada')
+  })
+
+  it('leaves unknown agents alone when orphan removal is off (the default without desiredAgents)', async () => {
+    const other = await createKubernetesDriver({ kubeConfig: fake.kubeConfig(), platformUrl: PLATFORM_URL, signingSecret: SIGNING_SECRET, reconcileIntervalMs: 0 })
+    await other.ensure(agentSpec())
+    await other.close()
+    const d = await startDriver()
+    await d.reconcileNow()
+    expect(objectsIn('t-acme')).toContain('Deployment/agent-ada')
+  })
+
+  it('takes the desired set from desiredAgents and removes what it no longer lists', async () => {
+    let desired = [agentSpec(), secondAgent()]
+    const d = await startDriver({ desiredAgents: async () => desired })
+    await d.reconcileNow()
+    expect(objectsIn('t-acme')).toContain('Deployment/agent-bob')
+    desired = [agentSpec()]
+    await d.reconcileNow()
+    expect(objectsIn('t-acme').filter((n) => n.endsWith('-bob'))).toEqual([])
+    expect(objectsIn('t-acme')).toContain('Deployment/agent-ada')
+  })
+
+  it('recovers after the API server was down, losing nothing asked for meanwhile', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    await fake.stop()
+    await expect(d.ensure(secondAgent())).resolves.toBeUndefined()
+    await expect(d.remove(agentSpec().agentId)).resolves.toBeUndefined()
+    await expect(d.status(secondAgent().agentId)).rejects.toThrow()
+    await expect(d.reconcileNow()).rejects.toThrow()
+    await fake.start()
+    // The background retry (backoff from 20 ms) re-applies the desired state on its own.
+    await vi.waitFor(() => {
+      expect(objectsIn('t-acme')).toContain('Deployment/agent-bob')
+      expect(objectsIn('t-acme').filter((n) => n.endsWith('-ada'))).toEqual([])
+    }, { timeout: 10_000, interval: 50 })
+    expect((await d.status(secondAgent().agentId)).state).toBe('cold')
+  })
+
+  it('retries a 409 conflict until the write goes through', async () => {
+    const d = await startDriver()
+    fake.injectFailure({ method: 'PATCH', path: /\/deployments\/agent-ada$/, reason: 'Conflict', times: 2 })
+    await d.ensure(agentSpec())
+    const deploymentPatches = fake.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/agent-ada'))
+    expect(deploymentPatches.map((r) => r.status)).toEqual([409, 409, 200])
+    expect(find('apps/v1', 'Deployment', 'agent-ada')).toBeDefined()
+  })
+})
+
+describe('kubernetes driver: wake and status', () => {
+  it('wakes an agent by patching the Deployment /scale to 1 at once', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    expect((await d.status(agentSpec().agentId)).state).toBe('cold')
+    const status = await d.wake(agentSpec().agentId)
+    const scalePatch = fake.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/agent-ada/scale'))
+    expect(scalePatch).toMatchObject({ contentType: 'application/merge-patch+json', status: 200 })
+    expect(find('apps/v1', 'Deployment', 'agent-ada').spec.replicas).toBe(1)
+    expect(status).toEqual({ agentId: agentSpec().agentId, state: 'ready', ready: true, replicas: 1 })
+  })
+
+  it('reports waking until the pod is ready', async () => {
+    await fake.close()
+    fake = await startFakeKubeApi({ deploymentsBecomeReady: false })
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    expect(await d.wake(agentSpec().agentId)).toEqual({ agentId: agentSpec().agentId, state: 'waking', ready: false, replicas: 1 })
+  })
+
+  it('never scales down an agent KEDA already scaled up', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    await fetch(`${fake.url}/apis/apps/v1/namespaces/t-acme/deployments/agent-ada/scale?fieldManager=keda`, {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { replicas: 3 } }),
+    })
+    expect((await d.wake(agentSpec().agentId)).replicas).toBe(3)
+  })
+
+  it('wakes an agent whose Deployment was deleted behind its back by re-applying first', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    await fetch(`${fake.url}/apis/apps/v1/namespaces/t-acme/deployments/agent-ada`, { method: 'DELETE' })
+    expect((await d.wake(agentSpec().agentId)).state).toBe('ready')
+  })
+
+  it('lists the status of every agent and finds agents by label after a restart', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    await d.ensure(secondAgent())
+    await d.wake(secondAgent().agentId)
+    await d.close()
+    driver = undefined
+    const restarted = await startDriver()
+    const states = Object.fromEntries((await restarted.list()).map((s) => [s.agentId, s.state]))
+    expect(states).toEqual({ [agentSpec().agentId]: 'cold', [secondAgent().agentId]: 'ready' })
+    expect((await restarted.status(secondAgent().agentId)).ready).toBe(true)
+  })
+
+  it('refuses to wake an agent it was never asked to ensure', async () => {
+    const d = await startDriver()
+    await expect(d.wake('unknown')).rejects.toThrow(/unknown agent/)
+  })
+})
