@@ -11,7 +11,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import { Hono } from 'hono'
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { createRequire } from 'node:module'
-import type WsModule from 'ws'
+import type { WebSocketServer as WebSocketServerClass } from 'ws'
 import { NO_ENDPOINTS } from '../../../wire/headers.ts'
 import type {
   IngestBatch, KeyVerification, RouteInfo, Visibility, WorkloadStatus,
@@ -21,7 +21,7 @@ import { verifyHeaders, verifyRequest } from '../../../wire/signature.ts'
 
 // Loaded through require: the edge's unit-test project resolves imports with workerd conditions, which
 // would hand us ws's browser build (no server).
-const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof WsModule
+const { WebSocketServer } = createRequire(import.meta.url)('ws') as { WebSocketServer: typeof WebSocketServerClass }
 
 export const FAKE_ISSUER = 'http://fake-issuer.test'
 export const FAKE_AUDIENCE = 'myintell'
