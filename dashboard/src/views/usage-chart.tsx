@@ -1,0 +1,68 @@
+// An inline-SVG bar chart: one bar per day, stacked by superfriend, for one metric. Every bar segment has a
+// <title> (hover / screen readers) and the figures are also in the table beside the chart.
+
+export interface ChartSeries { id: string; label: string; color: string; values: number[] }
+
+const WIDTH = 720
+const HEIGHT = 260
+const PAD = { top: 16, right: 12, bottom: 40, left: 48 }
+
+function niceMax(value: number): number {
+  if (value <= 0) return 1
+  const magnitude = 10 ** Math.floor(Math.log10(value))
+  const step = [1, 2, 2.5, 5, 10].find((s) => s * magnitude >= value) ?? 10
+  return step * magnitude
+}
+
+export function UsageChart(props: { days: string[]; series: ChartSeries[]; metricLabel: string; format: (n: number) => string }) {
+  const { days, series } = props
+  const totals = days.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0))
+  const max = niceMax(Math.max(0, ...totals))
+  const plotW = WIDTH - PAD.left - PAD.right
+  const plotH = HEIGHT - PAD.top - PAD.bottom
+  const slot = plotW / Math.max(days.length, 1)
+  const barW = Math.max(4, slot * 0.7)
+  const y = (v: number) => PAD.top + plotH - (v / max) * plotH
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max)
+  const labelEvery = Math.ceil(days.length / 8)
+
+  return (
+    <figure class="chart">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMidYMid meet">
+        <title id="chart-title">{props.metricLabel} per day</title>
+        <desc id="chart-desc">{days.length} days, total {props.format(totals.reduce((a, b) => a + b, 0))}</desc>
+        {ticks.map((t) => (
+          <g class="tick">
+            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(t)} y2={y(t)} />
+            <text x={PAD.left - 6} y={y(t) + 4} text-anchor="end">{props.format(t)}</text>
+          </g>
+        ))}
+        {days.map((day, i) => {
+          let base = 0
+          const x = PAD.left + i * slot + (slot - barW) / 2
+          return (
+            <g class="day" data-day={day} data-total={totals[i]}>
+              {series.map((s) => {
+                const value = s.values[i] ?? 0
+                if (value <= 0) return null
+                const top = y(base + value)
+                const height = y(base) - top
+                base += value
+                return (
+                  <rect class="bar" x={x} y={top} width={barW} height={Math.max(height, 1)} fill={s.color} data-agent={s.id} data-value={value}>
+                    <title>{`${day} · ${s.label}: ${props.format(value)}`}</title>
+                  </rect>
+                )
+              })}
+              {i % labelEvery === 0 && <text class="day-label" x={x + barW / 2} y={HEIGHT - PAD.bottom + 16} text-anchor="middle">{day.slice(5)}</text>}
+            </g>
+          )
+        })}
+        <line class="axis" x1={PAD.left} x2={WIDTH - PAD.right} y1={y(0)} y2={y(0)} />
+      </svg>
+      <figcaption class="legend">
+        {series.map((s) => <span class="legend-item"><span class="swatch" style={{ background: s.color }} aria-hidden="true" />{s.label}</span>)}
+      </figcaption>
+    </figure>
+  )
+}
