@@ -72,11 +72,12 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
     usage,
     shutdown() {
       shuttingDown ??= (async () => {
-        // Stop accepting connections first; open ones keep streaming until drained.
-        server.close()
+        // The listener stays open while draining so /readyz can answer 503 and new requests get a clear 503;
+        // in-flight replies keep streaming until they end or the drain timeout passes.
         sockets.stopAccepting()
         const result = await state.drain(settings.drainTimeoutMs)
         sockets.closeAll()
+        server.close()
         server.closeAllConnections()
         await usage.close()
         await state.close()
