@@ -31,6 +31,8 @@ export default defineProject({
   ],
   test: {
     name: 'edge',
+    // One workerd for all files (a fresh one costs ~7 s on a busy 2-core box); tests use unique agent names.
+    isolate: false,
     include: ['edge/**/*.test.ts'],
     globalSetup: ['./test/edge/support/global-fake-platform.ts'],
   },

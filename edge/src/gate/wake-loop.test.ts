@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import type { WorkloadStatus } from '../../../wire/internal-api.ts'
+import { wakeUntilReady, type WakeClient } from './wake-loop.ts'
+
+function scripted(states: WorkloadStatus['state'][]): WakeClient & { wakes: number; polls: number[] } {
+  const client = {
+    wakes: 0,
+    polls: [] as number[],
+    async wake(agentId: string): Promise<WorkloadStatus> {
+      client.wakes += 1
+      return { agentId, state: 'waking', ready: false, replicas: 0 }
+    },
+    async status(agentId: string, waitMs: number): Promise<WorkloadStatus> {
+      client.polls.push(waitMs)
+      const state = states.shift() ?? 'waking'
+      return { agentId, state, ready: state === 'ready', replicas: state === 'ready' ? 1 : 0, ...(state === 'failed' ? { message: 'crash loop' } : {}) }
+    },
+  }
+  return client
+}
+
+const opts = (client: WakeClient, deadline = Date.now() + 30_000) => ({
+  client, agentId: 'agt_1', deadline, signal: new AbortController().signal, issueWake: true,
+})
+
+describe('wakeUntilReady', () => {
+  it('wakes once and long-polls until ready', async () => {
+    const client = scripted(['waking', 'waking', 'ready'])
+    expect(await wakeUntilReady(opts(client))).toEqual({ ok: true })
+    expect(client.wakes).toBe(1)
+    expect(client.polls).toHaveLength(3)
+    expect(client.polls[0]).toBeGreaterThan(0)
+  })
+
+  it('asks again when the status says nobody is waking the agent', async () => {
+    const client = scripted(['cold', 'ready'])
+    expect(await wakeUntilReady(opts(client))).toEqual({ ok: true })
+    expect(client.wakes).toBe(2)
+  })
+
+  it('reports a failed workload with its reason', async () => {
+    const client = scripted(['failed'])
+    expect(await wakeUntilReady(opts(client))).toEqual({ ok: false, code: 'wake-failed', detail: 'crash loop' })
+  })
+
+  it('gives up at the deadline', async () => {
+    const client = scripted([])
+    expect(await wakeUntilReady(opts(client, Date.now() - 1))).toEqual({ ok: false, code: 'wake-timeout' })
+  })
+})
