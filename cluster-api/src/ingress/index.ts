@@ -65,8 +65,18 @@ export async function createLocalIngress(options: LocalIngressOptions): Promise<
   const logger = options.logger ?? silentLogger
   const upgraded = new Set<Duplex>()
 
+  // admit() does not throw by design; if it ever does, the client gets a short 500 and the log gets the cause.
+  async function admitSafely(req: IncomingMessage): Promise<Admission> {
+    try {
+      return await admit(req, options)
+    } catch (err) {
+      logger.error({ method: req.method, err: { message: (err as Error).message } }, 'local ingress failed to route a request')
+      return { ok: false, problem: INGRESS_PROBLEMS.internal() }
+    }
+  }
+
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const admission = await admit(req, options)
+    const admission = await admitSafely(req)
     if (!admission.ok) return sendProblem(res, admission.problem)
     const end = options.router.beginStream(admission.agentId)
     proxyHttp(req, res, admission.port, end, logger, admission.agentId)
@@ -76,7 +86,7 @@ export async function createLocalIngress(options: LocalIngressOptions): Promise<
     upgraded.add(socket)
     socket.once('close', () => upgraded.delete(socket))
     socket.on('error', () => {})
-    const admission = await admit(req, options)
+    const admission = await admitSafely(req)
     if (!admission.ok) return sendProblemOnSocket(socket, admission.problem)
     const end = options.router.beginStream(admission.agentId)
     proxyWebSocket(req, socket, head, admission.port, end, logger, admission.agentId)

@@ -14,6 +14,7 @@ export const INGRESS_PROBLEMS = {
   unknownTenant: () => problem(404, 'unknown-tenant-host', 'Not found', 'No superfriend serves this host.'),
   noEndpoints: () => problem(503, 'no-endpoints', 'Service unavailable', 'The superfriend is asleep or starting.'),
   upstreamFailed: () => problem(502, 'upstream-unavailable', 'Bad gateway', 'The superfriend did not answer.'),
+  internal: () => problem(500, 'ingress-error', 'Internal error', 'The ingress could not route this request.'),
   badRequest: () => problem(400, 'bad-request', 'Bad request', 'The request headers could not be read.'),
 } as const
 
