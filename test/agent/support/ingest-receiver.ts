@@ -1,0 +1,57 @@
+// A small stand-in for the cluster-api's internal ingest: verifies the edge signature, records batches,
+// can fail the first N deliveries to prove the runtime retries with the same batchId.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { IngestBatch } from '../../../wire/internal-api.ts'
+import { INTERNAL_PATHS } from '../../../wire/internal-api.ts'
+import { verifyHeaders } from '../../../wire/signature.ts'
+
+export interface IngestReceiver {
+  url: string
+  /** Every accepted delivery, duplicates included. */
+  deliveries: IngestBatch[]
+  /** batchIds of deliveries this receiver failed on purpose (503). */
+  failedBatchIds: string[]
+  /** Deliveries refused because the signature did not verify. */
+  unsigned: number
+  failNext(n: number): void
+  close(): Promise<void>
+}
+
+export async function startIngestReceiver(secret: string): Promise<IngestReceiver> {
+  const deliveries: IngestBatch[] = []
+  const failedBatchIds: string[] = []
+  let failures = 0
+  let unsigned = 0
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const headers = new Headers()
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v)
+    const verified = await verifyHeaders(req.method ?? '', req.url ?? '', headers, secret)
+    if (req.method !== 'POST' || req.url !== INTERNAL_PATHS.ingest) return void res.writeHead(404).end()
+    if (!verified.ok) {
+      unsigned++
+      return void res.writeHead(401).end()
+    }
+    if (failures > 0) {
+      failures--
+      failedBatchIds.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as IngestBatch).batchId)
+      return void res.writeHead(503).end()
+    }
+    deliveries.push(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+    res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: 1, duplicate: false }))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    deliveries,
+    failedBatchIds,
+    get unsigned() { return unsigned },
+    failNext(n) { failures = n },
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
