@@ -5,7 +5,7 @@ import { defineProject } from 'vitest/config'
 export default defineProject({
   test: {
     name: 'node',
-    include: ['{wire,cluster-api,agent,test,scripts,infra,manifests}/**/*.test.ts'],
+    include: ['{wire,cluster-api,agent,cli,test,scripts,infra,manifests}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '.data/**'],
     globalSetup: ['./test/support/global-postgres.ts'],
     pool: 'forks',
