@@ -210,7 +210,7 @@ describe('hetzner-firewall module', () => {
       const local = typeof expr === 'string' ? /^\$\{local\.([a-z0-9_]+)\}$/.exec(expr) : null
       return local ? tf.locals[local[1] as string] : expr
     }
-    return blocks(fw, 'rule').map((r) => ({ ...r, source_ips: resolve(r.source_ips) }))
+    return blocks(fw, 'rule').map((r): Block => ({ ...r, source_ips: resolve(r.source_ips) }))
   }
   const covers = (port: unknown, n: number) => {
     if (port === undefined || port === 'any') return true
