@@ -1,6 +1,8 @@
 // Where the dashboard's servers are: it runs on app.<base> and talks to api.<base> and <slug>.<base>, so every
 // URL derives from location. Anywhere else (a Vite dev server on 127.0.0.1) VITE_MYINTELL_BASE names the base.
 
+import { CONFIGURED_BASE } from '../env.ts'
+
 export interface Hosts {
   /** `localhost:8787`, `myintell.ai` */
   base: string
@@ -22,4 +24,4 @@ export function hostsFor(location: { protocol: string; host: string }, configure
   }
 }
 
-export const hosts: Hosts = hostsFor(window.location, import.meta.env.VITE_MYINTELL_BASE as string | undefined)
+export const hosts: Hosts = hostsFor(typeof window === 'undefined' ? { protocol: 'http:', host: 'localhost' } : window.location, CONFIGURED_BASE)

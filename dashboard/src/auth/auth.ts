@@ -3,6 +3,7 @@
 
 import { clerkAuth } from './clerk-auth.ts'
 import { devAuth } from './dev-auth.ts'
+import { CLERK_PUBLISHABLE_KEY } from '../env.ts'
 
 export interface Session {
   /** A JWT the edge and the cluster-api accept as `Authorization: Bearer`. */
@@ -24,6 +25,5 @@ export interface Auth {
 
 /** Clerk when a publishable key is built in (VITE_CLERK_PUBLISHABLE_KEY), the local dev sign-in otherwise. */
 export function createAuth(): Auth {
-  const publishableKey = import.meta.env.VITE_CLERK_PUBLISHABLE_KEY as string | undefined
-  return publishableKey ? clerkAuth(publishableKey) : devAuth()
+  return CLERK_PUBLISHABLE_KEY ? clerkAuth(CLERK_PUBLISHABLE_KEY) : devAuth()
 }

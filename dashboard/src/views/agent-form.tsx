@@ -15,7 +15,7 @@ export const PROVIDERS: ReadonlyArray<{ id: string; label: string; defaultModel:
   { id: 'openai', label: 'OpenAI', defaultModel: 'gpt-4.1-mini' },
   { id: 'openai-compatible', label: 'OpenAI-compatible server', defaultModel: 'default' },
   { id: 'ollama', label: 'Ollama', defaultModel: 'llama3.2' },
-  { id: 'local', label: 'Local dev model (offline echo, for testing)', defaultModel: 'echo' },
+  { id: 'local', label: 'Local dev model (offline echo, for testing)', defaultModel: 'local-dev' },
 ]
 
 export function AgentFormPage(props: { slug: string | null }) {

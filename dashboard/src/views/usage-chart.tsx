@@ -7,8 +7,9 @@ const WIDTH = 720
 const HEIGHT = 260
 const PAD = { top: 16, right: 12, bottom: 40, left: 48 }
 
+/** The axis top: a round number at or above `value`, at least 4 so count axes get whole-number ticks. */
 function niceMax(value: number): number {
-  if (value <= 0) return 1
+  if (value <= 4) return 4
   const magnitude = 10 ** Math.floor(Math.log10(value))
   const step = [1, 2, 2.5, 5, 10].find((s) => s * magnitude >= value) ?? 10
   return step * magnitude

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { getUsage, type UsageDay } from '../api/platform.ts'
 import { useWorkspace } from '../context.ts'
-import { formatCount, formatSeconds } from '../format.ts'
+import { formatCount, formatSeconds, lastDays } from '../format.ts'
 import { UsageChart, type ChartSeries } from './usage-chart.tsx'
 
 const RANGE_DAYS = 14
@@ -16,12 +16,6 @@ const METRICS = [
   { id: 'wakes', label: 'Wakes', value: (d: UsageDay) => d.wakes, format: formatCount },
 ] as const
 type MetricId = (typeof METRICS)[number]['id']
-
-/** The last RANGE_DAYS UTC days, oldest first, as YYYY-MM-DD. */
-export function lastDays(count: number, now = new Date()): string[] {
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())
-  return Array.from({ length: count }, (_, i) => new Date(today - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10))
-}
 
 export function UsagePage() {
   const workspace = useWorkspace()

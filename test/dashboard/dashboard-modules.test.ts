@@ -1,0 +1,57 @@
+// The dashboard's pure pieces: where its servers are, its hash routes, and the formats it shows.
+import { describe, expect, it } from 'vitest'
+import { checkSlug } from '../../wire/slug.ts'
+import { hostsFor } from '../../dashboard/src/api/hosts.ts'
+import { lastDays, slugFromName, timeAgo } from '../../dashboard/src/format.ts'
+import { parseRoute } from '../../dashboard/src/router.ts'
+
+describe('hosts', () => {
+  it('derives the API and superfriend addresses from app.<base>, port included', () => {
+    const hosts = hostsFor({ protocol: 'http:', host: 'app.localhost:8787' })
+    expect(hosts.apiUrl).toBe('http://api.localhost:8787')
+    expect(hosts.agentUrl('ada')).toBe('http://ada.localhost:8787')
+    expect(hosts.agentHost('ada')).toBe('ada.localhost:8787')
+  })
+
+  it('keeps https in production', () => {
+    expect(hostsFor({ protocol: 'https:', host: 'app.myintell.ai' }).apiUrl).toBe('https://api.myintell.ai')
+  })
+
+  it('uses the configured base when not served from app.<base>', () => {
+    expect(hostsFor({ protocol: 'http:', host: '127.0.0.1:5173' }, 'localhost:8787').apiUrl).toBe('http://api.localhost:8787')
+  })
+})
+
+describe('routes', () => {
+  it('maps hashes to pages', () => {
+    expect(parseRoute('')).toEqual({ page: 'superfriends' })
+    expect(parseRoute('#/superfriends/new')).toEqual({ page: 'new-superfriend' })
+    expect(parseRoute('#/superfriends/ada')).toEqual({ page: 'chat', slug: 'ada', conversationId: null })
+    expect(parseRoute('#/superfriends/ada/conversations/c1')).toEqual({ page: 'chat', slug: 'ada', conversationId: 'c1' })
+    expect(parseRoute('#/superfriends/ada/edit')).toEqual({ page: 'edit-superfriend', slug: 'ada' })
+    expect(parseRoute('#/superfriends/ada/memories')).toEqual({ page: 'memories', slug: 'ada' })
+    expect(parseRoute('#/keys')).toEqual({ page: 'keys' })
+    expect(parseRoute('#/usage')).toEqual({ page: 'usage' })
+    expect(parseRoute('#/nope')).toEqual({ page: 'not-found' })
+  })
+})
+
+describe('formats', () => {
+  it('suggests a slug from a name that passes the platform slug rules', () => {
+    expect(slugFromName('Ada Lovelace')).toBe('ada-lovelace')
+    expect(slugFromName('  Zoë & Friends!! ')).toBe('zoe-friends')
+    expect(checkSlug(slugFromName('Ünïcode Ñame '.repeat(10)))).toBeNull()
+  })
+
+  it('lists the last days in UTC, oldest first, ending today', () => {
+    expect(lastDays(3, new Date('2026-03-01T05:00:00Z'))).toEqual(['2026-02-27', '2026-02-28', '2026-03-01'])
+  })
+
+  it('says how long ago in words', () => {
+    const now = Date.parse('2026-01-01T12:00:00Z')
+    expect(timeAgo(null, now)).toBe('never')
+    expect(timeAgo('2026-01-01T11:59:50Z', now)).toBe('just now')
+    expect(timeAgo('2026-01-01T11:30:00Z', now)).toBe('30 min ago')
+    expect(timeAgo('2025-12-31T12:00:00Z', now)).toBe('yesterday')
+  })
+})
