@@ -6,7 +6,7 @@ export const MAX_FACT_CHARS = 500
 
 const PATTERNS = [
   /\b(?:please\s+)?remember\s+that\s+(.+)/is,
-  /^\s*(?:please\s+)?remember[:,]?\s+(.+)/is,
+  /^\s*(?:please\s+)?remember[:,]?\s+(?!that\s*$)(.+)/is,
   /\b(?:keep in mind|don't forget|do not forget)\s+(?:that\s+)?(.+)/is,
 ]
 
