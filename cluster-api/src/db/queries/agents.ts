@@ -44,11 +44,22 @@ export interface AgentRoute {
   workloadState: WorkloadState
 }
 
+function prepareRouteLookup(db: Db) {
+  return db.select({
+    id: agents.id, tenantId: agents.tenantId, slug: agents.slug, visibility: agents.visibility, workloadState: agents.workloadState,
+  }).from(agents).where(eq(agents.slug, sql.placeholder('slug'))).limit(1).prepare('find_agent_by_slug')
+}
+// A named prepared statement: the server parses and plans the hottest query once per connection.
+const routeLookups = new WeakMap<Db, ReturnType<typeof prepareRouteLookup>>()
+
 /** The edge's route lookup: one probe of the unique slug index, only the columns routing needs. */
 export async function findAgentBySlug(db: Db, slug: string): Promise<AgentRoute | null> {
-  const [route] = await db.select({
-    id: agents.id, tenantId: agents.tenantId, slug: agents.slug, visibility: agents.visibility, workloadState: agents.workloadState,
-  }).from(agents).where(eq(agents.slug, slug)).limit(1)
+  let lookup = routeLookups.get(db)
+  if (!lookup) {
+    lookup = prepareRouteLookup(db)
+    routeLookups.set(db, lookup)
+  }
+  const [route] = await lookup.execute({ slug })
   return route ?? null
 }
 
