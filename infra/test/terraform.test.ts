@@ -150,7 +150,6 @@ describe('production environment', () => {
     expect(fw.cloudflare_ipv4_cidrs).toBe('${module.cloudflare_ip_ranges.ipv4_cidrs}')
     expect(fw.cloudflare_ipv6_cidrs).toBe('${module.cloudflare_ip_ranges.ipv6_cidrs}')
     expect(fw.admin_cidrs).toBe('${var.admin_cidrs}')
-    expect((prod().modules.k3s as Block).cloudflare_cidrs).toBe('${module.cloudflare_ip_ranges.all_cidrs}')
   })
 
   it('points the wildcard DNS record at the cluster origin and shares the edge secret with the Worker', () => {
@@ -349,14 +348,21 @@ describe('k3s-cluster module', () => {
     })
   })
 
-  it('makes Traefik demand Cloudflare origin-pull client certificates and trust forwarded headers only from Cloudflare', () => {
+  it('makes Traefik demand Cloudflare origin-pull client certificates and serve the origin certificate', () => {
     const docs = renderPlaceholder(template('origin-tls.yaml.tftpl')).split(/^---$/m).map((d) => parseYaml(d) as Block)
     const option = docs.find((d) => d.kind === 'TLSOption') as { metadata: { name: string }; spec: { clientAuth: { secretNames: string[]; clientAuthType: string } } }
     expect(option.metadata.name).toBe('default')
     expect(option.spec.clientAuth).toEqual({ secretNames: ['cloudflare-origin-pull-ca'], clientAuthType: 'RequireAndVerifyClientCert' })
     expect(template('server-cloud-init.yaml.tftpl')).toContain('name: cloudflare-origin-pull-ca')
-    expect(template('traefik-helmchartconfig.yaml.tftpl')).toContain('forwardedHeaders.trustedIPs=${join(",", trusted_cidrs)}')
-    expect(String(JSON.stringify(tf().locals.platform_manifests))).toContain('trusted_cidrs = var.cloudflare_cidrs')
+    const store = docs.find((d) => d.kind === 'TLSStore') as { metadata: { name: string }; spec: { defaultCertificate: { secretName: string } } }
+    expect(store.metadata.name).toBe('default')
+    expect(store.spec.defaultCertificate.secretName).toBe('PLACEHOLDER')
+    expect(tf().variables.origin_cert_secret_name?.default).toBe('cloudflare-origin-cert')
+  })
+
+  it('leaves Traefik\'s HelmChartConfig to manifests/ so the two never overwrite each other', () => {
+    const written = String(JSON.stringify(tf().locals.platform_manifests))
+    expect(written).not.toMatch(/traefik/i)
   })
 
   it('keeps pods away from the metadata service that serves the join token', () => {

@@ -46,7 +46,6 @@ module "k3s" {
   keda_chart_version           = var.keda_chart_version
   cert_manager_chart_version   = var.cert_manager_chart_version
   sealed_secrets_chart_version = var.sealed_secrets_chart_version
-  cloudflare_cidrs             = module.cloudflare_ip_ranges.all_cidrs
   labels                       = local.labels
 
   # Servers may only attach to the network once its subnet exists.

@@ -1,5 +1,5 @@
 # The one place Cloudflare's address ranges live. Everything that must admit only Cloudflare (the
-# Hetzner firewall, Traefik's trusted forwarders) takes its list from this module's outputs.
+# Hetzner firewall) takes its list from this module's outputs.
 #
 # The committed lists are https://www.cloudflare.com/ips-v4 and /ips-v6 as published; they change
 # rarely. With use_live_ranges = true (the default) the cloudflare_ip_ranges data source is read at

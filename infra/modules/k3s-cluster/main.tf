@@ -2,6 +2,8 @@
 # the private network and behind the nodes' firewall. cloud-init installs K3s (with its bundled
 # Traefik); the platform add-ons (KEDA, cert-manager, sealed-secrets) and Traefik's origin TLS
 # settings are K3s auto-deploy manifests written to /var/lib/rancher/k3s/server/manifests.
+# Traefik's own HelmChartConfig (entry points, metrics) belongs to manifests/base/traefik, not here:
+# two writers of the same object would undo each other.
 
 locals {
   # .2 is the server; workers follow from .10. Fixed addresses let the workers' cloud-init know
@@ -21,9 +23,6 @@ locals {
     })
     "myintell-sealed-secrets.yaml" = templatefile("${path.module}/templates/sealed-secrets-helmchart.yaml.tftpl", {
       chart_version = var.sealed_secrets_chart_version
-    })
-    "myintell-traefik-config.yaml" = templatefile("${path.module}/templates/traefik-helmchartconfig.yaml.tftpl", {
-      trusted_cidrs = var.cloudflare_cidrs
     })
     "myintell-origin-tls.yaml" = templatefile("${path.module}/templates/origin-tls.yaml.tftpl", {
       origin_cert_secret_name = var.origin_cert_secret_name

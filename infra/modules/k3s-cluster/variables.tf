@@ -77,11 +77,6 @@ variable "sealed_secrets_chart_version" {
   description = "Version of the bitnami-labs/sealed-secrets Helm chart."
 }
 
-variable "cloudflare_cidrs" {
-  type        = list(string)
-  description = "Cloudflare's IPv4 and IPv6 ranges; Traefik trusts X-Forwarded-* only from them (module cloudflare-ip-ranges, output all_cidrs)."
-}
-
 variable "origin_pull_ca_url" {
   type        = string
   description = "Where the server fetches Cloudflare's Authenticated Origin Pulls CA certificate at first boot; Traefik requires client certificates signed by it."
