@@ -1,7 +1,7 @@
 // The dashboard's top level: restores the session, finds the user's tenant (offering to create one), keeps the
 // list of superfriends fresh, and picks the page from the hash route.
 
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiProblem, type Credentials } from './api/http.ts'
 import { listAgents, listTenants, type Agent, type Tenant } from './api/platform.ts'
 import { createAuth, type Session } from './auth/auth.ts'
@@ -108,9 +108,12 @@ function Workspace(props: {
 
 function Page() {
   const route = useRoute()
+  const firstPage = useRef(true)
   useEffect(() => {
-    // Move focus to the new page's heading so keyboard and screen-reader users land on it.
-    document.querySelector<HTMLElement>('main h1')?.focus()
+    // After a navigation, move focus to the new page's heading so keyboard and screen-reader users land on it
+    // (not on the first page: there the skip link comes first).
+    if (firstPage.current) firstPage.current = false
+    else document.querySelector<HTMLElement>('main h1')?.focus()
   }, [route.page, 'slug' in route ? route.slug : ''])
   switch (route.page) {
     case 'superfriends': return <AgentsPage />

@@ -1,0 +1,273 @@
+// The dashboard at app.<base>, in Debian's Chromium, against the whole platform as `npm start` runs it (embedded
+// PostgreSQL, cluster-api with the local driver, the edge Worker in workerd). One user's story, step by step:
+// sign in → create a superfriend → chat and watch the reply stream in after a wake → memories → keys → usage.
+// Screenshots of every page land in test-output/dashboard/.
+
+import { mkdtempSync, rmSync, chmodSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startPlatform, type Platform } from '../../scripts/platform.ts'
+import { launchBrowser, type TestBrowser } from './support/browser.ts'
+import { ensureDashboardBuilt } from './support/build-dashboard.ts'
+
+/** A wake, a streamed reply, or a usage batch reaching the chart can take this long on a busy 2-core machine. */
+const SLOW_STEP_MS = 60_000
+
+const run = Math.random().toString(36).slice(2, 8)
+const email = `story-${run}@example.com`
+const slug = `ada-${run}`
+const today = new Date().toISOString().slice(0, 10)
+
+describe('the dashboard at app.<base>, in a real browser against the whole platform', () => {
+  let platform: Platform
+  let browser: TestBrowser
+  let dataDir: string
+
+  beforeAll(async () => {
+    await ensureDashboardBuilt()
+    dataDir = mkdtempSync(join(tmpdir(), 'myintell-dashboard-'))
+    chmodSync(dataDir, 0o755)
+    platform = await startPlatform({ dataDir, edgePort: 0, apiPort: 0, ingressPort: 0, env: { ...process.env, LOG_LEVEL: 'warn' } })
+    browser = await launchBrowser()
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await platform?.close()
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  }, 60_000)
+
+  it('says what the platform is when signed out, and signs in with the local dev sign-in', async () => {
+    const { page } = browser
+    await page.goto(platform.appUrl)
+    await expect.poll(() => page.getByRole('heading', { name: 'Your superfriends' }).isVisible()).toBe(true)
+    expect(await page.locator('.lead').textContent()).toMatch(/persistent AI agents/i)
+    await browser.screenshot('01-signed-out')
+
+    await page.getByLabel('Email').fill(email)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    // A new user has no workspace yet: the dashboard offers to create one.
+    await page.getByRole('heading', { name: 'Name your workspace' }).waitFor()
+    await browser.screenshot('02-create-workspace')
+    await page.getByLabel('Workspace name').fill('Story Labs')
+    await page.getByLabel('Workspace id').fill(`story-${run}`)
+    await page.getByRole('button', { name: 'Create workspace' }).click()
+    await page.getByRole('heading', { name: 'Superfriends' }).waitFor()
+    expect(await page.locator('.account').textContent()).toContain(email)
+  })
+
+  it('checks the slug live against the platform rules and creates a superfriend', async () => {
+    const { page } = browser
+    await page.getByRole('link', { name: 'New superfriend' }).first().click()
+    await page.getByLabel('Name', { exact: true }).fill('Ada Story')
+    const slugInput = page.getByLabel('Slug (subdomain)')
+    const help = page.locator('#agent-slug-help')
+    const submit = page.getByRole('button', { name: 'Create superfriend' })
+    expect(await slugInput.inputValue()).toBe('ada-story')
+
+    await slugInput.fill('ab')
+    expect(await help.textContent()).toContain('must be 3 to 40 characters long')
+    expect(await slugInput.getAttribute('aria-invalid')).toBe('true')
+    expect(await submit.isDisabled()).toBe(true)
+    await slugInput.fill('Ada!')
+    expect(await help.textContent()).toContain('only lowercase letters')
+    await slugInput.fill('api')
+    expect(await help.textContent()).toContain('reserved')
+    await browser.screenshot('03-new-superfriend-invalid-slug')
+
+    await slugInput.fill(slug)
+    expect(await help.textContent()).toContain(`Available as ${slug}.localhost`)
+    expect(await submit.isDisabled()).toBe(false)
+    await page.getByLabel('Persona: who is it?').fill('You are Ada, a patient tutor who loves mathematics.')
+    await page.getByLabel('Persona: how does it talk?').fill('warm and brief')
+    await page.getByLabel('Model provider').selectOption('local')
+    expect(await page.getByLabel('Model', { exact: true }).inputValue()).toBe('local-dev')
+    await browser.screenshot('04-new-superfriend')
+    await submit.click()
+
+    await page.waitForURL(new RegExp(`#/superfriends/${slug}$`))
+    await page.getByRole('heading', { name: 'Ada Story' }).waitFor()
+  })
+
+  it('streams the reply in after a visible "waking…" state, then shows the cold-start time', async () => {
+    const { page } = browser
+    // The edge holds the first request while the superfriend wakes: no byte arrives meanwhile. Record every
+    // status the page shows, so a short wake is seen too.
+    await page.evaluate(() => {
+      const seen: string[] = []
+      ;(window as unknown as { seenStatuses: string[] }).seenStatuses = seen
+      new MutationObserver(() => {
+        const text = document.querySelector('.chat-status')?.textContent
+        if (text && seen.at(-1) !== text) seen.push(text)
+      }).observe(document.body, { subtree: true, childList: true, characterData: true })
+    })
+    await page.getByLabel('Message to Ada Story').fill('Hello Ada! Please remember that my favourite colour is teal.')
+    await page.keyboard.press('Enter')
+
+    const reply = page.locator('.bubble.assistant').last()
+    await expect.poll(() => reply.getAttribute('data-streaming'), { timeout: SLOW_STEP_MS }).toBe('false')
+    expect(await reply.locator('.error').count()).toBe(0)
+    const text = await reply.locator('.text').textContent()
+    expect(text).toContain('[local dev model]')
+    expect(text).toContain('my favourite colour is teal')
+    // Streamed: the reply arrived as many SSE delta events, not one body.
+    expect(Number(await reply.getAttribute('data-deltas'))).toBeGreaterThan(3)
+
+    const seen = await page.evaluate(() => (window as unknown as { seenStatuses: string[] }).seenStatuses)
+    expect(seen.some((s) => s.startsWith('waking Ada Story…'))).toBe(true)
+    expect(await page.locator('.cold-start').textContent()).toMatch(/^Ada Story woke up in \d+(\.\d)? m?s$/)
+    expect(await page.locator('.memory-note').textContent()).toBe('Remembered: my favourite colour is teal')
+    await browser.screenshot('05-chat')
+
+    await page.setViewportSize({ width: 390, height: 844 })
+    await browser.screenshot('06-chat-phone', { fullPage: false })
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await page.setViewportSize({ width: 1280, height: 860 })
+  }, SLOW_STEP_MS + 10_000)
+
+  it('lists the past conversation and shows a memory that can be deleted', async () => {
+    const { page } = browser
+    const conversation = page.locator('.conversations li a').first()
+    await expect.poll(() => conversation.textContent()).toContain('Hello Ada')
+
+    await page.getByRole('link', { name: 'Memories' }).click()
+    const memory = page.locator('.memory', { hasText: 'my favourite colour is teal' })
+    await memory.waitFor()
+    await browser.screenshot('07-memories')
+    await memory.getByRole('button', { name: /^Forget/ }).click()
+    await expect.poll(() => memory.count()).toBe(0)
+    await page.getByText('Nothing remembered yet.').waitFor()
+
+    // Past conversations open with their messages.
+    await page.getByRole('link', { name: 'Chat', exact: true }).click()
+    await conversation.click()
+    await expect.poll(() => page.locator('.bubble').count()).toBe(2)
+    expect(await page.locator('.bubble.user .text').textContent()).toContain('favourite colour is teal')
+  })
+
+  it('lists superfriends with their state and last activity, edits one, and deletes one only after confirmation', async () => {
+    const { page } = browser
+    await page.getByRole('link', { name: 'Superfriends', exact: true }).first().click()
+    const ada = page.locator(`.agent[data-slug="${slug}"]`)
+    await ada.waitFor()
+    // It just answered: awake, active moments ago.
+    await expect.poll(() => ada.locator('.badge').textContent(), { timeout: SLOW_STEP_MS }).toBe('awake')
+    expect(await ada.locator('.activity').textContent()).toMatch(/Last activity: (just now|\d+ min ago)/)
+
+    await ada.getByRole('link', { name: 'Edit Ada Story' }).click()
+    await page.getByLabel('Name', { exact: true }).fill('Ada Story II')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await expect.poll(() => ada.locator('h2').textContent()).toBe('Ada Story II')
+
+    // A second superfriend, to delete.
+    await page.getByRole('link', { name: 'New superfriend' }).first().click()
+    await page.getByLabel('Name', { exact: true }).fill(`Scratch ${run}`)
+    await page.getByLabel('Model provider').selectOption('local')
+    await page.getByRole('button', { name: 'Create superfriend' }).click()
+    await page.waitForURL(new RegExp(`#/superfriends/scratch-${run}$`))
+    await page.getByRole('link', { name: 'Superfriends', exact: true }).first().click()
+    const scratch = page.locator(`.agent[data-slug="scratch-${run}"]`)
+    await scratch.waitFor()
+    expect(await scratch.locator('.badge').textContent()).toBe('asleep')
+    expect(await scratch.locator('.activity').textContent()).toBe('Last activity: never')
+    await browser.screenshot('08-superfriends')
+
+    await scratch.getByRole('button', { name: `Delete Scratch ${run}` }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.waitFor()
+    await browser.screenshot('09-delete-confirmation', { fullPage: false })
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    expect(await scratch.count()).toBe(1)
+    await scratch.getByRole('button', { name: `Delete Scratch ${run}` }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete superfriend' }).click()
+    await expect.poll(() => scratch.count()).toBe(0)
+    await page.reload()
+    await ada.waitFor()
+    expect(await scratch.count()).toBe(0)
+  })
+
+  it('creates an API key shown once with a copy button, lists it by prefix and revokes it', async () => {
+    const { page, context } = browser
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: platform.appUrl })
+    await page.getByRole('link', { name: 'API keys' }).click()
+    await page.getByLabel('Name', { exact: true }).fill('story key')
+    await page.getByRole('button', { name: 'Create key' }).click()
+    const secret = page.getByLabel('New API key')
+    await secret.waitFor()
+    const key = await secret.inputValue()
+    expect(key).toMatch(/^mi_[a-z0-9]+_\S+$/)
+    await page.getByRole('button', { name: 'Copy', exact: true }).click()
+    await page.getByRole('button', { name: 'Copied' }).waitFor()
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key)
+
+    const prefix = key.split('_')[1]!
+    const row = page.locator(`tr[data-prefix="${prefix}"]`)
+    expect(await row.locator('td').first().textContent()).toBe(`mi_${prefix}_…`)
+    expect(await row.textContent()).not.toContain(key.split('_').slice(2).join('_'))
+    const listAgents = () => fetch(`${platform.apiUrl}/v1/agents`, { headers: { authorization: `Bearer ${key}` } })
+    expect((await listAgents()).status).toBe(200)
+    await browser.screenshot('10-api-key-created')
+
+    await row.getByRole('button', { name: /^Revoke story key/ }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click()
+    await expect.poll(() => row.locator('.badge').textContent()).toMatch(/^revoked/)
+    expect((await listAgents()).status).toBe(401)
+
+    // Shown once: after a reload only the prefix is left.
+    await page.reload()
+    await row.waitFor()
+    expect(await page.getByLabel('New API key').count()).toBe(0)
+    await browser.screenshot('11-api-keys')
+  })
+
+  it("shows that day's usage per superfriend in the chart and the table", async () => {
+    const { page } = browser
+    await page.getByRole('link', { name: 'Usage' }).click()
+    const bar = page.locator(`svg g.day[data-day="${today}"] rect.bar[data-agent="${slug}"]`)
+    // The edge and the runtime report usage in batches: refresh until today's figures have landed.
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click()
+      return bar.count()
+    }, { timeout: SLOW_STEP_MS, interval: 2_000 }).toBe(1)
+    expect(Number(await bar.getAttribute('data-value'))).toBeGreaterThanOrEqual(1)
+    expect(await bar.locator('title').textContent()).toMatch(new RegExp(`^${today} · Ada Story II: \\d+$`))
+    const row = page.locator(`table.usage tr[data-day="${today}"][data-agent="${slug}"]`)
+    expect(Number(await row.locator('td').nth(2).textContent())).toBeGreaterThanOrEqual(1)
+    await browser.screenshot('12-usage')
+
+    await page.getByRole('button', { name: 'Wakes' }).click()
+    expect(await page.getByRole('button', { name: 'Wakes' }).getAttribute('aria-pressed')).toBe('true')
+    expect(await page.locator('svg title#chart-title').textContent()).toBe('Wakes per day')
+  }, SLOW_STEP_MS + 30_000)
+
+  it('can be worked with the keyboard alone', async () => {
+    const { page } = browser
+    await page.getByRole('link', { name: 'Superfriends', exact: true }).first().click()
+    await page.locator(`.agent[data-slug="${slug}"]`).waitFor()
+    await page.reload()
+    await page.locator(`.agent[data-slug="${slug}"]`).waitFor()
+    const reached: string[] = []
+    for (let i = 0; i < 14; i++) {
+      await page.keyboard.press('Tab')
+      reached.push(await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null
+        return el ? `${el.tagName.toLowerCase()}:${el.getAttribute('aria-label') ?? el.textContent?.trim() ?? ''}` : ''
+      }))
+    }
+    expect(reached).toContain('a:Skip to content')
+    expect(reached).toContain('a:API keys')
+    expect(reached).toContain('a:New superfriend')
+    expect(reached).toContain('a:Chat with Ada Story II')
+    // Enter follows the focused link.
+    for (let i = 0; i < 20 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'API keys'; i++) {
+      await page.keyboard.press('Shift+Tab')
+    }
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'API keys' }).waitFor()
+  })
+
+  it('logged no console errors on any page', () => {
+    expect(browser.errors).toEqual([])
+  })
+})
