@@ -241,3 +241,14 @@ describe('without a workload driver', () => {
     }
   })
 })
+
+describe('activity from a clock running ahead', () => {
+  it('never records activity later than the time the batch arrived', async () => {
+    const future = Date.now() + 3_600_000
+    const ahead = await createTestAgent(api, owner.token, 'clock-ahead')
+    const item = { agentId: ahead.id, tenantId: ahead.tenantId, from: future - 1000, to: future, requests: 1, bytesIn: 0, bytesOut: 0, wakes: 0, coldStartMs: 0, tokensIn: 0, tokensOut: 0, activeSeconds: 1, openStreams: 0 }
+    await api.internal('POST', INTERNAL_PATHS.ingest, { batchId: 'batch-future', items: [item] })
+    const agent = (await (await api.v1('GET', `/v1/agents/${ahead.id}`, { token: owner.token })).json()) as { lastActiveAt: string }
+    expect(new Date(agent.lastActiveAt).getTime()).toBeLessThanOrEqual(Date.now())
+  })
+})

@@ -78,7 +78,7 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
     const raw = c.req.query('waitMs')
     const waitMs = raw === undefined ? 0 : Number(raw)
     if (!Number.isInteger(waitMs) || waitMs < 0) throw new ApiError(422, 'validation-failed', 'waitMs must be a non-negative integer')
-    return c.json(await workloads.status(c.req.param('agentId'), waitMs))
+    return c.json(await workloads.status(c.req.param('agentId'), waitMs, c.req.raw.signal))
   })
 
   app.post('/ingest', async (c) => {

@@ -88,13 +88,14 @@ export class Workloads {
     return status
   }
 
-  async status(agentId: string, waitMs = 0): Promise<WorkloadStatus> {
+  /** With waitMs, polls the driver until ready or failed, the wait ends, or `signal` aborts (the edge hung up). */
+  async status(agentId: string, waitMs = 0, signal?: AbortSignal): Promise<WorkloadStatus> {
     const agent = await findAgentById(this.#deps.db, agentId)
     if (!agent) throw notFoundError('Agent')
     const driver = this.#driver()
     const deadline = Date.now() + Math.min(Math.max(waitMs, 0), MAX_STATUS_WAIT_MS)
     let status = await driver.status(agentId)
-    while (!status.ready && status.state !== 'failed' && Date.now() < deadline) {
+    while (!status.ready && status.state !== 'failed' && Date.now() < deadline && !signal?.aborted) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(STATUS_POLL_INTERVAL_MS, Math.max(deadline - Date.now(), 1))))
       status = await driver.status(agentId)
     }

@@ -19,7 +19,7 @@ export interface IngestOutcome {
   activity: Array<{ agentId: string; at: number; openStreams: number }>
 }
 
-export async function ingestUsage(db: Db, batch: IngestBatch): Promise<IngestOutcome> {
+export async function ingestUsage(db: Db, batch: IngestBatch, receivedAt = Date.now()): Promise<IngestOutcome> {
   return db.transaction(async (tx) => {
     const claimed = await tx.insert(ingestBatches).values({ batchId: batch.batchId, items: batch.items.length })
       .onConflictDoNothing().returning({ batchId: ingestBatches.batchId })
@@ -40,8 +40,10 @@ export async function ingestUsage(db: Db, batch: IngestBatch): Promise<IngestOut
       const row = buckets.get(key) ?? { tenantId: item.tenantId, agentId: item.agentId, bucketStart: new Date(bucketStart), ...zeroTotals() }
       for (const counter of COUNTERS) row[counter] += item[counter]
       buckets.set(key, row)
+      // An edge clock running ahead must not keep an agent "active" into the future.
+      const at = Math.min(item.to, receivedAt)
       const seen = activity.get(item.agentId)
-      if (!seen || item.to >= seen.at) activity.set(item.agentId, { agentId: item.agentId, at: item.to, openStreams: item.openStreams })
+      if (!seen || at >= seen.at) activity.set(item.agentId, { agentId: item.agentId, at, openStreams: item.openStreams })
     }
     if (buckets.size > 0) {
       const excluded = (column: string) => sql.raw(`"usage_records"."${usageRecords[column as Counter].name}" + excluded."${usageRecords[column as Counter].name}"`)
