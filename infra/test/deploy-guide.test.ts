@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, normalize, relative } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { parseAllDocuments } from 'yaml'
 import { MODULES_DIR, PRODUCTION_DIR, REPO_ROOT, listTfFiles, loadTerraformDir } from './support/terraform.ts'
 import type { TerraformDir } from './support/terraform.ts'
 
@@ -17,7 +18,7 @@ const GENERATED = new Set(['infra/environments/production/.terraform.lock.hcl'])
 /** snake_case words in the guide that are not Terraform settings. */
 const NOT_TERRAFORM = new Set(['node_modules'])
 
-const REPO_PATH = /(?<![\w./$-])((?:infra|manifests|cluster-api|agent|edge|wire|docs|scripts)\/[\w./-]*[\w/]|wrangler\.toml|package\.json|[\w.-]+\.example)(?![\w/-])/g
+const REPO_PATH = /(?<![\w./$-])((?:infra|manifests|cluster-api|agent|edge|wire|docs|scripts)\/[\w./-]*[\w/]|wrangler\.toml|package\.json|[\w.-]+\.(?:example|ya?ml|tf|toml))(?![\w/-])/g
 
 interface ShellLine { cwd: string; text: string }
 
@@ -135,6 +136,35 @@ describe('docs/deploy.md', () => {
       ['cluster-api/Dockerfile', 'ghcr.io/myintell/cluster-api'],
       ['agent/Dockerfile', 'ghcr.io/myintell/agent'],
     ])
+  })
+
+  it('serves the origin certificate from the Secret name the cluster module configures', async () => {
+    const k3s = await loadTerraformDir(join(MODULES_DIR, 'k3s-cluster'))
+    expect(guide()).toContain(`kubectl -n kube-system create secret tls ${k3s.variables.origin_cert_secret_name?.default}`)
+  })
+
+  it('seals every Secret and key the production overlay expects, under the same names', () => {
+    const file = join(REPO_ROOT, 'manifests', 'overlays', 'production', 'sealed-secrets.yaml')
+    expect(existsSync(file), 'manifests/overlays/production/sealed-secrets.yaml').toBe(true)
+    const sealed = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace: string }; spec: { encryptedData: Record<string, string> } })
+      .filter((d) => d?.kind === 'SealedSecret')
+    expect(sealed.length).toBeGreaterThan(0)
+    const text = guide().replace(/\\\n\s*/g, ' ')
+    for (const s of sealed) {
+      const command = new RegExp(`kubectl create secret generic ${s.metadata.name} --namespace ${s.metadata.namespace}([^|]*)\\|`).exec(text)
+      expect(command, `${s.metadata.namespace}/${s.metadata.name}`).not.toBeNull()
+      const keys = [...(command?.[1] ?? '').matchAll(/--from-literal=([A-Za-z_]+)=/g)].map((m) => m[1])
+      expect(keys.sort(), `${s.metadata.namespace}/${s.metadata.name}`).toEqual(Object.keys(s.spec.encryptedData).sort())
+    }
+  })
+
+  it('waits for the Deployment the manifests define', () => {
+    const manifests = allFiles(join(REPO_ROOT, 'manifests')).filter((f) => /\.ya?ml$/.test(f))
+      .flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string } } | null))
+    const deployments = manifests.filter((d) => d?.kind === 'Deployment').map((d) => `${d?.metadata?.namespace}/${d?.metadata?.name}`)
+    const waited = [...guide().matchAll(/kubectl -n (\S+) rollout status deploy\/([a-z0-9-]+)/g)].map((m) => `${m[1]}/${m[2]}`)
+    expect(waited.length).toBeGreaterThan(0)
+    for (const d of waited) expect(deployments).toContain(d)
   })
 
   it('applies a production overlay that runs the images the guide pushes', () => {
