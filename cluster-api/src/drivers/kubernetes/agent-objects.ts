@@ -65,6 +65,8 @@ export function agentObjects(spec: AgentSpec, options: ResolvedOptions): AgentOb
       // One pod at a time owns the ReadWriteOnce workspace: a rolling update could wait forever for the volume.
       strategy: { type: 'Recreate' },
       revisionHistoryLimit: 2,
+      // A pod that cannot start (image pull, quota, crash) shows as failed after 2 minutes, not the default 10.
+      progressDeadlineSeconds: 120,
       template: {
         metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(spec, options) } },
         spec: {

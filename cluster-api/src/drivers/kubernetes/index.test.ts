@@ -285,6 +285,15 @@ describe('kubernetes driver: reconcile', () => {
     expect((await d.status(secondAgent().agentId)).state).toBe('cold')
   })
 
+  it('deletes the tenant namespace of an agent removed during an outage once the server is back', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    await fake.stop()
+    await d.remove(agentSpec().agentId)
+    await fake.start()
+    await vi.waitFor(() => expect(fake.store.all()).toEqual([]), { timeout: 10_000, interval: 50 })
+  })
+
   it('retries a 409 conflict until the write goes through', async () => {
     const d = await startDriver()
     fake.injectFailure({ method: 'PATCH', path: /\/deployments\/agent-ada$/, reason: 'Conflict', times: 2 })

@@ -79,7 +79,7 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
       try {
         await reconciler.exclusive(() => reconciler.removeAgent(agentId, spec))
       } catch (err) {
-        reconciler.rememberRemoval(agentId)
+        reconciler.rememberRemoval(agentId, spec)
         deferIfTransient(err, 'remove', agentId)
       }
     },

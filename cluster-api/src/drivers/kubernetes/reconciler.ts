@@ -34,8 +34,8 @@ export class Reconciler {
   readonly desired = new Map<string, AgentSpec>()
   /** agentId → config hash last applied successfully; ensure() of an unchanged spec sends nothing. */
   private readonly applied = new Map<string, string>()
-  /** Removals that could not reach the API server yet. */
-  private readonly pendingRemovals = new Set<string>()
+  /** Removals that could not reach the API server yet (with the spec, to clean up the tenant namespace). */
+  private readonly pendingRemovals = new Map<string, AgentSpec | undefined>()
   private readonly client: KubeClient
   private readonly options: ResolvedOptions
   private queue: Promise<unknown> = Promise.resolve()
@@ -83,8 +83,8 @@ export class Reconciler {
     }
   }
 
-  rememberRemoval(agentId: string): void {
-    this.pendingRemovals.add(agentId)
+  rememberRemoval(agentId: string, spec: AgentSpec | undefined): void {
+    this.pendingRemovals.set(agentId, spec)
   }
 
   /** One full pass: pending removals, every desired agent, then orphans. Throws when the API server is unreachable. */
@@ -97,9 +97,14 @@ export class Reconciler {
         for (const spec of specs) this.desired.set(spec.agentId, spec)
       }
       let transient: unknown
-      for (const agentId of [...this.pendingRemovals]) {
+      for (const [agentId, spec] of [...this.pendingRemovals]) {
+        if (this.desired.has(agentId)) {
+          // Ensured again since: the removal is void.
+          this.pendingRemovals.delete(agentId)
+          continue
+        }
         try {
-          await this.removeAgent(agentId, undefined)
+          await this.removeAgent(agentId, spec)
           report.removed.push(agentId)
         } catch (err) {
           transient ??= isTransient(err) ? err : undefined
