@@ -39,7 +39,7 @@ try {
   console.log(`loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`)
 
   const plan = await api.db.execute(sql`explain select id, tenant_id, slug, visibility, workload_state from agents where slug = 'agent-4242-7' limit 1`)
-  console.log(`route lookup plan: ${(plan.rows as Array<Record<string, string>>).map((r) => Object.values(r)[0]).join(' | ')}`)
+  console.log(`route lookup plan: ${((plan as { rows: Array<Record<string, string>> }).rows).map((r) => Object.values(r)[0]).join(' | ')}`)
 
   // One API key for a bench tenant, and a user token of a member of that tenant.
   const benchTenant = tenantRows[4242]!
