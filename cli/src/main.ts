@@ -112,7 +112,8 @@ function reportUsage(error: UsageError, io: Io): number {
 function report(error: unknown, io: Io): number {
   if (error instanceof UsageError) return reportUsage(error, io)
   if (error instanceof ApiProblem) {
-    const hint = error.status === 401 ? '\nRun `myintell login` (or pass --key) to authenticate.' : ''
+    const hint = error.status === 401 ? '\nRun `myintell login` (or pass --key) to authenticate.'
+      : error.problem.code === 'tenant-required' ? '\nChoose one with --tenant <slug> or `myintell tenants use <slug>`.' : ''
     io.stderr.write(`error: ${error.describe()}${hint}\n`)
     return EXIT_ERROR
   }

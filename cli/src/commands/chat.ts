@@ -62,11 +62,12 @@ export const chat: Command = {
   },
 }
 
-async function turn(session: Session, message: string): Promise<TurnResult> {
+async function turn(session: Session, message: string, signal?: AbortSignal): Promise<TurnResult> {
   const { io } = session
   if (session.tty && !session.json) io.stdout.write(`${session.slug}> `)
   const result = await sendTurn(io, {
     agentUrl: session.agentUrl, slug: session.slug, credential: session.credential, message, conversationId: session.conversationId,
+    ...(signal ? { signal } : {}),
   }, (text) => {
     if (!session.json) io.stdout.write(text)
   })
@@ -81,6 +82,12 @@ async function interactive(session: Session): Promise<number> {
   const { io } = session
   const lines = createInterface({ input: io.stdin, ...(session.tty ? { output: io.stderr, terminal: true } : { terminal: false }) })
   let exitCode = 0
+  let inFlight: AbortController | null = null
+  // On a terminal readline owns Ctrl-C: it stops the reply being streamed, or leaves at the prompt.
+  lines.on('SIGINT', () => {
+    if (inFlight) inFlight.abort()
+    else lines.close()
+  })
   if (session.tty) {
     io.stderr.write(`Chatting with ${session.slug} at ${session.agentUrl}. /new starts over, /exit or Ctrl-D leaves.\n`)
     lines.setPrompt('you> ')
@@ -93,15 +100,24 @@ async function interactive(session: Session): Promise<number> {
       session.conversationId = null
       io.stderr.write('(new conversation)\n')
     } else if (line) {
+      inFlight = new AbortController()
       try {
-        const result = await turn(session, line)
+        const result = await turn(session, line, inFlight.signal)
         if (result.failure) exitCode = EXIT_ERROR
       } catch (error) {
+        if (inFlight.signal.aborted) {
+          io.stdout.write('\n')
+          io.stderr.write('(interrupted)\n')
+          inFlight = null
+          if (session.tty) lines.prompt()
+          continue
+        }
         // One failed turn (a 503 while waking, a dropped connection) does not end the conversation.
         if (!(error instanceof ApiProblem) && !(error instanceof CliError) && !(error instanceof NetworkError)) throw error
         io.stderr.write(`error: ${error instanceof ApiProblem ? error.describe() : (error as Error).message}\n`)
         exitCode = EXIT_ERROR
       }
+      inFlight = null
     }
     if (session.tty) lines.prompt()
   }
