@@ -14,6 +14,8 @@ export interface DriverFactoryOptions {
   /** Where local state lives (.data/). */
   dataDir: string
   env: Record<string, string | undefined>
+  /** Local driver: stop runtimes on SIGINT/SIGTERM by itself (default true). Off when the host owns shutdown. */
+  handleSignals?: boolean
   /** Optional logger shared with the driver. */
   logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void }
 }
@@ -38,6 +40,7 @@ export async function createDriver(options: DriverFactoryOptions): Promise<Workl
       warmPoolSize: envInteger(env, 'MYINTELL_WARM_POOL_SIZE', undefined),
       ingressPort: envInteger(env, 'MYINTELL_INGRESS_PORT', 8789),
       ingressHost: env.MYINTELL_INGRESS_HOST || undefined,
+      handleSignals: options.handleSignals,
       ...(options.logger ? { logger: options.logger as never } : {}),
     })
   }

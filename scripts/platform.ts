@@ -1,0 +1,169 @@
+// startPlatform(): the whole myintell platform on one machine, as `npm start` runs it — embedded PostgreSQL,
+// the cluster-api with the local driver and its ingress, and the edge Worker in workerd on *.localhost.
+
+import { mkdirSync, chmodSync } from 'node:fs'
+import { resolve, join } from 'node:path'
+import { unstable_startWorker } from 'wrangler'
+import { pino, type Logger } from 'pino'
+import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../cluster-api/src/auth/local-issuer.ts'
+import { loadConfig } from '../cluster-api/src/config.ts'
+import { createDriver } from '../cluster-api/src/drivers/index.ts'
+import { startClusterApi, type ClusterApi } from '../cluster-api/src/server.ts'
+import { createPostgresProvisioner } from '../cluster-api/src/tenant-db/postgres.ts'
+import { acquireInstanceLock } from './instance-lock.ts'
+import { assertPortFree } from './ports.ts'
+import { seedDevData, type DevSeed } from './seed.ts'
+
+const root = resolve(import.meta.dirname, '..')
+
+export interface PlatformOptions {
+  /** Default `.data` (MYINTELL_DATA_DIR). */
+  dataDir?: string
+  /** The edge's port; 0 = a free one. Default 8787 (MYINTELL_PORT). */
+  edgePort?: number
+  /** The cluster-api's port; 0 = free. Default 8788 (PORT). */
+  apiPort?: number
+  /** The local ingress's port; 0 = free. Default 8789 (MYINTELL_INGRESS_PORT). */
+  ingressPort?: number
+  /** Environment to read the rest of the configuration from. Default process.env. */
+  env?: Record<string, string | undefined>
+  logger?: Logger
+}
+
+export interface Platform {
+  /** `http://localhost:8787` */
+  edgeUrl: string
+  baseDomain: string
+  appUrl: string
+  apiUrl: string
+  agentUrl(slug: string): string
+  /** The cluster-api, directly (not through the edge). */
+  clusterApiUrl: string
+  ingressUrl: string
+  dataDir: string
+  seed: DevSeed
+  clusterApi: ClusterApi
+  close(): Promise<void>
+}
+
+function portFrom(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid configuration:\n  ${name}: must be a port number 0-65535, got "${raw}"`)
+  return port
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const env = options.env ?? process.env
+  const dataDir = resolve(options.dataDir ?? env.MYINTELL_DATA_DIR ?? '.data')
+  mkdirSync(dataDir, { recursive: true })
+  // The embedded PostgreSQL runs as the `postgres` user when we are root: it must be able to enter .data/.
+  chmodSync(dataDir, 0o755)
+  const edgePort = options.edgePort ?? portFrom(env, 'MYINTELL_PORT', 8787)
+  const apiPort = options.apiPort ?? portFrom(env, 'PORT', 8788)
+  const ingressPort = options.ingressPort ?? portFrom(env, 'MYINTELL_INGRESS_PORT', 8789)
+  const logger = options.logger ?? pino({ level: env.LOG_LEVEL ?? 'warn' })
+
+  const release = acquireInstanceLock(dataDir)
+  const cleanups: Array<() => Promise<void>> = [async () => release()]
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'))
+  }
+  try {
+    await assertPortFree(edgePort, '127.0.0.1', 'MYINTELL_PORT')
+    await assertPortFree(apiPort, '127.0.0.1', 'PORT')
+    await assertPortFree(ingressPort, '127.0.0.1', 'MYINTELL_INGRESS_PORT')
+    const config = loadConfig({ ...env, MYINTELL_DATA_DIR: dataDir, PORT: String(apiPort) })
+
+    const clusterApi = await startClusterApi({
+      databaseUrl: config.databaseUrl,
+      dbDriver: config.dbDriver,
+      dataDir,
+      port: apiPort,
+      host: '127.0.0.1',
+      signingSecret: config.signingSecret,
+      auth: config.auth,
+      idleTimeoutMs: config.idleTimeoutMs,
+      runtimeSecrets: config.runtimeSecrets,
+      logger,
+      tenantDatabases: (database) => createPostgresProvisioner({ adminUrl: database.adminUrl ?? database.url }),
+      driver: ({ url }) => createDriver({
+        name: 'local', signingSecret: config.signingSecret, platformUrl: url, dataDir,
+        // startPlatform's close() stops the runtimes in order (edge, API, agents, PostgreSQL); the caller owns signals.
+        handleSignals: false,
+        env: { ...env, MYINTELL_INGRESS_PORT: String(ingressPort) },
+      }),
+    })
+    cleanups.push(() => clusterApi.close())
+    const ingressUrl = (clusterApi.driver as { ingressUrl?: string } | null)?.ingressUrl
+    if (!ingressUrl) throw new Error('the local driver did not start its ingress')
+
+    const edge = await startEdge({
+      port: edgePort, clusterApiUrl: clusterApi.url, originUrl: ingressUrl, signingSecret: config.signingSecret,
+      persistDir: join(dataDir, 'edge'),
+    })
+    cleanups.push(() => edge.dispose())
+    const port = Number(edge.url.port)
+    const edgeUrl = `http://localhost:${port}`
+    const seed = await seedDevData({ clusterApiUrl: clusterApi.url, dataDir })
+
+    return {
+      edgeUrl,
+      baseDomain: 'localhost',
+      appUrl: `http://app.localhost:${port}`,
+      apiUrl: `http://api.localhost:${port}`,
+      agentUrl: (slug) => `http://${slug}.localhost:${port}`,
+      clusterApiUrl: clusterApi.url,
+      ingressUrl,
+      dataDir,
+      seed,
+      clusterApi,
+      close,
+    }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}
+
+interface EdgeOptions {
+  port: number
+  clusterApiUrl: string
+  originUrl: string
+  signingSecret: string
+  persistDir: string
+}
+
+/** The edge Worker from wrangler.toml, bundled by wrangler and run in workerd, never logging in anywhere. */
+async function startEdge(options: EdgeOptions): Promise<{ url: URL; dispose(): Promise<void> }> {
+  process.env.CI = 'true'
+  process.env.WRANGLER_SEND_METRICS = 'false'
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
+  process.env.XDG_CONFIG_HOME ??= join(root, '.xdg')
+  mkdirSync(process.env.XDG_CONFIG_HOME, { recursive: true })
+  const vars: Record<string, string> = {
+    BASE_DOMAIN: 'localhost',
+    CLUSTER_API_URL: options.clusterApiUrl,
+    ORIGIN_URL: options.originUrl,
+    // The cluster-api is the local issuer: the edge verifies its session tokens with the same jose code as Clerk's.
+    AUTH_JWKS_URL: `${options.clusterApiUrl}/.well-known/jwks.json`,
+    AUTH_ISSUER: LOCAL_ISSUER,
+    AUTH_AUDIENCE: LOCAL_AUDIENCE,
+    EDGE_SIGNING_SECRET: options.signingSecret,
+  }
+  const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text' as const, value: v }]))
+  const worker = await unstable_startWorker({
+    config: join(root, 'wrangler.toml'),
+    bindings,
+    dev: {
+      server: { hostname: '127.0.0.1', port: options.port },
+      inspector: false,
+      watch: false,
+      logLevel: 'warn',
+      persist: options.persistDir,
+    },
+  } as Parameters<typeof unstable_startWorker>[0])
+  await worker.ready
+  return { url: await worker.url, dispose: () => worker.dispose() }
+}
