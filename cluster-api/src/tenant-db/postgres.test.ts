@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { adminDatabaseUrl } from '../../../test/support/db.ts'
-import { createPostgresProvisioner } from './postgres-provisioner.ts'
+import { createPostgresProvisioner } from './postgres.ts'
 
 const ROLE_SECRET = 'tenant-role-secret-for-tests-0123456789'
 
