@@ -309,9 +309,11 @@ describe('kubernetes driver: wake and status', () => {
     const d = await startDriver()
     await d.ensure(agentSpec())
     expect((await d.status(agentSpec().agentId)).state).toBe('cold')
+    const before = fake.requests.length
     const status = await d.wake(agentSpec().agentId)
-    const scalePatch = fake.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/agent-ada/scale'))
-    expect(scalePatch).toMatchObject({ contentType: 'application/merge-patch+json', status: 200 })
+    const writes = fake.requests.slice(before).filter((r) => r.method !== 'GET')
+    expect(writes).toHaveLength(1)
+    expect(writes[0]).toMatchObject({ method: 'PATCH', path: '/apis/apps/v1/namespaces/t-acme/deployments/agent-ada/scale', contentType: 'application/merge-patch+json', status: 200 })
     expect(find('apps/v1', 'Deployment', 'agent-ada').spec.replicas).toBe(1)
     expect(status).toEqual({ agentId: agentSpec().agentId, state: 'ready', ready: true, replicas: 1 })
   })

@@ -90,12 +90,17 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
       if (!spec) throw new Error(`kubernetes driver: unknown agent ${agentId}; call ensure() first`)
       const namespace = tenantNamespace(spec.tenantSlug)
       const name = agentObjectName(spec.slug)
+      const apply = () => reconciler.exclusive(() => reconciler.applyAgent(spec))
       try {
-        // Objects missing (an outage swallowed the ensure, or someone deleted them): apply before scaling.
-        if (!reconciler.isApplied(spec) || !(await client.readDeployment(namespace, name))) {
-          await reconciler.exclusive(() => reconciler.applyAgent(spec))
+        if (!reconciler.isApplied(spec)) await apply()
+        try {
+          await client.scaleUpTo(namespace, name, 1)
+        } catch (err) {
+          // The Deployment is gone (deleted behind our back, or an outage swallowed the ensure): apply, then scale.
+          if (!(err instanceof KubernetesApiError && err.failure.code === 404)) throw err
+          await apply()
+          await client.scaleUpTo(namespace, name, 1)
         }
-        await client.scaleUpTo(namespace, name, 1)
         return statusFromDeployment(agentId, await client.readDeployment(namespace, name))
       } catch (err) {
         throw err instanceof KubernetesApiError ? err : new KubernetesApiError(`wake ${namespace}/${name}`, err)
