@@ -64,12 +64,15 @@ export const chat: Command = {
 
 async function turn(session: Session, message: string, signal?: AbortSignal): Promise<TurnResult> {
   const { io } = session
-  if (session.tty && !session.json) io.stdout.write(`${session.slug}> `)
+  // The name goes in front of the first piece of the reply, after the spinner has been erased.
+  let prefix = session.tty && !session.json ? `${session.slug}> ` : ''
   const result = await sendTurn(io, {
     agentUrl: session.agentUrl, slug: session.slug, credential: session.credential, message, conversationId: session.conversationId,
     ...(signal ? { signal } : {}),
   }, (text) => {
-    if (!session.json) io.stdout.write(text)
+    if (session.json) return
+    io.stdout.write(prefix + text)
+    prefix = ''
   })
   session.conversationId = result.conversationId
   if (session.json) printJson(io, result)

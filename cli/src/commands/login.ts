@@ -27,7 +27,8 @@ export const login: Command = {
   },
   positionals: [0, 0],
   async run({ io, flags }) {
-    const apiUrl = resolveApiUrl(flags, io, null)
+    // Logging in again without --api-url goes to the API of the current login.
+    const apiUrl = resolveApiUrl(flags, io, readConfigQuietly(configPath(io.env)))
     let credential: StoredCredential
     let who: string
     if (flags.dev) {
