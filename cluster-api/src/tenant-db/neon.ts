@@ -105,10 +105,11 @@ export function createNeonProvisioner(opts: NeonProvisionerOptions): TenantDatab
     async drop(tenant) {
       const database = tenantDatabaseName(tenant, opts.prefix)
       const b = await branchId()
-      for (const remove of [
+      const removals: Array<() => Promise<unknown>> = [
         () => api.deleteProjectBranchDatabase(opts.projectId, b, database),
         () => api.deleteProjectBranchRole(opts.projectId, b, tenantRoleName(database)),
-      ]) {
+      ]
+      for (const remove of removals) {
         try {
           await whenUnlocked(remove)
         } catch (err) {
