@@ -38,11 +38,17 @@ describe('hosts', () => {
     }
   })
 
-  it('serves the dashboard page on app.', async () => {
+  it('serves the dashboard (static assets) on app.', async () => {
     const reply = await edgeRequest(edge.url, 'app.localhost', '/')
     expect(reply.status).toBe(200)
-    expect(reply.body).toContain('Dashboard')
-    expect(reply.body).toContain('Meanwhile the API lives at')
+    expect(reply.headers['content-type']).toContain('text/html')
+    expect(reply.body.toLowerCase()).toContain('<!doctype html>')
+  })
+
+  it('never answers an agent host from the dashboard assets', async () => {
+    platform.addAgent({ slug: 'assets-not-here', visibility: 'public', running: true })
+    const reply = await edgeRequest(edge.url, 'assets-not-here.localhost', '/')
+    expect(json(reply).agent).toBe('assets-not-here')
   })
 
   it('answers an unknown slug with 404 problem+json', async () => {

@@ -41,8 +41,17 @@ async function hold(c: EdgeContext, noEndpoints: boolean): Promise<Held> {
 async function origin(c: EdgeContext): Promise<Response> {
   try {
     return await sendToOrigin(c)
-  } catch (error) {
-    throw new EdgeError(502, 'origin-unreachable', 'The superfriend could not be reached', {}, error)
+  } catch (first) {
+    // No answer at all (a pooled connection the origin had just closed): safe to try once more when there
+    // is no body that would have to be replayed.
+    if (c.req.raw.body === null) {
+      try {
+        return await sendToOrigin(c)
+      } catch (second) {
+        throw new EdgeError(502, 'origin-unreachable', 'The superfriend could not be reached', {}, second)
+      }
+    }
+    throw new EdgeError(502, 'origin-unreachable', 'The superfriend could not be reached', {}, first)
   }
 }
 
@@ -65,10 +74,16 @@ function account(c: EdgeContext, target: MeterTarget, response: Response, held: 
     })
   }
   const stream = (response.headers.get('content-type') ?? '').startsWith('text/event-stream')
-  waitUntil(recordUsage(env, target, { requests: 1, bytesIn, streamsOpened: stream ? 1 : 0 }))
-  const body = response.body
-    ? meterBody(response.body, (bytes) => waitUntil(recordUsage(env, target, { bytesOut: bytes, streamsClosed: stream ? 1 : 0 })))
-    : null
+  const length = response.headers.get('content-length')
+  let body = response.body
+  if (body && (stream || length === null)) {
+    // Streamed or chunked: count the bytes as they pass and learn when the stream ends.
+    body = meterBody(body, (bytes) => waitUntil(recordUsage(env, target, { bytesOut: bytes, streamsClosed: stream ? 1 : 0 })))
+    waitUntil(recordUsage(env, target, { requests: 1, bytesIn, streamsOpened: stream ? 1 : 0 }))
+  } else {
+    // A sized body keeps workerd's native pass-through (a JS transform per chunk costs ~3× the throughput).
+    waitUntil(recordUsage(env, target, { requests: 1, bytesIn, bytesOut: Number(length ?? 0) || 0 }))
+  }
   const out = new Response(body, response)
   if (held?.waited) out.headers.set(COLD_START, String(held.coldStartMs))
   return out

@@ -1,6 +1,8 @@
 // Per-isolate accounting: counts per agent, pushed to the agent's gate (which batches and flushes them to
-// the cluster-api). At most one push per agent is in flight from an isolate; whatever arrives meanwhile
-// goes in the next push, so the gate sees one call per round trip, not one per request, and nothing waits.
+// the cluster-api). At most one push per agent is in flight from an isolate, and pushes are spaced by
+// REPORT_GAP_MS; whatever arrives meanwhile goes in the next push. The gate sees about one call per second
+// per busy isolate, not one per request, and no request waits for it. The last counts are always pushed:
+// the push loop runs (inside waitUntil) until nothing is pending.
 
 import type { Env } from '../env.ts'
 import { gateFor } from '../context.ts'
@@ -11,6 +13,9 @@ interface AgentMeter {
   pending: UsageDelta | null
   flushing: Promise<void> | null
 }
+
+/** Pacing between two pushes from one isolate for one agent: bounds the gate's load under heavy traffic. */
+export const REPORT_GAP_MS = 1_000
 
 const meters = new Map<string, AgentMeter>()
 
@@ -43,6 +48,8 @@ export function recordUsage(env: Env, target: MeterTarget, counts: Partial<Usage
           else m.pending = delta
           return
         }
+        // Pacing inside a running push loop, not a lifecycle timer.
+        if (m.pending) await scheduler.wait(REPORT_GAP_MS)
       }
     } finally {
       m.flushing = null

@@ -74,6 +74,8 @@ export interface FakePlatform {
 const LISTEN_BACKLOG = 4_096
 
 function listen(server: Server): Promise<string> {
+  // Longer than any test: a pooled connection the server closes while the edge reuses it is a flake.
+  server.keepAliveTimeout = 120_000
   return new Promise((resolve) => {
     server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () =>
       resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))
