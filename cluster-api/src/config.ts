@@ -26,7 +26,13 @@ export interface ClusterApiConfig {
   scalerToken: string | undefined
   logLevel: string
   runtimeSecrets: Record<string, string>
+  tenantDatabases: TenantDatabaseConfig
 }
+
+/** Where tenants' own databases are created (see tenant-databases.ts). */
+export type TenantDatabaseConfig =
+  | { kind: 'postgres'; adminUrl: string | undefined; roleSecret: string | undefined }
+  | { kind: 'neon'; apiKey: string; projectId: string; branchId: string | undefined }
 
 /** Provider keys handed to agent runtimes when set. */
 export const RUNTIME_SECRET_NAMES = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_API_KEY', 'OPENROUTER_API_KEY'] as const
@@ -51,6 +57,12 @@ const envSchema = z.object({
   CLERK_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be the whsec_… secret Clerk shows').optional(),
   MYINTELL_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(300_000),
   MYINTELL_SCALER_TOKEN: z.string().min(16).optional(),
+  MYINTELL_TENANT_DB: z.enum(['postgres', 'neon']).default('postgres'),
+  TENANT_DB_ADMIN_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  TENANT_DB_ROLE_SECRET: z.string().min(32).optional(),
+  NEON_API_KEY: z.string().min(1).optional(),
+  NEON_PROJECT_ID: z.string().min(1).optional(),
+  NEON_BRANCH_ID: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -71,6 +83,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && !e.AUTH_JWKS_URL) throw new ConfigError('invalid configuration:\n  AUTH_JWKS_URL: required in production (the local issuer is for development)')
   const devSignIn = e.MYINTELL_DEV_SIGN_IN ?? (!production && !e.AUTH_JWKS_URL)
   if (devSignIn && e.AUTH_JWKS_URL) throw new ConfigError('invalid configuration:\n  MYINTELL_DEV_SIGN_IN: needs the local issuer; unset AUTH_JWKS_URL')
+  if (e.MYINTELL_TENANT_DB === 'neon' && (!e.NEON_API_KEY || !e.NEON_PROJECT_ID)) {
+    throw new ConfigError('invalid configuration:\n  NEON_API_KEY, NEON_PROJECT_ID: required when MYINTELL_TENANT_DB=neon')
+  }
+  const tenantDatabases: TenantDatabaseConfig = e.MYINTELL_TENANT_DB === 'neon'
+    ? { kind: 'neon', apiKey: e.NEON_API_KEY!, projectId: e.NEON_PROJECT_ID!, branchId: e.NEON_BRANCH_ID }
+    : { kind: 'postgres', adminUrl: e.TENANT_DB_ADMIN_URL, roleSecret: e.TENANT_DB_ROLE_SECRET }
   const runtimeSecrets: Record<string, string> = {}
   for (const name of RUNTIME_SECRET_NAMES) {
     const value = optional.parse(env[name])
@@ -93,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     scalerToken: e.MYINTELL_SCALER_TOKEN,
     logLevel: e.LOG_LEVEL,
     runtimeSecrets,
+    tenantDatabases,
   }
 }
 

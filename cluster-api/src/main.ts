@@ -5,6 +5,7 @@ import { pino } from 'pino'
 import { ConfigError, loadConfig } from './config.ts'
 import { createDriver } from './drivers/index.ts'
 import { startClusterApi } from './server.ts'
+import { tenantDatabaseProvisioner } from './tenant-databases.ts'
 
 let config
 try {
@@ -30,6 +31,7 @@ const api = await startClusterApi({
   idleTimeoutMs: config.idleTimeoutMs,
   scalerToken: config.scalerToken,
   runtimeSecrets: config.runtimeSecrets,
+  tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
   logger,
   // Decision: a driver that cannot start does not keep the API down. The API serves /v1 and routing,
   // and wake/status answer 503 `driver-unavailable` (with Retry-After) until a driver is configured.

@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { INTERNAL_PATHS } from '../../wire/internal-api.ts'
+import { adminDatabaseUrl } from '../../test/support/db.ts'
+import { createOwner, createTestAgent, startTestApi, type TestApi } from '../../test/api/support/harness.ts'
+import { createRecordingDriver, type RecordingDriver } from '../../test/api/support/recording-driver.ts'
+import { tenantDatabaseProvisioner } from './tenant-databases.ts'
+
+let api: TestApi
+let driver: RecordingDriver
+beforeAll(async () => {
+  driver = createRecordingDriver()
+  api = await startTestApi({ driver, tenantDatabases: tenantDatabaseProvisioner({ kind: 'postgres', adminUrl: adminDatabaseUrl(), roleSecret: undefined }) })
+})
+afterAll(() => api.close())
+
+describe('tenant databases on wake', () => {
+  it('provisions the tenant\'s own database on first need and hands the runtime a URL that connects', async () => {
+    const owner = await createOwner(api, 'tdb')
+    const agent = await createTestAgent(api, owner.token, 'tdb-agent')
+    expect((await api.internal('POST', INTERNAL_PATHS.wake(agent.id))).status).toBe(202)
+    const spec = driver.calls.filter((c) => c.op === 'ensure' && c.agentId === agent.id).at(-1)?.spec
+    expect(spec?.tenantDatabaseUrl).toBeTruthy()
+    expect(spec!.tenantDatabaseUrl).not.toBe(api.database.url)
+    const client = new pg.Client({ connectionString: spec!.tenantDatabaseUrl })
+    await client.connect()
+    try {
+      const name = await client.query('select current_database() as name')
+      expect(name.rows[0].name).not.toBe(new URL(api.database.url).pathname.slice(1))
+    } finally {
+      await client.end()
+    }
+  })
+})
