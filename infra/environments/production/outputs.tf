@@ -45,8 +45,13 @@ output "origin_private_key_pem" {
 }
 
 output "neon_project_id" {
-  description = "Neon project ID (tenant databases are created in it)."
+  description = "Neon project ID the cluster-api creates tenant databases in (NEON_PROJECT_ID)."
   value       = module.neon.project_id
+}
+
+output "neon_default_branch_id" {
+  description = "Neon branch the platform and tenant databases live on (NEON_BRANCH_ID of the cluster-api)."
+  value       = module.neon.default_branch_id
 }
 
 output "neon_connection_uri" {
