@@ -15,7 +15,7 @@ export function printTable(io: Io, columns: string[], rows: Array<Array<string |
   }
   const cells = [columns, ...rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell))))]
   const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)))
-  for (const row of cells) io.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`)
+  for (const row of cells) io.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`)
 }
 
 /** `key: value` lines for a single object. */
