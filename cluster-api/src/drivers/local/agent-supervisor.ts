@@ -199,6 +199,9 @@ export class AgentSupervisor {
         this.retire(proc)
       }
       this.onCrash(`start failed: ${reason}`)
+    } finally {
+      // Refill only now that this wake no longer needs the CPU (see WarmPool.take).
+      this.deps.pool?.fill()
     }
   }
 

@@ -187,6 +187,18 @@ describe('local driver', { timeout: 90_000 }, () => {
     await res.body?.cancel()
   })
 
+  it('hands a still-starting pool runtime to a wake instead of spawning another', async () => {
+    const driver = await newDriver({ warmPoolSize: 1, idleTimeoutMs: 0 })
+    const spec = agentSpec('pool-early', tenantDatabaseUrl)
+    await driver.ensure(spec)
+    const [starting] = driver.pids().pool
+    expect(driver.pids().warm).toEqual([])
+    await driver.wake(spec.agentId)
+    await driver.waitUntilReady(spec.agentId, AbortSignal.timeout(60_000))
+    expect(driver.pids().agents[spec.agentId]).toEqual([starting])
+    livePids(driver)
+  })
+
   it('pushes new settings to an awake agent without restarting it', async () => {
     const driver = await newDriver({ idleTimeoutMs: 0 })
     const spec = agentSpec('conf-hal', tenantDatabaseUrl)

@@ -24,6 +24,8 @@ export class WarmPool {
   /** Started and answering /healthz: ready to be assigned. */
   private readonly idle: RuntimeProcess[] = []
   private readonly starting = new Set<RuntimeProcess>()
+  /** Taken while still starting: the pool's own start-up handling no longer applies to them. */
+  private readonly claimed = new WeakSet<RuntimeProcess>()
   private readonly stops = new Set<Promise<unknown>>()
   private readonly abort = new AbortController()
   private consecutiveFailures = 0
@@ -49,13 +51,23 @@ export class WarmPool {
     return [...this.idle, ...this.starting].filter((p) => p.alive).map((p) => p.pid)
   }
 
-  /** A ready generic runtime, now owned by the caller; null when none is ready. Triggers a refill. */
+  /**
+   * A generic runtime, now owned by the caller: a ready one if any, else the oldest still starting (it is further
+   * along than a cold spawn would be); null when the pool is empty or disabled. The caller calls fill() once its
+   * wake is done: on a small machine a refill started at once would compete with that wake for the CPU.
+   */
   take(): RuntimeProcess | null {
     let proc: RuntimeProcess | undefined
     while ((proc = this.idle.shift())) {
       if (proc.alive) break
     }
-    this.fill()
+    if (!proc) {
+      proc = [...this.starting].find((p) => p.alive)
+      if (proc) {
+        this.starting.delete(proc)
+        this.claimed.add(proc)
+      }
+    }
     return proc ?? null
   }
 
@@ -73,6 +85,7 @@ export class WarmPool {
       : this.abort.signal
     proc.waitForProbe(RUNTIME_PATHS.healthz, signal).then(
       () => {
+        if (this.claimed.has(proc)) return
         this.starting.delete(proc)
         if (this.closed) return void this.stopProcess(proc)
         this.consecutiveFailures = 0
@@ -80,6 +93,7 @@ export class WarmPool {
         this.options.logger.debug?.({ pool: true, pid: proc.pid, available: this.idle.length }, 'warm runtime ready')
       },
       (err: unknown) => {
+        if (this.claimed.has(proc)) return
         this.starting.delete(proc)
         void this.stopProcess(proc)
         if (this.closed) return
