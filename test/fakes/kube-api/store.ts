@@ -111,7 +111,9 @@ export class ObjectStore {
       return clone(stored.object)
     }
     const conflicts: { manager: string; field: string }[] = []
-    for (const [owner, paths] of existing.owners) {
+    // Work on copies: a rejected apply (conflict or invalid result) must leave ownership as it was.
+    const owners = new Map([...existing.owners].map(([k, v]) => [k, new Set(v)]))
+    for (const [owner, paths] of owners) {
       if (owner === ownerKey(manager, 'Apply')) continue
       for (const path of paths) {
         if (applied.has(path) && !isDeepStrictEqual(valueAt(existing.object, path), valueAt(config, path))) {
@@ -128,14 +130,14 @@ export class ObjectStore {
       })
     }
     const next = clone(existing.object)
-    const previouslyApplied = existing.owners.get(ownerKey(manager, 'Apply')) ?? new Set<string>()
+    const previouslyApplied = owners.get(ownerKey(manager, 'Apply')) ?? new Set<string>()
     for (const path of previouslyApplied) {
-      const ownedElsewhere = [...existing.owners].some(([owner, paths]) => owner !== ownerKey(manager, 'Apply') && paths.has(path))
+      const ownedElsewhere = [...owners].some(([owner, paths]) => owner !== ownerKey(manager, 'Apply') && paths.has(path))
       if (!applied.has(path) && !ownedElsewhere) deletePath(next, path)
     }
     const merged = deepMerge(next, config) as JsonObject
     merged.metadata = { ...(merged.metadata as JsonObject), resourceVersion: (existing.object.metadata as JsonObject).resourceVersion as string }
-    const candidate: Stored = { type: ref.type, object: merged, owners: new Map([...existing.owners].map(([k, v]) => [k, new Set(v)])) }
+    const candidate: Stored = { type: ref.type, object: merged, owners }
     candidate.owners.set(ownerKey(manager, 'Apply'), applied)
     this.commit(ref, candidate, existing.object, manager, 'Apply', applied)
     return clone(candidate.object)

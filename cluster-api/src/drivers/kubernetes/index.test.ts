@@ -197,6 +197,14 @@ describe('kubernetes driver: changing and deleting', () => {
     expect(fake.store.all()).toEqual([])
   })
 
+  it('treats a 404 on delete as done', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    expect((await fetch(`${fake.url}/api/v1/namespaces/t-acme`, { method: 'DELETE' })).status).toBe(200)
+    await expect(d.remove(agentSpec().agentId)).resolves.toBeUndefined()
+    expect(fake.requests.filter((r) => r.method === 'DELETE').map((r) => `${r.path} ${r.status}`)).toEqual(['/api/v1/namespaces/t-acme 200', '/api/v1/namespaces/t-acme 404'])
+  })
+
   it('treats removing an agent that does not exist as done', async () => {
     const d = await startDriver()
     await expect(d.remove('no-such-agent')).resolves.toBeUndefined()
