@@ -227,6 +227,14 @@ describe('kubernetes driver: reconcile', () => {
     expect(find('apps/v1', 'Deployment', 'agent-ada').spec.template.spec.containers[0].image).toBe('ghcr.io/myintell/agent:latest')
   })
 
+  it('runs the reconcile loop on its own every reconcileIntervalMs', async () => {
+    const d = await startDriver({ reconcileIntervalMs: 50 })
+    await d.ensure(agentSpec())
+    await fetch(`${fake.url}/apis/keda.sh/v1alpha1/namespaces/t-acme/scaledobjects/agent-ada`, { method: 'DELETE' })
+    expect(find('keda.sh/v1alpha1', 'ScaledObject', 'agent-ada')).toBeUndefined()
+    await vi.waitFor(() => expect(find('keda.sh/v1alpha1', 'ScaledObject', 'agent-ada')).toBeDefined(), { timeout: 10_000, interval: 25 })
+  })
+
   it('recreates objects deleted behind its back, the Deployment asleep', async () => {
     const d = await startDriver()
     await d.ensure(agentSpec())
