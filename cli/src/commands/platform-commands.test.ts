@@ -59,6 +59,17 @@ describe('signing in and choosing a tenant', { timeout: 120_000 }, () => {
     expect(listed).toEqual([expect.objectContaining({ slug: 'ada-labs', name: 'Ada Labs', role: 'owner' })])
   })
 
+  it('asks which tenant to act for once you belong to several', async () => {
+    await cli('tenants', 'create', 'ada-side', '--name', 'Side project')
+    const ambiguous = await cli('agents', 'list')
+    expect(ambiguous.code).toBe(1)
+    expect(ambiguous.stderr).toContain('400 tenant-required')
+    expect(ambiguous.stderr).toContain('myintell tenants use')
+    const chosen = await cli('agents', 'list', '--tenant', 'ada-side')
+    expect(chosen.code).toBe(0)
+    expect(chosen.stdout).toContain('No agents yet')
+  })
+
   it('remembers the tenant chosen with `tenants use`, by slug', async () => {
     const result = await cli('tenants', 'use', 'ada-labs')
     expect(result.code).toBe(0)
