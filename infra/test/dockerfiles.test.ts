@@ -1,7 +1,7 @@
 // The cluster-api and agent images, checked without a Docker engine: the Dockerfiles are parsed
 // and their properties asserted; every path they copy must exist in the repository.
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { copySources, parseDockerfile } from './support/dockerfile.ts'
 import type { Dockerfile, Stage } from './support/dockerfile.ts'
@@ -70,6 +70,31 @@ describe.each(images)('$dockerfile', ({ dockerfile, part, entry, port, health })
     const copied = d.stages.flatMap((s) => find(s, 'COPY')).map(copySources).filter((c) => c.from === undefined).flatMap((c) => c.sources)
     expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'wire/', `${part}/`]))
     for (const source of copied) expect(existsSync(join(REPO_ROOT, source)), source).toBe(true)
+  })
+})
+
+/** Non-test .ts files of a folder: what the image runs. */
+function runtimeSources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : runtimeSources(path)
+    return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [path] : []
+  })
+}
+
+describe.each(images)('the $part image contents', ({ part }) => {
+  it('hold every file its runtime code imports: its own folder and wire/ only', () => {
+    const outside: string[] = []
+    const targets: string[] = []
+    for (const file of [...runtimeSources(join(REPO_ROOT, part)), ...runtimeSources(join(REPO_ROOT, 'wire'))]) {
+      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+        const target = relative(REPO_ROOT, resolve(dirname(file), spec as string))
+        targets.push(target)
+        if (!target.startsWith(`${part}/`) && !target.startsWith('wire/')) outside.push(`${relative(REPO_ROOT, file)} → ${target}`)
+      }
+    }
+    expect(targets.some((t) => t.startsWith('wire/')), 'the scan sees imports of wire/').toBe(true)
+    expect(outside).toEqual([])
   })
 })
 
