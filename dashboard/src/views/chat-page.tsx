@@ -21,6 +21,9 @@ interface Bubble {
 
 type Phase = 'idle' | 'waking' | 'waiting' | 'streaming'
 
+/** A superfriend listed as awake that has not answered within this long is shown as waking (ms). */
+const PRESUMED_WAKING_AFTER_MS = 1_500
+
 let bubbleCounter = 0
 const nextKey = () => `b${++bubbleCounter}`
 
@@ -101,9 +104,13 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
     setPhase(awake ? 'waiting' : 'waking')
     const controller = new AbortController()
     abort.current = controller
+    // Listed as awake but no answer yet: it may have gone to sleep since the list was read, and the edge is
+    // holding the request while it wakes.
+    const stale = setTimeout(() => setPhase((p) => (p === 'waiting' ? 'waking' : p)), PRESUMED_WAKING_AFTER_MS)
     try {
       await streamChat(await workspace.credentials(), agent.slug, { message, ...(conversationId ? { conversationId } : {}) }, {
         onResponse: ({ coldStartMs }) => {
+          clearTimeout(stale)
           setPhase('waiting')
           if (coldStartMs !== null) setWakeNote(`${agent.name} woke up in ${formatMs(coldStartMs)}`)
         },
@@ -124,6 +131,7 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
         updateReply(replyKey, (b) => ({ ...b, streaming: false, error: text }))
       }
     } finally {
+      clearTimeout(stale)
       updateReply(replyKey, (b) => ({ ...b, streaming: false }))
       if (abort.current === controller) {
         abort.current = null
