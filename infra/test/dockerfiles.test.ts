@@ -96,6 +96,27 @@ describe.each(images)('the $part image contents', ({ part }) => {
     expect(targets.some((t) => t.startsWith('wire/')), 'the scan sees imports of wire/').toBe(true)
     expect(outside).toEqual([])
   })
+
+  it('needs only production dependencies at run time (npm ci --omit=dev leaves out the rest)', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    const missing = new Set<string>()
+    const seen = new Set<string>()
+    const files = [...runtimeSources(join(REPO_ROOT, part)), ...runtimeSources(join(REPO_ROOT, 'wire'))]
+      // drizzle-kit configs are copied but only ever run by the drizzle-kit CLI on a developer machine.
+      .filter((f) => !f.endsWith('drizzle.config.ts'))
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/^\s*(import|export)(\s+type)?\b[^'\n]*?from\s*'([^.'][^']*)'|import\(\s*'([^.'][^']*)'\s*\)/gm)) {
+        if (m[2]) continue // `import type` is erased by type stripping
+        const spec = (m[3] ?? m[4]) as string
+        if (spec.startsWith('node:')) continue
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string)
+        seen.add(name)
+        if (!(name in pkg.dependencies)) missing.add(`${name} (${relative(REPO_ROOT, file)})`)
+      }
+    }
+    expect(seen.has('hono'), 'the scan sees package imports').toBe(true)
+    expect([...missing]).toEqual([])
+  })
 })
 
 describe('.dockerignore', () => {
