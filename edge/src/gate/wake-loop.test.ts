@@ -43,6 +43,27 @@ describe('wakeUntilReady', () => {
     expect(await wakeUntilReady(opts(client))).toEqual({ ok: false, code: 'wake-failed', detail: 'crash loop' })
   })
 
+  it('fails at once when the cluster-api refuses the wake (a paused agent)', async () => {
+    const client = scripted([])
+    client.wake = async () => {
+      client.wakes += 1
+      throw Object.assign(new Error('cluster-api /wake answered 409'), { status: 409 })
+    }
+    expect(await wakeUntilReady(opts(client))).toMatchObject({ ok: false, code: 'wake-failed' })
+    expect(client.polls).toHaveLength(0)
+  })
+
+  it('keeps trying through a cluster-api error that may pass', async () => {
+    const client = scripted(['cold', 'ready'])
+    let failures = 1
+    const wake = client.wake.bind(client)
+    client.wake = async (agentId) => {
+      if (failures-- > 0) throw Object.assign(new Error('503'), { status: 503 })
+      return wake(agentId)
+    }
+    expect(await wakeUntilReady(opts(client))).toEqual({ ok: true })
+  })
+
   it('gives up at the deadline', async () => {
     const client = scripted([])
     expect(await wakeUntilReady(opts(client, Date.now() - 1))).toEqual({ ok: false, code: 'wake-timeout' })

@@ -30,6 +30,12 @@ export type WakeOutcome =
 
 const TIMEOUT: WakeOutcome = { ok: false, code: 'wake-timeout' }
 
+/** A 4xx (the agent is paused, gone, …) will not change by asking again; 5xx and network errors may. */
+function isRefusal(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status
+  return typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429
+}
+
 async function pause(ms: number, signal: AbortSignal): Promise<void> {
   // Pacing inside a running wake, not a lifecycle timer: the wake's bound is the gate's alarm.
   try {
@@ -47,7 +53,8 @@ export async function wakeUntilReady(options: WakeLoopOptions): Promise<WakeOutc
       const status = await client.wake(agentId, signal)
       if (status.ready) return { ok: true }
       if (status.state === 'failed') return { ok: false, code: 'wake-failed', detail: status.message }
-    } catch {
+    } catch (error) {
+      if (isRefusal(error)) return { ok: false, code: 'wake-failed', detail: String(error) }
       // Transient (the cluster-api restarting): the status loop below re-issues the wake on 'cold'.
     }
   }
@@ -66,7 +73,11 @@ export async function wakeUntilReady(options: WakeLoopOptions): Promise<WakeOutc
     if (status?.state === 'failed') return { ok: false, code: 'wake-failed', detail: status.message }
     if (status?.state === 'cold') {
       // Nobody is waking it (the first wake was lost, or the agent went back to sleep): ask again.
-      await client.wake(agentId, signal).catch(() => undefined)
+      try {
+        await client.wake(agentId, signal)
+      } catch (error) {
+        if (isRefusal(error)) return { ok: false, code: 'wake-failed', detail: String(error) }
+      }
     }
     if (Date.now() - started < waitMs / 2) {
       await pause(backoff, signal)
