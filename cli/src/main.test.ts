@@ -36,6 +36,12 @@ describe('help', { timeout: 120_000 }, () => {
     expect(result.stdout).toContain('--json')
   })
 
+  it('prints its version', async () => {
+    const result = await cli('--version')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^myintell \d+\.\d+\.\d+\n$/)
+  })
+
   it('answers --help on every command without needing a login', async () => {
     for (const args of [['login'], ['logout'], ['tenants', 'create'], ['keys', 'revoke'], ['usage'], ['chat'], ['agents', 'status']]) {
       const result = await cli(...args, '--help')
@@ -46,6 +52,13 @@ describe('help', { timeout: 120_000 }, () => {
 })
 
 describe('usage errors exit 2', { timeout: 120_000 }, () => {
+  it('prints the help on stderr and exits 2 when no command is given', async () => {
+    const result = await cli()
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toContain('Usage: myintell <command> [flags]')
+  })
+
   it('refuses an unknown flag, pointing at the command\'s help', async () => {
     const result = await cli('agents', 'list', '--frobnicate')
     expect(result.code).toBe(2)
