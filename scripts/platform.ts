@@ -9,7 +9,7 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../cluster-api/src/auth/local-issu
 import { loadConfig } from '../cluster-api/src/config.ts'
 import { createDriver } from '../cluster-api/src/drivers/index.ts'
 import { startClusterApi, type ClusterApi } from '../cluster-api/src/server.ts'
-import { createPostgresProvisioner } from '../cluster-api/src/tenant-db/postgres.ts'
+import { tenantDatabaseProvisioner } from '../cluster-api/src/tenant-databases.ts'
 import { acquireInstanceLock } from './instance-lock.ts'
 import { assertPortFree } from './ports.ts'
 import { seedDevData, type DevSeed } from './seed.ts'
@@ -87,7 +87,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       idleTimeoutMs: config.idleTimeoutMs,
       runtimeSecrets: config.runtimeSecrets,
       logger,
-      tenantDatabases: (database) => createPostgresProvisioner({ adminUrl: database.adminUrl ?? database.url }),
+      tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
       driver: ({ url }) => createDriver({
         name: 'local', signingSecret: config.signingSecret, platformUrl: url, dataDir,
         // startPlatform's close() stops the runtimes in order (edge, API, agents, PostgreSQL); the caller owns signals.
