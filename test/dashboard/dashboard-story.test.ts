@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startPlatform, type Platform } from '../../scripts/platform.ts'
 import { launchBrowser, type TestBrowser } from './support/browser.ts'
 import { ensureDashboardBuilt } from './support/build-dashboard.ts'
+import { edgeRequest } from './support/edge-request.ts'
 
 /** A wake, a streamed reply, or a usage batch reaching the chart can take this long on a busy 2-core machine. */
 const SLOW_STEP_MS = 60_000
@@ -41,6 +42,33 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     await platform?.close()
     if (dataDir) rmSync(dataDir, { recursive: true, force: true })
   }, 60_000)
+
+  it('is served on app.<base>, and the API and superfriends let its origin call them (CORS)', { timeout: SLOW_STEP_MS }, async () => {
+    const page = await edgeRequest(platform.edgeUrl, 'app.localhost', '/')
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('<div id="root">')
+    const origin = platform.appUrl
+    const preflight = (host: string, path: string, method: string, headers: string) => edgeRequest(platform.edgeUrl, host, path, {
+      method: 'OPTIONS', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
+    })
+    // The platform API: JSON bodies, bearer tokens and the tenant header.
+    const api = await preflight('api.localhost', '/v1/agents', 'PATCH', 'authorization,content-type,x-myintell-tenant')
+    expect(api.status).toBeLessThan(300)
+    expect(api.headers['access-control-allow-origin']).toBe(origin)
+    expect(String(api.headers['access-control-allow-methods']).toUpperCase()).toContain('PATCH')
+    expect(String(api.headers['access-control-allow-headers']).toLowerCase()).toContain('x-myintell-tenant')
+    // A superfriend: the preflight is answered without credentials and without waking it.
+    const agent = await preflight(`${platform.seed.slug}.localhost`, '/v1/chat', 'POST', 'authorization,content-type')
+    expect(agent.status).toBeLessThan(300)
+    expect(agent.headers['access-control-allow-origin']).toBe(origin)
+    expect(String(agent.headers['access-control-allow-headers']).toLowerCase()).toContain('authorization')
+    // The dashboard reads the cold-start time from the chat response.
+    const answer = await edgeRequest(platform.edgeUrl, `${platform.seed.slug}.localhost`, '/v1/memories', {
+      headers: { origin, authorization: `Bearer ${platform.seed.apiKey}` },
+    })
+    expect(answer.headers['access-control-allow-origin']).toBe(origin)
+    expect(String(answer.headers['access-control-expose-headers']).toLowerCase()).toContain('x-myintell-cold-start')
+  })
 
   it('says what the platform is when signed out, and signs in with the local dev sign-in', { timeout: SLOW_STEP_MS }, async () => {
     const { page } = browser

@@ -21,6 +21,9 @@ interface Bubble {
 
 type Phase = 'idle' | 'waking' | 'waiting' | 'streaming'
 
+/** Past conversations start unfolded only on screens this wide; on a phone the chat comes first. */
+const WIDE_SCREEN = '(min-width: 760px)'
+
 /** A superfriend listed as awake that has not answered within this long is shown as waking (ms). */
 const PRESUMED_WAKING_AFTER_MS = 1_500
 
@@ -42,6 +45,7 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
   const abort = useRef<AbortController | null>(null)
   const log = useRef<HTMLOListElement>(null)
   const awake = agent?.workloadState === 'ready'
+  const wide = useMediaQuery(WIDE_SCREEN)
 
   const loadConversations = useCallback(async () => {
     try {
@@ -162,7 +166,7 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
       <AgentHeader agent={agent} tab="chat" />
       <div class="chat-layout">
         <aside class="conversations" aria-labelledby="conversations-title">
-          <details open={window.matchMedia('(min-width: 760px)').matches}>
+          <details open={wide} key={wide ? 'wide' : 'narrow'}>
             <summary id="conversations-title">Past conversations</summary>
             <button type="button" class="new-conversation" onClick={newConversation}>New conversation</button>
             {conversationsError && <p class="error" role="alert">{conversationsError}</p>}
@@ -209,4 +213,15 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
       </div>
     </section>
   )
+}
+
+function useMediaQuery(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches)
+  useEffect(() => {
+    const list = window.matchMedia(query)
+    const update = () => setMatches(list.matches)
+    list.addEventListener('change', update)
+    return () => list.removeEventListener('change', update)
+  }, [query])
+  return matches
 }

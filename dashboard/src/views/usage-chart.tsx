@@ -7,24 +7,25 @@ const WIDTH = 720
 const HEIGHT = 260
 const PAD = { top: 16, right: 12, bottom: 40, left: 48 }
 
-/** The axis top: a round number at or above `value`, at least 4 so count axes get whole-number ticks. */
-function niceMax(value: number): number {
-  if (value <= 4) return 4
-  const magnitude = 10 ** Math.floor(Math.log10(value))
-  const step = [1, 2, 2.5, 5, 10].find((s) => s * magnitude >= value) ?? 10
-  return step * magnitude
+/** Whole-number axis steps (every metric here counts something): 1, 2, 5, 10, 20, 50, … giving at most ~5 ticks. */
+function axisTicks(max: number): number[] {
+  const raw = Math.max(max, 1) / 4
+  const magnitude = 10 ** Math.floor(Math.log10(raw))
+  const step = Math.max(1, ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude)
+  const top = Math.max(step, Math.ceil(max / step) * step)
+  return Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step)
 }
 
 export function UsageChart(props: { days: string[]; series: ChartSeries[]; metricLabel: string; format: (n: number) => string }) {
   const { days, series } = props
   const totals = days.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0))
-  const max = niceMax(Math.max(0, ...totals))
+  const ticks = axisTicks(Math.max(0, ...totals))
+  const max = ticks.at(-1)!
   const plotW = WIDTH - PAD.left - PAD.right
   const plotH = HEIGHT - PAD.top - PAD.bottom
   const slot = plotW / Math.max(days.length, 1)
   const barW = Math.max(4, slot * 0.7)
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max)
   const labelEvery = Math.ceil(days.length / 8)
 
   return (
