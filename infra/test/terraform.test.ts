@@ -307,6 +307,22 @@ describe('k3s-cluster module', () => {
     }
   })
 
+  it('passes every template exactly the variables it interpolates', () => {
+    const calls = [...tf().text.matchAll(/templatefile\("\$\{path\.module\}\/templates\/([^"]+)",\s*\{([\s\S]*?)\}\)/g)]
+    expect(calls.length).toBeGreaterThanOrEqual(5)
+    for (const [, file, body] of calls) {
+      const passed = new Set([...(body as string).matchAll(/^\s*([a-z_][a-z0-9_]*)\s*=/gm)].map((m) => m[1] as string))
+      const text = template(file as string)
+      const loopVars = new Set([...text.matchAll(/%\{\s*for\s+([a-z_0-9]+)(?:\s*,\s*([a-z_0-9]+))?\s+in\s+([a-z_0-9]+)/g)].flatMap((m) => [m[1], m[2]]).filter(Boolean) as string[])
+      const used = new Set([
+        ...[...text.matchAll(/\$\{\s*([a-z_][a-z0-9_]*)\b(?!\s*\()/g)].map((m) => m[1] as string),
+        ...[...text.matchAll(/\$\{\s*[a-z0-9_]+\(([a-z_][a-z0-9_]*)\)/g)].map((m) => m[1] as string),
+        ...[...text.matchAll(/%\{\s*for\s+[^%]*?\s+in\s+([a-z_0-9]+)/g)].map((m) => m[1] as string),
+      ].filter((v) => !loopVars.has(v)))
+      expect([...used].sort(), file).toEqual([...passed].sort())
+    }
+  })
+
   it('renders both cloud-init templates to cloud-config YAML that installs K3s', () => {
     for (const name of ['server-cloud-init.yaml.tftpl', 'worker-cloud-init.yaml.tftpl']) {
       const text = template(name)
