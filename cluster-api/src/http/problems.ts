@@ -42,13 +42,19 @@ export function problemFor(error: ApiError, c?: Context): Response {
 
 export const problemNotFound: NotFoundHandler = (c) => problemFor(new ApiError(404, 'not-found', 'No such endpoint'), c)
 
+const HTTP_EXCEPTION_CODES: Record<number, string> = {
+  400: 'malformed-request',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+}
+
 export function problemErrorHandler(logger: Logger): ErrorHandler {
   return function onError(error, c) {
     if (error instanceof ApiError) return problemFor(error, c)
     if (error instanceof HTTPException) {
       // Hono's own validators throw these: malformed JSON, a wrong content type.
       const status = error.status as ContentfulStatusCode
-      const code = status === 400 ? 'malformed-request' : status === 413 ? 'payload-too-large' : `http-${status}`
+      const code = HTTP_EXCEPTION_CODES[status] ?? `http-${status}`
       return problemFor(new ApiError(status, code, error.message || 'Bad request'), c)
     }
     logger.error({ err: error, path: new URL(c.req.url).pathname, method: c.req.method }, 'unhandled error')

@@ -98,7 +98,7 @@ describe('bad input changes nothing', () => {
   })
 
   it('answers a non-JSON content type with 415', async () => {
-    await expectProblem(await api.v1('POST', '/v1/agents', { token: owner.token, rawBody: 'slug=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'http-415')
+    await expectProblem(await api.v1('POST', '/v1/agents', { token: owner.token, rawBody: 'slug=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported-media-type')
   })
 
   it('answers a duplicate slug with 409, across tenants too', async () => {
@@ -139,5 +139,6 @@ describe('bad input changes nothing', () => {
   it('answers out-of-range pagination with 422 and a malformed id with 404', async () => {
     await expectProblem(await api.v1('GET', '/v1/agents?limit=1000', { token: owner.token }), 422, 'validation-failed')
     await expectProblem(await api.v1('GET', '/v1/agents/not-a-uuid', { token: owner.token }), 404, 'not-found')
+    await expectProblem(await api.v1('GET', '/v1/agents?cursor=bm90LWFuLWlk', { token: owner.token }), 422, 'invalid-cursor')
   })
 })

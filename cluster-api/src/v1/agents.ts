@@ -5,6 +5,7 @@ import { checkSlug } from '../../../wire/slug.ts'
 import type { ApiDeps } from '../context.ts'
 import { createAgent, deleteAgent, findAgent, listAgents, updateAgent } from '../db/queries/agents.ts'
 import { isUniqueViolation } from '../db/errors.ts'
+import { isId } from '../db/ids.ts'
 import { ApiError, notFoundError } from '../http/problems.ts'
 import { READ_AGENTS, resolveTenant, WRITE_AGENTS, type AuthEnv } from '../auth/principal.ts'
 import type { Workloads } from '../workloads/workloads.ts'
@@ -62,7 +63,9 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
   }), async (c) => {
     const { tenantId } = await resolveTenant(c, deps.db, READ_AGENTS)
     const { limit, cursor } = c.req.valid('query')
-    const rows = await listAgents(deps.db, tenantId, { limit: limit + 1, after: cursor ? decodeCursor(cursor) : undefined })
+    const after = cursor === undefined ? undefined : decodeCursor(cursor)
+    if (after !== undefined && !isId(after)) throw new ApiError(422, 'invalid-cursor', 'Cursor is not one this API handed out')
+    const rows = await listAgents(deps.db, tenantId, { limit: limit + 1, after })
     const page = rows.slice(0, limit)
     const nextCursor = rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null
     return c.json({ items: page.map(serializeAgent), nextCursor }, 200)
