@@ -204,11 +204,12 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
           </div>
           <form class="composer" onSubmit={send}>
             <label for="chat-input" class="visually-hidden">Message to {agent.name}</label>
-            <textarea id="chat-input" rows={2} placeholder={`Message ${agent.name}…  (Enter sends, Shift+Enter for a new line)`} value={draft}
+            <textarea id="chat-input" rows={2} placeholder={`Message ${agent.name}…`} aria-describedby="chat-keys" value={draft}
               onInput={(e) => setDraft(e.currentTarget.value)}
               onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void send(e) }} />
             <button type="submit" class="primary" disabled={phase !== 'idle' || !draft.trim()}>Send</button>
           </form>
+          <p id="chat-keys" class="keys-hint">Enter sends · Shift+Enter starts a new line</p>
         </div>
       </div>
     </section>
