@@ -3,7 +3,7 @@
 import type { Context } from 'hono'
 import type { ApiKeyScope, MembershipRole } from '../db/schema/index.ts'
 import type { Db } from '../db/types.ts'
-import { findMembershipRole, listTenantIdsOfUser } from '../db/queries/tenants.ts'
+import { listMembershipsOfUser } from '../db/queries/tenants.ts'
 import { ApiError, notFoundError, unauthorized } from '../http/problems.ts'
 
 /** Chooses the tenant for a user with several; an API key is bound to its own tenant. */
@@ -59,18 +59,15 @@ export async function resolveTenant(c: Context<AuthEnv>, db: Db, permission: Per
     }
     return { tenantId: principal.tenantId, principal, role: null }
   }
-  let tenantId = requested
-  if (!tenantId) {
-    const mine = await listTenantIdsOfUser(db, principal.userId)
-    if (mine.length !== 1) {
-      throw new ApiError(400, 'tenant-required', mine.length === 0 ? 'You belong to no tenant yet' : 'Choose a tenant', {
-        detail: mine.length === 0 ? 'create one with POST /v1/tenants' : `send the ${TENANT_HEADER} header with one of your tenant ids`,
-      })
-    }
-    tenantId = mine[0]!
+  const mine = await listMembershipsOfUser(db, principal.userId)
+  if (!requested && mine.length !== 1) {
+    throw new ApiError(400, 'tenant-required', mine.length === 0 ? 'You belong to no tenant yet' : 'Choose a tenant', {
+      detail: mine.length === 0 ? 'create one with POST /v1/tenants' : `send the ${TENANT_HEADER} header with one of your tenant ids`,
+    })
   }
-  const role = await findMembershipRole(db, tenantId, principal.userId)
-  if (!role) throw notFoundError('Tenant')
+  const membership = requested ? mine.find((m) => m.tenantId === requested) : mine[0]
+  if (!membership) throw notFoundError('Tenant')
+  const { tenantId, role } = membership
   if (!permission.roles.includes(role)) throw new ApiError(403, 'forbidden', `Your role "${role}" may not do this`)
   return { tenantId, principal, role }
 }

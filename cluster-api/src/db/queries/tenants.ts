@@ -31,6 +31,11 @@ export async function listTenantIdsOfUser(db: Db, userId: string): Promise<strin
   return rows.map((row) => row.tenantId)
 }
 
+/** Every membership of the user, one query: tenant choice and role check in one round trip. */
+export async function listMembershipsOfUser(db: Db, userId: string): Promise<Array<{ tenantId: string; role: MembershipRole }>> {
+  return db.select({ tenantId: memberships.tenantId, role: memberships.role }).from(memberships).where(eq(memberships.userId, userId))
+}
+
 export async function findMembershipRole(db: Db, tenantId: string, userId: string): Promise<MembershipRole | null> {
   if (!isId(tenantId)) return null
   const [row] = await db.select({ role: memberships.role }).from(memberships)
