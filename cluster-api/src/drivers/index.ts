@@ -51,6 +51,8 @@ export async function createDriver(options: DriverFactoryOptions): Promise<Workl
     image: env.MYINTELL_AGENT_IMAGE || undefined,
     ingressNamespace: env.MYINTELL_INGRESS_NAMESPACE || undefined,
     reconcileIntervalMs: envInteger(env, 'MYINTELL_RECONCILE_INTERVAL_MS', undefined),
+    // Traefik entry points of agent IngressRoutes: `websecure` behind Cloudflare with Authenticated Origin Pulls.
+    entryPoints: env.MYINTELL_INGRESS_ENTRYPOINTS ? env.MYINTELL_INGRESS_ENTRYPOINTS.split(',').map((e) => e.trim()).filter(Boolean) : undefined,
     ...(options.logger ? { logger: options.logger } : {}),
   })
 }
