@@ -57,6 +57,18 @@ describe('cluster-api process', () => {
     expect(proc.output()).not.toContain('postgres:postgres@')
   }, 120_000)
 
+  it('starts the local workload driver by default and stops it with the process', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'myintell-main-local-'))
+    dirs.push(dataDir)
+    const proc = run({ MYINTELL_DATA_DIR: dataDir, PORT: '0', MYINTELL_INGRESS_PORT: '0', MYINTELL_WARM_POOL_SIZE: '0' })
+    await proc.listening
+    const line = proc.output().split('\n').find((l) => l.includes('cluster-api listening'))!
+    expect(JSON.parse(line)).toMatchObject({ driver: 'local', database: 'embedded' })
+    proc.child.kill('SIGTERM')
+    expect(await proc.exited).toBe(0)
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false)
+  }, 120_000)
+
   it('fails fast with exit code 78 naming each bad variable', async () => {
     const proc = run({ EDGE_SIGNING_SECRET: 'short', PORT: 'eighty', MYINTELL_DRIVER: 'docker' })
     expect(await proc.exited).toBe(78)

@@ -40,6 +40,8 @@ const api = await startClusterApi({
       return await createDriver({
         name: driverName, signingSecret: config.signingSecret, platformUrl: config.platformUrl ?? url,
         dataDir: config.dataDir, env: process.env,
+        // This process owns shutdown: api.close() stops the driver after the HTTP server, before PostgreSQL.
+        handleSignals: false, logger,
       })
     } catch (error) {
       logger.error({ err: error, driver: driverName }, 'workload driver unavailable; wake and status will answer 503')
