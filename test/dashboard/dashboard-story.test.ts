@@ -306,6 +306,33 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     await page.getByRole('heading', { name: 'API keys' }).waitFor()
   })
 
+  it('fits a phone screen on every page, and signs out back to the signed-out page', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    await page.setViewportSize({ width: 390, height: 844 })
+    try {
+      const pages = [
+        { name: '13-superfriends-phone', link: 'Superfriends', ready: page.locator(`.agent[data-slug="${slug}"]`) },
+        { name: '14-api-keys-phone', link: 'API keys', ready: page.locator('table.keys') },
+        { name: '15-usage-phone', link: 'Usage', ready: page.locator('figure.chart svg') },
+      ]
+      for (const { name, link, ready } of pages) {
+        await page.getByRole('link', { name: link, exact: true }).click()
+        await ready.waitFor()
+        await browser.screenshot(name)
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(390)
+      }
+      await page.getByRole('button', { name: 'Sign out' }).click()
+      await page.getByRole('heading', { name: 'Your superfriends' }).waitFor()
+      await browser.screenshot('16-signed-out-phone')
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+      // Signed out stays signed out after a reload.
+      await page.reload()
+      await page.getByRole('button', { name: 'Sign in' }).waitFor()
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 })
+    }
+  })
+
   it('logged no console errors on any page', () => {
     expect(browser.errors).toEqual([])
   })
