@@ -24,6 +24,8 @@ const HOLD_REQUESTS = Number(process.env.BENCH_HOLD_REQUESTS ?? 10_000)
 const HOLD_WAKE_MS = 3_000
 const READINESS_ROUNDS = 5
 const READINESS_HELD = 50
+/** BENCH_ONLY=2,3 runs a subset of the figures. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3').split(','))
 
 const children: ChildProcess[] = []
 const cleanups: (() => Promise<void> | void)[] = []
@@ -163,6 +165,11 @@ async function main() {
 
   // Figure 1 runs against its own edge (its origin is the plain bench origin); 2 and 3 against the fake
   // platform's origin, which verifies signatures and routes by X-Tenant-Host.
+  if (ONLY.has('1')) await warmPath(platform, benchOrigin, nginx)
+  if (ONLY.has('2') || ONLY.has('3')) await holdAndReadiness(platform)
+}
+
+async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>, benchOrigin: string, nginx: URL) {
   const warmEdge = await startEdgeMiniflare({ CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: benchOrigin, EDGE_SIGNING_SECRET: SECRET })
   cleanups.push(() => warmEdge.dispose())
   platform.addAgent({ slug: 'bench-warm', visibility: 'public', running: true })
@@ -194,14 +201,21 @@ async function main() {
   console.log(`   edge/nginx added p50 ratio: ${(edgeAdded.p50 / nginxAdded.p50).toFixed(2)} (target ≤ 2)`)
   await warmEdge.dispose()
   cleanups.pop()
+}
 
-  console.log(`\n2. hold: ${HOLD_REQUESTS} concurrent requests to a cold agent (wake takes ${HOLD_WAKE_MS} ms)`)
+async function holdAndReadiness(platform: Awaited<ReturnType<typeof startFakePlatform>>) {
   const holdEdge = await startEdgeMiniflare({
     CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: platform.originUrl, EDGE_SIGNING_SECRET: SECRET,
     // The default bound (1,000) would turn 9,000 of these into 503s by design; this figure is about holding.
     MAX_HELD_REQUESTS: String(HOLD_REQUESTS), WAKE_TIMEOUT_MS: '120000',
   })
   cleanups.push(() => holdEdge.dispose())
+  if (ONLY.has('2')) await hold(platform, holdEdge)
+  if (ONLY.has('3')) await readiness(platform, holdEdge)
+}
+
+async function hold(platform: Awaited<ReturnType<typeof startFakePlatform>>, holdEdge: Awaited<ReturnType<typeof startEdgeMiniflare>>) {
+  console.log(`\n2. hold: ${HOLD_REQUESTS} concurrent requests to a cold agent (wake takes ${HOLD_WAKE_MS} ms)`)
   const pids = workerdPids()
   // Warm the isolate on another agent so the figure is about holding, not about the first start.
   platform.addAgent({ slug: 'bench-primer', visibility: 'public', running: true })
@@ -234,7 +248,9 @@ async function main() {
   console.log(`   workerd RSS before ${(rssBefore / 1024).toFixed(0)} MiB, peak sampled ${(peakRss / 1024).toFixed(0)} MiB (high-water ${(hwm / 1024).toFixed(0)} MiB)`)
   console.log(`   bench process (clients + fakes) RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
   holdAgent.destroy()
+}
 
+async function readiness(platform: Awaited<ReturnType<typeof startFakePlatform>>, holdEdge: Awaited<ReturnType<typeof startEdgeMiniflare>>) {
   console.log(`\n3. gate overhead: readiness → first byte, ${READINESS_ROUNDS} rounds × ${READINESS_HELD} held requests`)
   const gaps: number[] = []
   for (let round = 0; round < READINESS_ROUNDS; round++) {

@@ -110,5 +110,7 @@ export const forwardOrWake = (): MiddlewareHandler<EdgeEnv> =>
         throw unavailable('agent-unavailable', 'The superfriend is not answering; retry shortly', RETRY_AFTER_REPLAY_S)
       }
     }
+    // Every answer that is not "no endpoints" says the agent is up: keep this isolate's warm mark fresh.
+    warmAgents.markWarm(route.agentId)
     return account(c, target, response, held)
   }
