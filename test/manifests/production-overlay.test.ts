@@ -17,6 +17,7 @@ import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Clus
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding'
 import { ClusterTriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/ClusterTriggerAuthentication'
 import { SealedSecret } from '@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/SealedSecret'
+import { IngressRoute } from '@kubernetes-models/traefik/traefik.io/v1alpha1/IngressRoute'
 import { agentObjects } from '../../cluster-api/src/drivers/kubernetes/agent-objects.ts'
 import { DEFAULT_SCALER_AUTHENTICATION, resolveOptions } from '../../cluster-api/src/drivers/kubernetes/options.ts'
 import { tenantObjects } from '../../cluster-api/src/drivers/kubernetes/tenant-objects.ts'
@@ -37,6 +38,7 @@ const MODELS: Record<string, new (data: any) => Model<unknown>> = {
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
   'keda.sh/v1alpha1/ClusterTriggerAuthentication': ClusterTriggerAuthentication,
   'bitnami.com/v1alpha1/SealedSecret': SealedSecret,
+  'traefik.io/v1alpha1/IngressRoute': IngressRoute,
 }
 
 /** K3s' HelmChartConfig has no kubernetes-models package; it is checked by hand below (valuesContent is YAML). */
@@ -78,6 +80,7 @@ describe('manifests/overlays/production', () => {
       'DaemonSet/agent-image-prepull',
       'Deployment/cluster-api',
       'HelmChartConfig/traefik',
+      'IngressRoute/cluster-api',
       'Namespace/myintell-system',
       'SealedSecret/myintell-platform',
       'SealedSecret/myintell-scaler-token',
