@@ -225,11 +225,12 @@ describe('local driver', { timeout: 90_000 }, () => {
     expect(await driver.status(spec.agentId)).toMatchObject({ state: 'cold', replicas: 0 })
   })
 
-  it('leaves no runtime behind when the cluster-api is killed with SIGKILL', async () => {
+  it.each(['SIGKILL', 'SIGTERM'] as const)('leaves no runtime behind when the cluster-api gets %s', async (signal) => {
     const host = spawn(process.execPath, [DRIVER_HOST], {
       env: { PATH: process.env.PATH ?? '', TEST_TENANT_DATABASE_URL: tenantDatabaseUrl },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
+    const exited = new Promise<void>((resolve) => host.once('exit', () => resolve()))
     const pids = await new Promise<number[]>((resolve, reject) => {
       createInterface({ input: host.stdout! }).on('line', (line) => resolve((JSON.parse(line) as { pids: number[] }).pids))
       host.once('exit', (code) => reject(new Error(`driver host exited early (${code})`)))
@@ -237,7 +238,9 @@ describe('local driver', { timeout: 90_000 }, () => {
     for (const pid of pids) seenPids.add(pid)
     expect(pids).toHaveLength(2)
     expect(pids.every(isAlive)).toBe(true)
-    host.kill('SIGKILL')
-    await waitFor('every runtime of the killed host to exit', () => !pids.some(isAlive), 20_000)
+    // SIGKILL: the runtimes notice their stdin closing (parent-watch.ts). SIGTERM: the driver stops them, then the host exits.
+    host.kill(signal)
+    await exited
+    await waitFor('every runtime of the host to exit', () => !pids.some(isAlive))
   })
 })

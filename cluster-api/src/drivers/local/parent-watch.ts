@@ -1,16 +1,21 @@
 // Preloaded (`node --import`) into every runtime the local driver spawns: the runtime dies with its cluster-api.
-// stdin is a pipe whose only writer is the parent; EOF means the parent is gone (even after SIGKILL), so we SIGTERM ourselves.
+// stdin is a pipe whose only writer is the parent; EOF means the parent is gone (even after SIGKILL).
 
-// The runtime's own SIGTERM handler drains; if it does not exit, this bound ends the process anyway.
-const DRAIN_TIMEOUT_MS = Number(process.env.MYINTELL_DRAIN_TIMEOUT_MS ?? '30000') || 0
-/** Extra time past the drain timeout before a forced exit (ms): lets the drained runtime close its sockets. */
-const FORCED_EXIT_GRACE_MS = 2_000
+import { Worker } from 'node:worker_threads'
+
+/**
+ * How long the runtime's own SIGTERM handling gets before a forced SIGKILL (ms). No drain is owed: every client
+ * connection came through the parent's ingress and died with it. Short, and not tied to MYINTELL_DRAIN_TIMEOUT_MS.
+ */
+const PARENT_GONE_GRACE_MS = 2_000
 
 let fired = false
 function onParentGone(): void {
   if (fired) return
   fired = true
-  setTimeout(() => process.exit(1), DRAIN_TIMEOUT_MS + FORCED_EXIT_GRACE_MS).unref()
+  // The forced kill runs on its own thread: with the parent gone, stdout/stderr are broken pipes, and a logger that
+  // retries a failed write synchronously (pino's flushSync) can block the main thread, and any timer on it, for ever.
+  new Worker(`setTimeout(() => process.kill(${process.pid}, 'SIGKILL'), ${PARENT_GONE_GRACE_MS})`, { eval: true }).unref()
   process.kill(process.pid, 'SIGTERM')
 }
 
