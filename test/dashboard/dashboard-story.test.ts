@@ -243,8 +243,8 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     const row = page.locator(`tr[data-prefix="${prefix}"]`)
     expect(await row.locator('td').first().textContent()).toBe(`mi_${prefix}_…`)
     expect(await row.textContent()).not.toContain(key.split('_').slice(2).join('_'))
-    // Node cannot resolve api.localhost: ask the cluster-api behind it directly whether the key works.
-    const listAgents = () => fetch(`${platform.clusterApiUrl}/v1/agents`, { headers: { authorization: `Bearer ${key}` } })
+    // The key works through the edge's public API host, until it is revoked.
+    const listAgents = () => edgeRequest(platform.edgeUrl, 'api.localhost', '/v1/agents', { headers: { authorization: `Bearer ${key}` } })
     expect((await listAgents()).status).toBe(200)
     await browser.screenshot('10-api-key-created')
 

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { ApiProblem } from '../api/http.ts'
 import { listConversations, listMessages, streamChat, type Conversation } from '../api/superfriend.ts'
 import { useWorkspace } from '../context.ts'
+import { useMediaQuery } from '../use-media-query.ts'
 import { formatMs, timeAgo } from '../format.ts'
 import { href, navigate } from '../router.ts'
 import { AgentHeader, useAgentBySlug } from './agent-header.tsx'
@@ -214,15 +215,4 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
       </div>
     </section>
   )
-}
-
-function useMediaQuery(query: string): boolean {
-  const [matches, setMatches] = useState(() => window.matchMedia(query).matches)
-  useEffect(() => {
-    const list = window.matchMedia(query)
-    const update = () => setMatches(list.matches)
-    list.addEventListener('change', update)
-    return () => list.removeEventListener('change', update)
-  }, [query])
-  return matches
 }

@@ -3,7 +3,6 @@
 
 export interface ChartSeries { id: string; label: string; color: string; values: number[] }
 
-const WIDTH = 720
 const HEIGHT = 260
 const PAD = { top: 16, right: 12, bottom: 40, left: 48 }
 
@@ -16,7 +15,9 @@ function axisTicks(max: number): number[] {
   return Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step)
 }
 
-export function UsageChart(props: { days: string[]; series: ChartSeries[]; metricLabel: string; format: (n: number) => string }) {
+/** `width` is the drawing's own unit width: a narrow one on a phone keeps the labels readable once scaled. */
+export function UsageChart(props: { days: string[]; series: ChartSeries[]; metricLabel: string; format: (n: number) => string; width?: number }) {
+  const WIDTH = props.width ?? 720
   const { days, series } = props
   const totals = days.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0))
   const ticks = axisTicks(Math.max(0, ...totals))
@@ -26,7 +27,7 @@ export function UsageChart(props: { days: string[]; series: ChartSeries[]; metri
   const slot = plotW / Math.max(days.length, 1)
   const barW = Math.max(4, slot * 0.7)
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH
-  const labelEvery = Math.ceil(days.length / 8)
+  const labelEvery = Math.ceil(days.length / (WIDTH < 500 ? 4 : 8))
 
   return (
     <figure class="chart">

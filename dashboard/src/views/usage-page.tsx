@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { getUsage, type UsageDay } from '../api/platform.ts'
 import { useWorkspace } from '../context.ts'
+import { useMediaQuery } from '../use-media-query.ts'
 import { formatCount, formatSeconds, lastDays } from '../format.ts'
 import { UsageChart, type ChartSeries } from './usage-chart.tsx'
 
@@ -25,6 +26,7 @@ export function UsagePage() {
   const [loadedAt, setLoadedAt] = useState<Date | null>(null)
   const days = lastDays(RANGE_DAYS)
   const agents = workspace.agents
+  const narrow = useMediaQuery('(max-width: 600px)')
 
   const load = useCallback(async () => {
     if (!agents) return
@@ -62,7 +64,7 @@ export function UsagePage() {
       </div>
       {!agents || !perAgent ? <p role="status">Loading…</p> : agents.length === 0 ? <p class="hint">No superfriends, so no usage yet.</p> : (
         <>
-          <UsageChart days={days} series={series} metricLabel={chosen.label} format={chosen.format} />
+          <UsageChart days={days} series={series} metricLabel={chosen.label} format={chosen.format} width={narrow ? 360 : 720} />
           <h2>Figures</h2>
           {rows.length === 0 ? <p class="hint">No usage recorded in this period.</p> : (
             <div class="table-wrap">
