@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { RUNTIME_ENV, RUNTIME_PATHS } from '../../../../wire/runtime.ts'
+import { RUNTIME_ENV, RUNTIME_NODE_FLAGS, RUNTIME_PATHS } from '../../../../wire/runtime.ts'
 import type { RuntimeConfig } from '../../../../wire/runtime.ts'
 import type { LocalDriverLogger } from './logger.ts'
 
@@ -72,7 +72,7 @@ export class RuntimeProcess {
     }
     if (options.config) env[RUNTIME_ENV.config] = JSON.stringify(options.config)
     // stdin stays an open pipe: parent-watch.ts ends the runtime when it closes (the parent died).
-    this.child = spawn(process.execPath, ['--import', PARENT_WATCH, options.entry], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    this.child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, '--import', PARENT_WATCH, options.entry], { env, stdio: ['pipe', 'pipe', 'pipe'] })
     if (this.child.pid === undefined) {
       // spawn() failed synchronously (ENOENT/EAGAIN); the 'error' event follows.
       this.pid = -1
