@@ -1,6 +1,8 @@
 // Tenant database schema: what every superfriend of a tenant keeps (conversations, messages, memories).
 // One database per tenant; rows carry agent_id so a tenant's agents never see each other's data.
-import { bigserial, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { pgCore } from './drizzle-cjs.ts'
+
+const { bigserial, index, integer, pgTable, text, timestamp, uuid } = pgCore
 
 export const conversations = pgTable('conversations', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -3,10 +3,12 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { drizzle } from 'drizzle-orm/node-postgres'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
-import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import { migrator, nodePostgres } from './drizzle-cjs.ts'
 import * as schema from './schema.ts'
+
+const { drizzle } = nodePostgres
+const { migrate } = migrator
 
 export type TenantDb = NodePgDatabase<typeof schema>
 
