@@ -18,6 +18,7 @@ import { registerTenantRoutes } from './tenants.ts'
 import { registerUsageRoutes } from './usage.ts'
 
 export const JWKS_PATH = '/.well-known/jwks.json'
+const PUBLIC_PATHS = new Set(['/v1/health', '/v1/openapi.json', '/v1/dev/sign-in', '/v1/webhooks/clerk'])
 
 export interface AuthOptions {
   /** Expected `iss`. Default (local issuer): `myintell-local`. Required with jwksUrl. */
@@ -63,7 +64,15 @@ export async function mountV1(options: MountV1Options): Promise<(app: Hono) => v
     type: 'http', scheme: 'bearer',
     description: 'A session JWT (Clerk, or POST /v1/dev/sign-in locally) or an API key `mi_<prefix>_<secret>`',
   })
-  v1.use('/v1/*', authenticate({ db: deps.db, verifyToken }))
+  const authenticateCaller = authenticate({ db: deps.db, verifyToken })
+  v1.use('/v1/*', async (c, next) => {
+    // Public routes ignore credentials: a stale session token must not block signing in again.
+    if (PUBLIC_PATHS.has(c.req.path)) {
+      c.set('principal', null)
+      return next()
+    }
+    return authenticateCaller(c, next)
+  })
   registerSystemRoutes(v1, deps, {
     ping: options.ping,
     devSignIn: localIssuer && auth.devSignIn !== false ? { issuer: localIssuer, iss: issuer, aud: audience ?? LOCAL_AUDIENCE } : null,
