@@ -23,11 +23,15 @@ const HOLD_REQUESTS = Number(process.env.BENCH_HOLD_REQUESTS ?? 10_000)
 /** How long the cold agent in figure 2 takes to wake: long enough that all requests are held at once. */
 const HOLD_WAKE_MS = 3_000
 const READINESS_ROUNDS = 5
-const READINESS_HELD = 50
+const READINESS_HELD = Number(process.env.BENCH_READINESS_HELD ?? 50)
 /** BENCH_ONLY=2,3 runs a subset of the figures. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3').split(','))
 
 const children: ChildProcess[] = []
+// Whatever way the bench ends, nginx and the origin process end with it.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGTERM')
+})
 const cleanups: (() => Promise<void> | void)[] = []
 
 function freePort(): Promise<number> {
@@ -48,22 +52,14 @@ function percentile(sorted: number[], p: number): number {
 
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`
 
-/** The origin for figure 1: answers every request with a small body, like a cheap agent endpoint. */
+/** The origin for figure 1 (bench/_edge-origin.ts), in its own process: answers every request with a small body. */
 async function startBenchOrigin(): Promise<string> {
-  const server = http.createServer((req, res) => {
-    req.resume()
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '11' })
-      res.end('{"ok":true}')
-    })
+  const child = spawn(process.execPath, [join(import.meta.dirname, '_edge-origin.ts')], { stdio: ['ignore', 'pipe', 'inherit'] })
+  children.push(child)
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.stdout!.once('data', (data: Buffer) => resolve(data.toString().trim()))
   })
-  server.keepAliveTimeout = 60_000
-  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve))
-  cleanups.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections()
-    server.close(() => resolve())
-  }))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
 async function startNginx(originUrl: string): Promise<URL> {
@@ -216,6 +212,12 @@ async function holdAndReadiness(platform: Awaited<ReturnType<typeof startFakePla
 
 async function hold(platform: Awaited<ReturnType<typeof startFakePlatform>>, holdEdge: Awaited<ReturnType<typeof startEdgeMiniflare>>) {
   console.log(`\n2. hold: ${HOLD_REQUESTS} concurrent requests to a cold agent (wake takes ${HOLD_WAKE_MS} ms)`)
+  const fdLimit = Number(readFileSync('/proc/self/limits', 'utf8').match(/Max open files\s+(\d+)/)?.[1] ?? NaN)
+  // Locally one workerd carries every connection: a client socket and an origin socket (and more) per request.
+  if (HOLD_REQUESTS * 3 > fdLimit) {
+    console.log(`   note: open-file limit ${fdLimit} per process; one local workerd needs ~3 per concurrent proxied request,`)
+    console.log(`         so past ~${Math.floor(fdLimit / 3)} requests the release to the origin fails with EMFILE (502s) here`)
+  }
   const pids = workerdPids()
   // Warm the isolate on another agent so the figure is about holding, not about the first start.
   platform.addAgent({ slug: 'bench-primer', visibility: 'public', running: true })
