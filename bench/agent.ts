@@ -106,6 +106,30 @@ async function throughRuntime(baseUrl: string, slug: string): Promise<{ ttft: nu
   return { ttft, tps }
 }
 
+/**
+ * Idle RSS of a warm-pool runtime started from a single pre-stripped JS bundle instead of the .ts sources: shows what
+ * Node's TypeScript stripper and the many-module loader cost. Not how the runtime ships today (no build step).
+ */
+async function bundledWarmPoolRss(): Promise<string> {
+  const { build } = await import('esbuild')
+  const out = join(import.meta.dirname, '../.data/bench/agent-runtime.mjs') // inside the repo so node_modules resolve
+  await build({ entryPoints: [join(import.meta.dirname, '../agent/src/main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'warning' })
+  const bundled = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, out], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', EDGE_SIGNING_SECRET: SECRET, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  try {
+    await new Promise((resolve, reject) => {
+      bundled.stdout!.once('data', resolve)
+      bundled.once('exit', (code) => reject(new Error(`bundled runtime exited ${code}`)))
+    })
+    await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS))
+    return `${fmt(await rssMb(bundled.pid!), 1)} MB (${await rssBreakdown(bundled.pid!)})`
+  } finally {
+    bundled.kill('SIGTERM')
+    await new Promise((r) => bundled.once('exit', r))
+  }
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'myintell-bench-agent-'))
 await chmod(dir, 0o777)
 const pgPort = await freePort()
@@ -148,6 +172,7 @@ try {
   const local = await inProcess()
   const remote = await throughRuntime(baseUrl, config.slug)
   const afterLoadRss = await rssMb(child.pid!)
+  const bundledRss = await bundledWarmPoolRss().catch((err: Error) => `not measured (${err.message})`)
 
   console.log(`agent runtime bench (local provider, ${TURNS} turns after ${WARMUP_TURNS} warm-up, message ${MESSAGE.length} chars)`)
   console.log(`  start-up: listening after ${fmt(listeningMs, 0)} ms, ready (tenant DB migrated) after ${fmt(readyMs, 0)} ms`)
@@ -157,6 +182,7 @@ try {
   console.log(`  tokens/s (whole turn) in-process median ${fmt(median(local.tps), 0)}  via runtime median ${fmt(median(remote.tps), 0)}  ratio ${fmt(median(local.tps) / median(remote.tps), 1)}x slower through the runtime`)
   console.log(`  RSS idle runtime: ${fmt(idleRss, 1)} MB (target < 80 MB)${idleRss < 80 ? '' : '  ** over target **'}; after ${TURNS + WARMUP_TURNS} turns: ${fmt(afterLoadRss, 1)} MB`)
   console.log(`  idle breakdown: ${idleBreakdown}; node flags: ${RUNTIME_NODE_FLAGS.join(' ')}`)
+  console.log(`  for comparison, an idle warm-pool runtime from a pre-stripped esbuild bundle: ${bundledRss}`)
 } finally {
   child.kill('SIGTERM')
   await new Promise((r) => child.once('exit', r))

@@ -7,8 +7,8 @@ import type * as Sql from 'drizzle-orm/sql'
 import type * as NodePostgres from 'drizzle-orm/node-postgres'
 import type * as Migrator from 'drizzle-orm/node-postgres/migrator'
 
-// drizzle-kit loads the schema through a CommonJS transpiler, where `require` exists and import.meta.url does not.
-const load: NodeJS.Require = typeof require === 'function' ? require : createRequire(import.meta.url)
+// drizzle-kit loads the schema through a CommonJS transpiler, where import.meta.url is undefined and __filename is set.
+const load = createRequire(import.meta.url ?? __filename)
 
 export const pgCore = load('drizzle-orm/pg-core') as typeof PgCore
 export const sqlOps = load('drizzle-orm/sql') as typeof Sql
