@@ -102,6 +102,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const edge = await startEdge({
       port: edgePort, clusterApiUrl: clusterApi.url, originUrl: ingressUrl, signingSecret: config.signingSecret,
       persistDir: join(dataDir, 'edge'),
+      idleTimeoutMs: config.idleTimeoutMs,
     })
     cleanups.push(() => edge.dispose())
     const port = Number(edge.url.port)
@@ -133,6 +134,8 @@ interface EdgeOptions {
   originUrl: string
   signingSecret: string
   persistDir: string
+  /** The platform's idle timeout: the gate forgets "warm" no later than the agent is put to sleep. */
+  idleTimeoutMs: number
 }
 
 /** The edge Worker from wrangler.toml, bundled by wrangler and run in workerd, never logging in anywhere. */
@@ -151,6 +154,9 @@ async function startEdge(options: EdgeOptions): Promise<{ url: URL; dispose(): P
     AUTH_ISSUER: LOCAL_ISSUER,
     AUTH_AUDIENCE: LOCAL_AUDIENCE,
     EDGE_SIGNING_SECRET: options.signingSecret,
+    // Activity reaches the cluster-api a flush later than the gate sees it, so with equal timeouts the gate
+    // always goes cold first: a request after sleep is held and wakes the agent instead of meeting no endpoints.
+    GATE_IDLE_MS: String(options.idleTimeoutMs),
   }
   const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text' as const, value: v }]))
   const worker = await unstable_startWorker({

@@ -68,7 +68,7 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     const rows = await listAgents(deps.db, tenantId, { limit: limit + 1, after })
     const page = rows.slice(0, limit)
     const nextCursor = rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null
-    return c.json({ items: page.map(serializeAgent), nextCursor }, 200)
+    return c.json({ items: (await workloads.withLiveState(page)).map(serializeAgent), nextCursor }, 200)
   })
 
   app.openapi(createRoute({
@@ -79,7 +79,8 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     const { tenantId } = await resolveTenant(c, deps.db, READ_AGENTS)
     const agent = await findAgent(deps.db, tenantId, c.req.valid('param').id)
     if (!agent) throw notFoundError('Agent')
-    return c.json(serializeAgent(agent), 200)
+    const [live] = await workloads.withLiveState([agent])
+    return c.json(serializeAgent(live!), 200)
   })
 
   app.openapi(createRoute({

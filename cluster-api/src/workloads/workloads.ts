@@ -12,6 +12,8 @@ import { buildRuntimeConfig, TenantDatabaseCache } from './runtime-config.ts'
 
 /** A status long poll never holds a connection longer than this, whatever waitMs asks. */
 export const MAX_STATUS_WAIT_MS = 30_000
+/** How long a /v1 read waits for the driver's live state before answering with the stored one. */
+export const LIVE_STATE_TIMEOUT_MS = 1_000
 /** How often a status long poll asks the driver again. */
 export const STATUS_POLL_INTERVAL_MS = 100
 
@@ -101,6 +103,27 @@ export class Workloads {
     }
     if (status.state !== agent.workloadState) await setWorkloadState(this.#deps.db, agentId, status.state)
     return status
+  }
+
+  /**
+   * The agents with their live workload state from the driver (the stored state is only written on wake and
+   * status, so an agent that idled out would still read `ready`). Bounded: a slow driver leaves the stored state.
+   */
+  async withLiveState(agents: Agent[]): Promise<Agent[]> {
+    const driver = this.#deps.driver
+    if (!driver || agents.length === 0) return agents
+    const live = new Map<string, WorkloadStatus['state']>()
+    const lookup = agents.length === 1
+      ? driver.status(agents[0]!.id).then((status) => { live.set(status.agentId, status.state) })
+      : driver.list().then((statuses) => { for (const status of statuses) live.set(status.agentId, status.state) })
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, LIVE_STATE_TIMEOUT_MS).unref())
+    await Promise.race([lookup.catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'driver status failed')), timeout])
+    return Promise.all(agents.map(async (agent) => {
+      const state = live.get(agent.id)
+      if (!state || state === agent.workloadState) return agent
+      await setWorkloadState(this.#deps.db, agent.id, state)
+      return { ...agent, workloadState: state }
+    }))
   }
 
   async touch(activity: Array<{ agentId: string; at: number; openStreams: number }>): Promise<void> {
