@@ -127,6 +127,7 @@ async function bundledWarmPoolRss(): Promise<string> {
   } finally {
     bundled.kill('SIGTERM')
     await new Promise((r) => bundled.once('exit', r))
+    await rm(out, { force: true })
   }
 }
 
