@@ -1,11 +1,12 @@
 // The cluster-api's HTTP application. The request pipeline, outermost first, is written here once:
-// error mapping → body limit → route families (/internal/v1: edge signature; /v1: authentication).
+// error mapping → metrics → body limit → route families (/internal/v1: edge signature; /v1: authentication).
 
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ApiDeps } from './context.ts'
 import { ApiError, problemErrorHandler, problemFor, problemNotFound } from './http/problems.ts'
 import { internalRouter } from './internal/router.ts'
+import { PlatformMetrics } from './metrics/metrics.ts'
 import type { Workloads } from './workloads/workloads.ts'
 
 /** Larger bodies are refused with 413 before they are read: no endpoint needs more. */
@@ -22,6 +23,11 @@ export function createApp(parts: AppParts): Hono {
   const app = new Hono()
   app.onError(problemErrorHandler(parts.deps.logger))
   app.notFound(problemNotFound)
+  const metrics = new PlatformMetrics()
+  app.use('*', metrics.middleware())
+  // Scraped from inside the cluster (Prometheus annotations on the Service); the edge never forwards /metrics
+  // because api.<base> is the only host it sends to the cluster-api, and it only proxies /v1.
+  app.get('/metrics', metrics.handler(parts.deps.db))
   app.use('*', bodyLimit({
     maxSize: MAX_BODY_BYTES,
     // The unread rest of the body makes the connection unusable: tell the client not to reuse it.

@@ -22,6 +22,8 @@ export function errorResponse(error: EdgeError, requestId?: string): Response {
 }
 
 export const unknownHost = () => new EdgeError(404, 'unknown-host', 'No such host')
+/** api.<base> serves the public /v1 API only; the internal API and anything else behind it stay unreachable. */
+export const notPublicApi = () => new EdgeError(404, 'not-found', 'No such API endpoint')
 export const unknownAgent = () => new EdgeError(404, 'unknown-agent', 'No superfriend lives at this address')
 export const unauthenticated = () =>
   new EdgeError(401, 'unauthenticated', 'Sign in or send an API key', { 'www-authenticate': 'Bearer' })

@@ -6,10 +6,20 @@ import { REQUEST_ID } from '../../../wire/headers.ts'
 import { signHeaders } from '../../../wire/signature.ts'
 import type { EdgeContext, EdgeEnv } from '../context.ts'
 import { landingPage, placeholderAppPage } from '../pages.ts'
-import { upstreamFailed } from '../problems.ts'
+import { notPublicApi, upstreamFailed } from '../problems.ts'
+
+/**
+ * What api.<base> may reach on the cluster-api: the public /v1 API and the local issuer's JWKS. Never
+ * /internal/v1 — the edge signs what it forwards, so forwarding an internal path would hand any client
+ * the edge's own authority over wake, key verification and usage ingest.
+ */
+export function isPublicApiPath(pathname: string): boolean {
+  return pathname === '/v1' || pathname.startsWith('/v1/') || pathname === '/.well-known/jwks.json'
+}
 
 async function forwardToClusterApi(c: EdgeContext): Promise<Response> {
   const url = new URL(c.req.url)
+  if (!isPublicApiPath(url.pathname)) throw notPublicApi()
   const path = url.pathname + url.search
   const headers = c.var.forwardHeaders
   headers.set(REQUEST_ID, c.var.requestId)
