@@ -1,6 +1,7 @@
 // `npm run bench -- edge`: the edge gateway's figures, measured side by side in one run.
 //   1. warm path: latency added by the edge over calling the origin directly, next to nginx as a plain
-//      reverse proxy over the same origin; p50/p99 at 50 concurrent keep-alive connections.
+//      reverse proxy over the same origin and a bare fetch() Worker in the same workerd (the runtime's
+//      floor); p50/p99 at 50 concurrent keep-alive connections.
 //   2. hold: 10,000 concurrent requests to a cold agent: lost, wake calls, peak memory of workerd.
 //   3. gate overhead: readiness → first byte for held requests, p50.
 // The edge runs in workerd (Miniflare, direct socket to the Worker); nginx is the Debian package.
@@ -11,6 +12,7 @@ import http from 'node:http'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { startEdgeMiniflare } from '../test/edge/support/edge-miniflare.ts'
 import { openEdgeRequest } from '../test/edge/support/edge-client.ts'
 import { startFakePlatform } from '../test/edge/support/fake-platform.ts'
@@ -106,6 +108,30 @@ http {
   throw new Error('nginx did not start')
 }
 
+/**
+ * The floor: a Worker that only does `fetch(origin)`, in the same local workerd. What the edge adds over
+ * this is the gateway's own cost; what this adds over nginx is workerd's local proxying cost.
+ */
+async function startBareWorker(originUrl: string): Promise<URL> {
+  const dir = mkdtempSync(join(tmpdir(), 'myintell-bench-bare-'))
+  writeFileSync(join(dir, 'index.js'), `export default {
+  async fetch(request, env) {
+    const url = new URL(request.url)
+    return fetch(new URL(url.pathname + url.search, env.ORIGIN_URL), { method: request.method, headers: request.headers, body: request.body })
+  },
+}`)
+  const mf = new Miniflare(convertV4MiniflareOptions({
+    modules: true, scriptPath: join(dir, 'index.js'), modulesRoot: dir, compatibilityDate: '2026-11-01',
+    bindings: { ORIGIN_URL: originUrl }, cf: false, unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+  } as Parameters<typeof convertV4MiniflareOptions>[0]))
+  cleanups.push(async () => {
+    await mf.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  await mf.ready
+  return mf.unsafeGetDirectURL()
+}
+
 /** Latencies of `total` GETs over `connections` keep-alive connections. */
 async function measure(target: URL, host: string, total: number, connections = CONNECTIONS): Promise<number[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections })
@@ -171,13 +197,15 @@ async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>,
   platform.addAgent({ slug: 'bench-warm', visibility: 'public', running: true })
 
   console.log(`\n1. warm path, ${WARM_REQUESTS} requests per target per round, ${CONNECTIONS} concurrent connections`)
+  const bare = await startBareWorker(benchOrigin)
   const targets = {
     direct: { url: new URL(benchOrigin), host: 'origin.local' },
     nginx: { url: nginx, host: 'bench-warm.localhost' },
+    bare: { url: bare, host: 'bench-warm.localhost' },
     edge: { url: warmEdge.url, host: 'bench-warm.localhost' },
   }
   for (const t of Object.values(targets)) await measure(t.url, t.host, 500) // warm-up: connections, JIT, caches
-  const samples: Record<keyof typeof targets, number[]> = { direct: [], nginx: [], edge: [] }
+  const samples: Record<keyof typeof targets, number[]> = { direct: [], nginx: [], bare: [], edge: [] }
   // Interleaved rounds, so load from the rest of the machine falls on all three alike.
   for (let round = 0; round < 3; round++) {
     for (const name of Object.keys(targets) as (keyof typeof targets)[]) {
@@ -189,25 +217,38 @@ async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>,
     return [k, { p50: percentile(sorted, 50), p99: percentile(sorted, 99) }]
   })) as Record<keyof typeof targets, { p50: number; p99: number }>
   for (const [name, s] of Object.entries(stats)) console.log(`   ${name.padEnd(6)} p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}`)
-  const added = (name: 'nginx' | 'edge') => ({ p50: stats[name].p50 - stats.direct.p50, p99: stats[name].p99 - stats.direct.p99 })
+  const added = (name: 'nginx' | 'edge' | 'bare', over: 'direct' | 'bare' = 'direct') =>
+    ({ p50: stats[name].p50 - stats[over].p50, p99: stats[name].p99 - stats[over].p99 })
   const edgeAdded = added('edge')
   const nginxAdded = added('nginx')
-  console.log(`   added by nginx: p50 ${fmt(nginxAdded.p50)}  p99 ${fmt(nginxAdded.p99)}`)
-  console.log(`   added by edge:  p50 ${fmt(edgeAdded.p50)}  p99 ${fmt(edgeAdded.p99)}`)
+  const bareAdded = added('bare')
+  const gatewayOwn = added('edge', 'bare')
+  console.log(`   added by nginx:                 p50 ${fmt(nginxAdded.p50)}  p99 ${fmt(nginxAdded.p99)}`)
+  console.log(`   added by a bare fetch() Worker: p50 ${fmt(bareAdded.p50)}  p99 ${fmt(bareAdded.p99)}`)
+  console.log(`   added by the edge:              p50 ${fmt(edgeAdded.p50)}  p99 ${fmt(edgeAdded.p99)}`)
+  console.log(`   the gateway's own cost (edge − bare Worker): p50 ${fmt(gatewayOwn.p50)}  p99 ${fmt(gatewayOwn.p99)}`)
   console.log(`   edge/nginx added p50 ratio: ${(edgeAdded.p50 / nginxAdded.p50).toFixed(2)} (target ≤ 2)`)
   await warmEdge.dispose()
   cleanups.pop()
 }
 
 async function holdAndReadiness(platform: Awaited<ReturnType<typeof startFakePlatform>>) {
-  const holdEdge = await startEdgeMiniflare({
+  // A fresh edge for each figure: figure 2 may exhaust the runtime's file descriptors on a small machine.
+  const start = () => startEdgeMiniflare({
     CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: platform.originUrl, EDGE_SIGNING_SECRET: SECRET,
     // The default bound (1,000) would turn 9,000 of these into 503s by design; this figure is about holding.
     MAX_HELD_REQUESTS: String(HOLD_REQUESTS), WAKE_TIMEOUT_MS: '120000',
   })
-  cleanups.push(() => holdEdge.dispose())
-  if (ONLY.has('2')) await hold(platform, holdEdge)
-  if (ONLY.has('3')) await readiness(platform, holdEdge)
+  if (ONLY.has('2')) {
+    const holdEdge = await start()
+    await hold(platform, holdEdge)
+    await holdEdge.dispose().catch(() => undefined)
+  }
+  if (ONLY.has('3')) {
+    const readyEdge = await start()
+    cleanups.push(() => readyEdge.dispose())
+    await readiness(platform, readyEdge)
+  }
 }
 
 async function hold(platform: Awaited<ReturnType<typeof startFakePlatform>>, holdEdge: Awaited<ReturnType<typeof startEdgeMiniflare>>) {
