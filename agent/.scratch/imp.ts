@@ -1,3 +1,0 @@
-const t = performance.now()
-await import('../src/runtime.ts')
-console.log('import ms', Math.round(performance.now() - t))
