@@ -2,7 +2,7 @@
 // list of superfriends fresh, and picks the page from the hash route.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { ApiProblem, type Credentials } from './api/http.ts'
+import { ApiProblem, SESSION_ENDED_EVENT, type Credentials } from './api/http.ts'
 import { listAgents, listTenants, type Agent, type Tenant } from './api/platform.ts'
 import { createAuth, type Session } from './auth/auth.ts'
 import { WorkspaceContext, type Workspace } from './context.ts'
@@ -26,6 +26,13 @@ export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined)
   useEffect(() => {
     auth.restore().then(setSession, () => setSession(null))
+  }, [])
+
+  useEffect(() => {
+    // An expired or revoked session: back to the signed-out page instead of errors on every page.
+    const ended = () => { void auth.signOut().then(() => setSession(null)) }
+    window.addEventListener(SESSION_ENDED_EVENT, ended)
+    return () => window.removeEventListener(SESSION_ENDED_EVENT, ended)
   }, [])
 
   if (session === undefined) return <p class="loading" role="status">Loading…</p>

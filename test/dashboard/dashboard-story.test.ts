@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startPlatform, type Platform } from '../../scripts/platform.ts'
 import { launchBrowser, type TestBrowser } from './support/browser.ts'
 import { ensureDashboardBuilt } from './support/build-dashboard.ts'
@@ -36,6 +36,11 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     browser = await launchBrowser()
     browser.page.setDefaultTimeout(20_000)
   }, 180_000)
+
+  afterEach(async ({ task }) => {
+    // What the page looked like when a step failed: the first thing to look at.
+    if (task.result?.state === 'fail' && browser) await browser.screenshot(`failed-${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => {})
+  })
 
   afterAll(async () => {
     await browser?.close()
@@ -85,7 +90,7 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     await page.getByLabel('Workspace name').fill('Story Labs')
     await page.getByLabel('Workspace id').fill(`story-${run}`)
     await page.getByRole('button', { name: 'Create workspace' }).click()
-    await page.getByRole('heading', { name: 'Superfriends' }).waitFor()
+    await page.getByRole('heading', { name: 'Superfriends', exact: true }).waitFor()
     expect(await page.locator('.account').textContent()).toContain(email)
   })
 
@@ -335,5 +340,26 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
 
   it('logged no console errors on any page', () => {
     expect(browser.errors).toEqual([])
+  })
+
+  // After the console check on purpose: the refused request below is logged by Chromium as a failed load.
+  it('goes back to the signed-out page when the session is no longer accepted', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    await page.goto(platform.appUrl)
+    const signOut = page.getByRole('button', { name: 'Sign out' })
+    const emailField = page.getByLabel('Email')
+    await signOut.or(emailField).waitFor()
+    if (await signOut.isVisible()) await signOut.click()
+    await emailField.fill(email)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('heading', { name: 'Superfriends', exact: true }).waitFor()
+    // A token the platform did not sign, as if it had expired or the issuer's keys had rotated.
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem('myintell.dev-session')!) as { token: string }
+      localStorage.setItem('myintell.dev-session', JSON.stringify({ ...session, token: `${session.token.slice(0, -4)}AAAA` }))
+    })
+    await page.reload()
+    await page.getByRole('button', { name: 'Sign in' }).waitFor()
+    expect(await page.evaluate(() => localStorage.getItem('myintell.dev-session'))).toBeNull()
   })
 })

@@ -2,6 +2,8 @@
 // ApiProblem errors whose `detail` is safe to show to the user.
 
 export const TENANT_HEADER = 'x-myintell-tenant'
+/** Fired on window when a request with credentials comes back 401: the session ended (expired or revoked). */
+export const SESSION_ENDED_EVENT = 'myintell:session-ended'
 
 export class ApiProblem extends Error {
   readonly status: number
@@ -74,7 +76,10 @@ export async function requestJson<T>(url: string, credentials: Credentials | nul
     if (error instanceof DOMException && error.name === 'AbortError') throw error
     throw new ApiProblem(0, 'network', 'The server could not be reached', 'Check your connection and try again.')
   }
-  if (!response.ok) throw await problemFrom(response)
+  if (!response.ok) {
+    if (response.status === 401 && credentials && typeof window !== 'undefined') window.dispatchEvent(new Event(SESSION_ENDED_EVENT))
+    throw await problemFrom(response)
+  }
   if (response.status === 204) return undefined as T
   return (await response.json()) as T
 }

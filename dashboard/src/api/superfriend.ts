@@ -3,7 +3,7 @@
 // X-Myintell-Cold-Start, which is how the dashboard knows (and shows) that a wake happened.
 
 import { hosts } from './hosts.ts'
-import { authHeaders, problemFrom, requestJson, type Credentials } from './http.ts'
+import { authHeaders, problemFrom, requestJson, SESSION_ENDED_EVENT, type Credentials } from './http.ts'
 import { createSseParser } from './sse.ts'
 
 /** Mirrors wire/headers.ts COLD_START (kept here so the bundle does not pull the wire module's Node-side helpers). */
@@ -45,7 +45,10 @@ export async function streamChat(
   headers.set('accept', 'text/event-stream')
   headers.set('content-type', 'application/json')
   const response = await fetch(agent(slug, '/v1/chat'), { method: 'POST', headers, body: JSON.stringify(body), signal })
-  if (!response.ok) throw await problemFrom(response)
+  if (!response.ok) {
+    if (response.status === 401) window.dispatchEvent(new Event(SESSION_ENDED_EVENT))
+    throw await problemFrom(response)
+  }
   const cold = response.headers.get(COLD_START_HEADER)
   handlers.onResponse({ coldStartMs: cold !== null && Number.isFinite(Number(cold)) ? Number(cold) : null })
   if (!response.body) throw new Error('the reply has no body')

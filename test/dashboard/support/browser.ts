@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core for the dashboard's browser tests: headless, a fresh profile,
 // no background traffic (this machine's network is closed), and every console error and page error kept.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
@@ -38,6 +38,8 @@ export async function launchBrowser(viewport = { width: 1280, height: 860 }): Pr
   })
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`))
   mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  // Failure screenshots of an earlier run would mislead.
+  for (const file of readdirSync(SCREENSHOT_DIR)) if (file.startsWith('failed-')) rmSync(join(SCREENSHOT_DIR, file))
   return {
     context, page, errors,
     async screenshot(name, options = {}) {
