@@ -11,6 +11,7 @@ const warm = new TtlCache<string, true>(MAX_WARM_AGENTS)
 
 export const warmAgents = {
   isWarm: (agentId: string): boolean => warm.get(agentId) === true,
-  markWarm: (agentId: string): void => warm.set(agentId, true, WARM_TTL_MS),
+  /** `ttlMs` never longer than the gate's idle time: an agent the platform may have put to sleep is asked about. */
+  markWarm: (agentId: string, ttlMs = WARM_TTL_MS): void => warm.set(agentId, true, Math.min(ttlMs, WARM_TTL_MS)),
   forget: (agentId: string): void => warm.delete(agentId),
 }

@@ -111,6 +111,6 @@ export const forwardOrWake = (): MiddlewareHandler<EdgeEnv> =>
       }
     }
     // Every answer that is not "no endpoints" says the agent is up: keep this isolate's warm mark fresh.
-    warmAgents.markWarm(route.agentId)
+    warmAgents.markWarm(route.agentId, c.var.config.gateIdleMs)
     return account(c, target, response, held)
   }
