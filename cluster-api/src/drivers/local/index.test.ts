@@ -132,6 +132,30 @@ describe('local driver', { timeout: 90_000 }, () => {
     await waitFor('the agent to idle out once no stream is open', () => !isAlive(pid!))
   })
 
+  it('keeps an agent awake while a reply streams through the ingress, then idles out', async () => {
+    // Each token of the local model takes 150 ms: the reply streams for ~3 s, three idle timeouts.
+    const driver = await newDriver({ idleTimeoutMs: 1_000, runtimeEnv: { MYINTELL_LOCAL_TOKEN_DELAY_MS: '150' } })
+    const spec = agentSpec('sse-joy', tenantDatabaseUrl)
+    await driver.ensure(spec)
+    await driver.wake(spec.agentId)
+    await driver.waitUntilReady(spec.agentId, AbortSignal.timeout(60_000))
+    const [pid] = livePids(driver)
+
+    const res = await signedFetch(driver.ingressUrl, spec.slug, '/v1/chat', {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'tell me a story about a very patient superfriend please' }),
+    })
+    expect(res.status).toBe(200)
+    const body = await res.text()
+    // A runtime stopped mid-reply would cut the stream before its final event.
+    expect(body).toContain('event: done')
+    expect(body.match(/event: delta/g)?.length ?? 0).toBeGreaterThan(15)
+    expect(isAlive(pid!)).toBe(true)
+    expect(await driver.status(spec.agentId)).toMatchObject({ state: 'ready' })
+    await waitFor('the agent to idle out after the stream', () => !isAlive(pid!))
+  })
+
   it('restarts a runtime that crashes', async () => {
     const driver = await newDriver({ idleTimeoutMs: 0, restartBackoffMs: 50 })
     const spec = agentSpec('crash-eve', tenantDatabaseUrl)
