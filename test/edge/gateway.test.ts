@@ -258,6 +258,22 @@ describe('waking and streaming', () => {
 })
 
 describe('usage', () => {
+  it('reports an open WebSocket as activity until it closes', async () => {
+    const a = platform.addAgent({ slug: 'ws-busy', visibility: 'public', running: true })
+    const ws = new WebSocket(`ws://127.0.0.1:${edge.url.port}/chat`, { headers: { host: 'ws-busy.localhost' } })
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve)
+      ws.once('error', reject)
+    })
+    const echoed = new Promise((resolve) => ws.once('message', resolve))
+    ws.send('still here')
+    await echoed
+    const items = () => platform.ingested.flatMap((b) => b.items).filter((i) => i.agentId === a.agentId)
+    await expect.poll(() => items().some((i) => i.openStreams === 1), { timeout: 10_000 }).toBe(true)
+    ws.close()
+    await expect.poll(() => items().at(-1)?.openStreams, { timeout: 10_000 }).toBe(0)
+  })
+
   it('flushes activity and usage to the ingest in batches with an idempotency key', async () => {
     const a = platform.addAgent({ slug: 'metered', visibility: 'public', running: true })
     for (let i = 0; i < 5; i++) expect((await edgeRequest(edge.url, 'metered.localhost', '/')).status).toBe(200)
