@@ -10,7 +10,7 @@ import { ApiError, notFoundError } from '../http/problems.ts'
 import { READ_AGENTS, resolveTenant, WRITE_AGENTS, type AuthEnv } from '../auth/principal.ts'
 import type { Workloads } from '../workloads/workloads.ts'
 import {
-  AgentListQuery, AgentListSchema, AgentSchema, conflictResponse, CreateAgentSchema, DEFAULT_MODEL, errorResponses, IdParams,
+  AgentListQuery, AgentListSchema, AgentSchema, conflictResponse, CreateAgentSchema, defaultModelFor, errorResponses, IdParams,
   jsonBody, jsonResponse, serializeAgent, TenantHeaders, UpdateAgentSchema,
 } from './schemas.ts'
 
@@ -44,7 +44,7 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
         slug: body.slug,
         name: body.name,
         persona: body.persona ?? { systemPrompt: '', style: '' },
-        model: body.model ?? { ...DEFAULT_MODEL },
+        model: body.model ?? defaultModelFor(deps.runtimeSecrets),
         visibility: body.visibility ?? 'private',
         desiredState: body.desiredState ?? 'running',
       })

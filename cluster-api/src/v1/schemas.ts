@@ -9,6 +9,16 @@ import { TENANT_HEADER } from '../auth/principal.ts'
 
 export const DEFAULT_MODEL = { provider: 'anthropic', model: 'claude-sonnet-4-5' } as const
 
+/**
+ * The model a new agent gets when the request names none: the first provider this platform holds a key for,
+ * else the offline `local` development model — so a platform started with no account anywhere has agents that answer.
+ */
+export function defaultModelFor(runtimeSecrets: Record<string, string>): { provider: string; model: string } {
+  if (runtimeSecrets.ANTHROPIC_API_KEY) return { ...DEFAULT_MODEL }
+  if (runtimeSecrets.OPENAI_API_KEY) return { provider: 'openai', model: 'gpt-4o-mini' }
+  return { provider: 'local', model: 'local-dev' }
+}
+
 export const ProblemSchema = z.object({
   type: z.string(), title: z.string(), status: z.number().int(), code: z.string(),
   detail: z.string().optional(), instance: z.string().optional(),
