@@ -5,6 +5,9 @@ import type { WorkloadDriver } from './types.ts'
 
 export type DriverName = 'local' | 'kubernetes'
 
+/** The local ingress's default port: wrangler.toml's local ORIGIN_URL points here. */
+export const LOCAL_INGRESS_PORT = 8789
+
 export interface DriverFactoryOptions {
   name: DriverName
   /** The edge signing secret: the local ingress verifies it, runtimes receive it. */
@@ -32,14 +35,13 @@ export function envInteger(env: Record<string, string | undefined>, name: string
 export async function createDriver(options: DriverFactoryOptions): Promise<WorkloadDriver> {
   const { env } = options
   if (options.name === 'local') {
-    const { createLocalDriver } = await import('./local/index.ts')
+    const { createLocalDriver, localDriverOptionsFromEnv } = await import('./local/index.ts')
     return createLocalDriver({
+      // 8789 unless configured: the ORIGIN_URL that wrangler.toml gives `wrangler dev` locally.
+      ingressPort: LOCAL_INGRESS_PORT,
+      ...localDriverOptionsFromEnv(env),
       signingSecret: options.signingSecret,
       platformUrl: options.platformUrl,
-      idleTimeoutMs: envInteger(env, 'MYINTELL_IDLE_TIMEOUT_MS', undefined),
-      warmPoolSize: envInteger(env, 'MYINTELL_WARM_POOL_SIZE', undefined),
-      ingressPort: envInteger(env, 'MYINTELL_INGRESS_PORT', 8789),
-      ingressHost: env.MYINTELL_INGRESS_HOST || undefined,
       handleSignals: options.handleSignals,
       ...(options.logger ? { logger: options.logger as never } : {}),
     })
