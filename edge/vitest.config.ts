@@ -22,6 +22,7 @@ export default defineProject({
           AUTH_ISSUER: FAKE_ISSUER,
           AUTH_AUDIENCE: FAKE_AUDIENCE,
           // Small bounds so the unit tests can reach them with a handful of calls.
+          ACCESS_LOG: 'off',
           MAX_HELD_REQUESTS: '5',
           RATE_LIMIT_PER_SECOND: '1',
           RATE_LIMIT_BURST: '3',

@@ -103,6 +103,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       port: edgePort, clusterApiUrl: clusterApi.url, originUrl: ingressUrl, signingSecret: config.signingSecret,
       persistDir: join(dataDir, 'edge'),
       idleTimeoutMs: config.idleTimeoutMs,
+      // One readable line per request in development, JSON with NODE_ENV=production (MYINTELL_ACCESS_LOG overrides).
+      accessLog: env.MYINTELL_ACCESS_LOG ?? (config.production ? 'json' : 'pretty'),
     })
     cleanups.push(() => edge.dispose())
     const port = Number(edge.url.port)
@@ -136,6 +138,7 @@ interface EdgeOptions {
   persistDir: string
   /** The platform's idle timeout: the gate forgets "warm" no later than the agent is put to sleep. */
   idleTimeoutMs: number
+  accessLog: string
 }
 
 /** The edge Worker from wrangler.toml, bundled by wrangler and run in workerd, never logging in anywhere. */
@@ -157,8 +160,10 @@ async function startEdge(options: EdgeOptions): Promise<{ url: URL; dispose(): P
     // Activity reaches the cluster-api a flush later than the gate sees it, so with equal timeouts the gate
     // always goes cold first: a request after sleep is held and wakes the agent instead of meeting no endpoints.
     GATE_IDLE_MS: String(options.idleTimeoutMs),
+    ACCESS_LOG: options.accessLog,
   }
-  const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text' as const, value: v }]))
+  // The secret as secret_text: wrangler never prints its value in any table or log.
+  const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: k === 'EDGE_SIGNING_SECRET' ? 'secret_text' as const : 'plain_text' as const, value: v }]))
   const worker = await unstable_startWorker({
     config: join(root, 'wrangler.toml'),
     bindings,
@@ -167,6 +172,11 @@ async function startEdge(options: EdgeOptions): Promise<{ url: URL; dispose(): P
       inspector: false,
       watch: false,
       logLevel: 'warn',
+      // The Worker's own console output (the access log, its errors), without wrangler's banners and tables.
+      structuredLogsHandler: (log: { level: string; message: string }) => {
+        const stream = log.level === 'error' || log.level === 'warn' ? process.stderr : process.stdout
+        stream.write(`${log.message.trimEnd()}\n`)
+      },
       persist: options.persistDir,
     },
   } as Parameters<typeof unstable_startWorker>[0])

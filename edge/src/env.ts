@@ -18,4 +18,6 @@ export interface Env {
   RATE_LIMIT_PER_SECOND?: string
   RATE_LIMIT_BURST?: string
   EDGE_SIGNING_SECRET?: string
+  /** `pretty` (one readable line per request), `json`, or `off` (default). */
+  ACCESS_LOG?: string
 }

@@ -4,9 +4,11 @@
 import { Hono } from 'hono'
 import type { EdgeEnv } from './context.ts'
 import { EdgeError, errorResponse } from './problems.ts'
+import { accessLog } from './stages/access-log.ts'
 import { authenticate } from './stages/authenticate.ts'
 import { authorize } from './stages/authorize.ts'
 import { classifyHost } from './stages/classify-host.ts'
+import { cors } from './stages/cors.ts'
 import { forwardOrWake } from './stages/forward-or-wake.ts'
 import { platformHosts } from './stages/platform-hosts.ts'
 import { rateLimit } from './stages/rate-limit.ts'
@@ -18,9 +20,11 @@ export function createEdgeApp(): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>()
 
   // Outermost first.
+  app.use(accessLog()) //            0. one line per answered request (ACCESS_LOG: pretty | json | off)
   app.use(requestId()) //            1. X-Request-Id: the client's if plain, else a new one; set on the response
   app.use(stripInternalHeaders()) // 2. drop client-sent X-Tenant-*, X-Agent-*, X-Edge-*, X-Principal*
   app.use(classifyHost()) //         3. host → landing | app | api | <slug>; anything else 404
+  app.use(cors()) //                    CORS for the dashboard's origin only; preflights end here
   app.use(platformHosts()) //           landing page, dashboard assets and the /v1 API end here
   app.use(resolveRoute()) //         4. slug → route: isolate cache → AgentGate → cluster-api; unknown → 404
   app.use(authenticate()) //         5. Clerk JWT (Bearer or __session) | mi_ API key | anonymous

@@ -20,7 +20,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'myintell-e2e-'))
   platform = await startPlatform({
     dataDir, edgePort: 0, apiPort: 0, ingressPort: 0,
-    env: { ...process.env, MYINTELL_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS), MYINTELL_WARM_POOL_SIZE: '1', LOG_LEVEL: 'warn' },
+    env: { ...process.env, MYINTELL_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS), MYINTELL_WARM_POOL_SIZE: '1', LOG_LEVEL: 'warn', MYINTELL_ACCESS_LOG: 'off' },
   })
 }, 180_000)
 

@@ -36,6 +36,7 @@ export async function startEdgeWorker(options: EdgeWorkerOptions): Promise<EdgeW
     CLUSTER_API_URL: options.clusterUrl,
     ORIGIN_URL: options.originUrl,
     EDGE_SIGNING_SECRET: options.secret,
+    ACCESS_LOG: 'off',
     ...options.vars,
   }
   const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text' as const, value: v }]))
