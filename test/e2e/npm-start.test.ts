@@ -76,6 +76,9 @@ describe('npm start', () => {
     // The README's exact command, run by curl itself (curl resolves *.localhost to loopback).
     const reply = execFileSync('curl', ['-sS', '-N', `${demoUrl}/v1/chat`, '-H', `authorization: Bearer ${key}`, '-H', 'content-type: application/json', '-d', '{"message":"hello"}'], { encoding: 'utf8', timeout: 60_000 })
     expect(JSON.parse(reply).reply).toContain('[local dev model]')
+    // One readable line per request, with the cold start of the wake it waited for.
+    const logLine = /POST demo\.localhost:\d+\/v1\/chat 200 \d+ms \(cold start \d+ms\)/
+    await waitFor('the access-log line', () => logLine.test(first!.output()), 10_000)
     const again = await localFetch(`${demoUrl}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } })
     expect(again.status).toBe(200)
   }, 90_000)
