@@ -8,7 +8,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startPlatform, type Platform } from '../../scripts/platform.ts'
 import { localFetch } from './support/localhost-fetch.ts'
-import { readSse } from './support/sse.ts'
+import { readSse } from '../../cli/src/chat/sse-reader.ts'
 
 /** Short enough that the story can watch a superfriend fall asleep; the platform's default is 5 minutes. */
 const IDLE_TIMEOUT_MS = 3_000
@@ -82,7 +82,7 @@ describe('a superfriend from creation to sleep and back', () => {
     expect(response.headers.get('content-type')).toContain('text/event-stream')
     expect(Number(response.headers.get('x-myintell-cold-start'))).toBeGreaterThan(0)
     const events = []
-    for await (const event of readSse(response)) events.push(event)
+    for await (const event of readSse(response.body as unknown as AsyncIterable<Buffer>)) events.push(event)
     const kinds = events.map((e) => e.event)
     expect(kinds[0]).toBe('start')
     expect(kinds.filter((k) => k === 'delta').length).toBeGreaterThan(1)
