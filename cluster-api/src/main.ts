@@ -35,11 +35,11 @@ const api = await startClusterApi({
   logger,
   // Decision: a driver that cannot start does not keep the API down. The API serves /v1 and routing,
   // and wake/status answer 503 `driver-unavailable` (with Retry-After) until a driver is configured.
-  driver: driverName === null ? undefined : async ({ url }) => {
+  driver: driverName === null ? undefined : async ({ url, desiredAgents }) => {
     try {
       return await createDriver({
         name: driverName, signingSecret: config.signingSecret, platformUrl: config.platformUrl ?? url,
-        dataDir: config.dataDir, env: process.env,
+        dataDir: config.dataDir, env: process.env, desiredAgents,
         // This process owns shutdown: api.close() stops the driver after the HTTP server, before PostgreSQL.
         handleSignals: false, logger,
       })

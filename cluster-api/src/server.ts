@@ -9,7 +9,7 @@ import { createApp } from './app.ts'
 import type { ApiDeps } from './context.ts'
 import { openDatabase, type PlatformDatabase } from './db/connect.ts'
 import type { Db } from './db/types.ts'
-import type { WorkloadDriver } from './drivers/types.ts'
+import type { AgentSpec, WorkloadDriver } from './drivers/types.ts'
 import type { TenantDatabaseProvisioner } from './tenant-db/types.ts'
 import { Workloads } from './workloads/workloads.ts'
 import { mountV1, type AuthOptions } from './v1/mount.ts'
@@ -23,6 +23,14 @@ export interface DatabaseInfo {
   /** Admin URL of the embedded server, null for an external database. */
   adminUrl: string | null
   driver: PlatformDatabase['driver']
+}
+
+/** What a driver factory learns once the server listens. */
+export interface DriverContext {
+  url: string
+  database: DatabaseInfo
+  /** Every agent's spec from the platform DB: the desired set a reconciling driver keeps (the rest are orphans). */
+  desiredAgents: () => Promise<AgentSpec[]>
 }
 
 export interface ClusterApiOptions {
@@ -41,7 +49,7 @@ export interface ClusterApiOptions {
   /** The edge signing secret (≥ 32 characters). */
   signingSecret: string
   /** A driver, or a factory called once the server listens (drivers need the platform URL). The server closes it. */
-  driver?: WorkloadDriver | ((context: { url: string; database: DatabaseInfo }) => Promise<WorkloadDriver | null>) | undefined
+  driver?: WorkloadDriver | ((context: DriverContext) => Promise<WorkloadDriver | null>) | undefined
   /** A provisioner, or a factory given the platform database (the embedded server's admin URL). */
   tenantDatabases?: TenantDatabaseProvisioner | ((database: DatabaseInfo) => TenantDatabaseProvisioner) | undefined
   auth?: AuthOptions | undefined
@@ -103,7 +111,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host
     const url = `http://${urlHost}:${address.port}`
     selfUrl.value = url
-    if (typeof options.driver === 'function') deps.driver = await options.driver({ url, database })
+    if (typeof options.driver === 'function') deps.driver = await options.driver({ url, database, desiredAgents: () => workloads.desiredSpecs() })
     driver = deps.driver
     logger.info({ url, database: platform.driver, driver: driver?.name ?? null }, 'cluster-api listening')
     return {

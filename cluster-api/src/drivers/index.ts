@@ -1,7 +1,7 @@
 // Chooses the workload driver named by MYINTELL_DRIVER: `local` (default) or `kubernetes`,
 // and reads that driver's own settings from the environment once, failing fast on bad values.
 
-import type { WorkloadDriver } from './types.ts'
+import type { AgentSpec, WorkloadDriver } from './types.ts'
 
 export type DriverName = 'local' | 'kubernetes'
 
@@ -19,6 +19,8 @@ export interface DriverFactoryOptions {
   env: Record<string, string | undefined>
   /** Local driver: stop runtimes on SIGINT/SIGTERM by itself (default true). Off when the host owns shutdown. */
   handleSignals?: boolean
+  /** kubernetes: the platform's desired set, so the reconcile loop can remove orphans. */
+  desiredAgents?: () => Promise<AgentSpec[]>
   /** Optional logger shared with the driver. */
   logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void }
 }
@@ -55,6 +57,7 @@ export async function createDriver(options: DriverFactoryOptions): Promise<Workl
     reconcileIntervalMs: envInteger(env, 'MYINTELL_RECONCILE_INTERVAL_MS', undefined),
     // Traefik entry points of agent IngressRoutes: `websecure` behind Cloudflare with Authenticated Origin Pulls.
     entryPoints: env.MYINTELL_INGRESS_ENTRYPOINTS ? env.MYINTELL_INGRESS_ENTRYPOINTS.split(',').map((e) => e.trim()).filter(Boolean) : undefined,
+    ...(options.desiredAgents ? { desiredAgents: options.desiredAgents } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   })
 }

@@ -4,10 +4,10 @@
 import type { WorkloadStatus } from '../../../wire/internal-api.ts'
 import type { ApiDeps } from '../context.ts'
 import type { Agent } from '../db/schema/index.ts'
-import { findAgentById, setWorkloadState } from '../db/queries/agents.ts'
+import { findAgentById, listAllAgents, setWorkloadState } from '../db/queries/agents.ts'
 import { findTenantById } from '../db/queries/tenants.ts'
 import { ApiError, notFoundError } from '../http/problems.ts'
-import type { WorkloadDriver } from '../drivers/types.ts'
+import type { AgentSpec, WorkloadDriver } from '../drivers/types.ts'
 import { buildRuntimeConfig, TenantDatabaseCache } from './runtime-config.ts'
 
 /** A status long poll never holds a connection longer than this, whatever waitMs asks. */
@@ -46,6 +46,12 @@ export class Workloads {
     const tenant = await findTenantById(this.#deps.db, agent.tenantId)
     if (!tenant) throw notFoundError('Agent')
     return buildRuntimeConfig(agent, tenant, await this.#tenantDbs.urlFor(tenant), this.#deps.runtimeSecrets)
+  }
+
+  /** The spec of every agent the platform knows: what a driver's reconcile loop keeps and everything else it removes. */
+  async desiredSpecs(): Promise<AgentSpec[]> {
+    const all = await listAllAgents(this.#deps.db)
+    return Promise.all(all.map((agent) => this.#spec(agent)))
   }
 
   /** After a create or update: tells the driver, if any. Failures are logged; the next wake retries. */

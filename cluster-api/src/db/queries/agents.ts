@@ -70,6 +70,11 @@ export async function listAgents(db: Db, tenantId: string, page: { limit: number
   return db.select().from(agents).where(where).orderBy(asc(agents.id)).limit(page.limit)
 }
 
+/** Every agent of every tenant: the desired set a workload driver reconciles against (orphans are the rest). */
+export async function listAllAgents(db: Db): Promise<Agent[]> {
+  return db.select().from(agents).orderBy(agents.id)
+}
+
 export async function updateAgent(db: Db, tenantId: string, id: string, patch: AgentPatch): Promise<Agent | null> {
   if (!isId(id)) return null
   const [agent] = await db.update(agents).set({ ...patch, updatedAt: new Date() })
