@@ -1,42 +1,25 @@
-// Parses a text/event-stream body into events (WHATWG rules: `event:`, `data:` lines, blank line ends an event).
+// Parses a provider's text/event-stream body into events with the shared parser (wire/sse.ts).
 // Used by the Anthropic and OpenAI-compatible providers; a silent stream past the idle timeout is a timeout error.
+import { createSseParser, type SseEvent } from '../../../wire/sse.ts'
 import { ProviderError } from './types.ts'
 
-export interface SseEvent {
-  event: string
-  data: string
-}
+export type { SseEvent } from '../../../wire/sse.ts'
 
 export async function* parseSse(body: ReadableStream<Uint8Array>, idleTimeoutMs: number, signal?: AbortSignal): AsyncGenerator<SseEvent> {
   const reader = body.getReader()
   const decoder = new TextDecoder()
-  let buffer = ''
-  let event = ''
-  let data: string[] = []
+  const ready: SseEvent[] = []
+  const parser = createSseParser((event) => ready.push(event))
   try {
     while (true) {
       const chunk = await readWithTimeout(reader, idleTimeoutMs, signal)
       if (chunk.done) break
-      buffer += decoder.decode(chunk.value, { stream: true })
-      let newline: number
-      while ((newline = buffer.search(/\r\n|\n|\r/)) !== -1) {
-        const line = buffer.slice(0, newline)
-        buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1))
-        if (line === '') {
-          if (data.length > 0) yield { event: event || 'message', data: data.join('\n') }
-          event = ''
-          data = []
-          continue
-        }
-        if (line.startsWith(':')) continue
-        const colon = line.indexOf(':')
-        const field = colon === -1 ? line : line.slice(0, colon)
-        const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
-        if (field === 'event') event = value
-        else if (field === 'data') data.push(value)
-      }
+      parser.push(decoder.decode(chunk.value, { stream: true }))
+      yield* ready.splice(0)
     }
-    if (data.length > 0) yield { event: event || 'message', data: data.join('\n') }
+    // A provider that ends without the final blank line still meant its last event.
+    parser.end()
+    yield* ready.splice(0)
   } finally {
     reader.cancel().catch(() => {})
   }

@@ -1,7 +1,7 @@
 // The dashboard's SSE parser reads the superfriend's chat stream from a fetch body, in whatever pieces it arrives.
 import { describe, expect, it } from 'vitest'
-import { createSseParser, type SseEvent } from '../../dashboard/src/api/sse.ts'
-import { formatSse } from '../../agent/src/http/event-stream.ts'
+import { createSseParser, type SseEvent } from './sse.ts'
+import { formatSse } from '../agent/src/http/event-stream.ts'
 
 function parse(chunks: string[]): SseEvent[] {
   const events: SseEvent[] = []
