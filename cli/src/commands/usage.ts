@@ -1,21 +1,14 @@
 // `myintell usage`: the tenant's (or one agent's) usage per UTC day, with totals.
 
+import type { IngestItem } from '../../../wire/internal-api.ts'
 import type { Command } from '../command.ts'
 import { str } from '../command.ts'
 import { clientFor } from '../client-for.ts'
 import { printJson, printTable, wantsJson } from '../output.ts'
 import { findAgent } from './agents.ts'
 
-interface Totals {
-  requests: number
-  bytesIn: number
-  bytesOut: number
-  wakes: number
-  coldStartMs: number
-  tokensIn: number
-  tokensOut: number
-  activeSeconds: number
-}
+/** The counters of a usage record, as GET /v1/usage totals them per day. */
+type Totals = Omit<IngestItem, 'agentId' | 'tenantId' | 'from' | 'to' | 'openStreams'>
 
 interface Usage {
   tenantId: string

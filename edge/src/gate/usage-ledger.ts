@@ -8,19 +8,8 @@ import type { UsageDelta } from './protocol.ts'
 /** A failed flush is retried after interval × 2^attempts, capped here: the cluster-api may be down a while. */
 export const FLUSH_RETRY_MAX_MS = 60_000
 
-interface Pending {
-  agentId: string
-  tenantId: string
-  from: number
-  to: number
-  requests: number
-  bytesIn: number
-  bytesOut: number
-  wakes: number
-  coldStartMs: number
-  activeSeconds: number
-  lastActiveSecond: number
-}
+/** What the gate counts itself (tokens come from the runtime, open streams are read at flush time). */
+type Pending = Omit<IngestItem, 'tokensIn' | 'tokensOut' | 'openStreams'> & { lastActiveSecond: number }
 
 interface InFlight {
   batch: IngestBatch
