@@ -24,9 +24,10 @@ export default defineProject({
           // Small bounds so the unit tests can reach them with a handful of calls.
           ACCESS_LOG: 'off',
           MAX_HELD_REQUESTS: '5',
-          RATE_LIMIT_PER_SECOND: '1',
-          RATE_LIMIT_BURST: '3',
+          RATE_LIMIT_PERIOD_SECONDS: '60',
         },
+        // Replaces wrangler.toml's binding: 3 requests per tenant per minute, reachable in a unit test.
+        ratelimits: { TENANT_RATE_LIMIT: { namespace_id: '1001', simple: { limit: 3, period: 60 } } },
       },
     })),
   ],

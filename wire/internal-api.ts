@@ -22,8 +22,15 @@ export interface KeyVerifyRequest {
 export interface KeyVerification {
   keyId: string
   tenantId: string
+  /** The key's scopes (the cluster-api's API_KEY_SCOPES); the edge needs CHAT_SCOPE to let a key talk to an agent. */
   scopes: string[]
 }
+
+/**
+ * The API-key scope that lets a key talk to superfriends (chat, the OpenAI-compatible API, WebSocket) through
+ * the edge. Keys the dashboard and the CLI create by default carry it; a key without it gets 403 at the edge.
+ */
+export const CHAT_SCOPE = 'chat'
 
 /** GET /internal/v1/users/:userId/tenants → 200 UserTenants (the tenants a JWT subject may act for) */
 export interface UserTenants {

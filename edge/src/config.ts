@@ -17,11 +17,18 @@ export interface EdgeConfig {
   usageFlushIntervalMs: number
   /** The gate forgets "warm" after this long without activity (the origin then decides). Default 5 min. */
   gateIdleMs: number
-  /** Requests per second per tenant; 0 turns the limit off. */
-  rateLimitPerSecond: number
-  rateLimitBurst: number
+  /** The per-tenant rate limit (the TENANT_RATE_LIMIT binding holds the numbers); null: off. */
+  rateLimit: RateLimitConfig | null
   signingSecret: string
 }
+
+export interface RateLimitConfig {
+  /** The binding's window, 10 or 60 s; a refused client is told to retry after one window. */
+  periodSeconds: 10 | 60
+}
+
+/** Default window of the tenant rate limit; must equal `simple.period` of TENANT_RATE_LIMIT in wrangler.toml. */
+export const RATE_LIMIT_PERIOD_SECONDS = 10
 
 function integer(name: string, raw: string | undefined, fallback: number, min = 0): number {
   if (raw === undefined || raw === '') return fallback
@@ -39,6 +46,20 @@ function url(name: string, raw: string | undefined): URL {
   }
 }
 
+function rateLimit(env: Env): RateLimitConfig | null {
+  const mode = (env.RATE_LIMIT ?? '').trim().toLowerCase()
+  if (mode === 'off') return null
+  if (mode !== '' && mode !== 'on') throw new Error(`RATE_LIMIT must be "on" or "off", got "${env.RATE_LIMIT}"`)
+  if (!env.TENANT_RATE_LIMIT) {
+    // Explicitly on but unbound is a deploy mistake; unset and unbound is a bare Worker (benchmarks): no limit.
+    if (mode === 'on') throw new Error('RATE_LIMIT is on but the TENANT_RATE_LIMIT binding ([[ratelimits]] in wrangler.toml) is missing')
+    return null
+  }
+  const period = integer('RATE_LIMIT_PERIOD_SECONDS', env.RATE_LIMIT_PERIOD_SECONDS, RATE_LIMIT_PERIOD_SECONDS, 1)
+  if (period !== 10 && period !== 60) throw new Error(`RATE_LIMIT_PERIOD_SECONDS must be 10 or 60 (the binding's period), got "${period}"`)
+  return { periodSeconds: period }
+}
+
 export function parseConfig(env: Env): EdgeConfig {
   assertSigningSecret(env.EDGE_SIGNING_SECRET)
   return {
@@ -54,8 +75,7 @@ export function parseConfig(env: Env): EdgeConfig {
     maxHeldRequests: integer('MAX_HELD_REQUESTS', env.MAX_HELD_REQUESTS, 1_000, 1),
     usageFlushIntervalMs: integer('USAGE_FLUSH_INTERVAL_MS', env.USAGE_FLUSH_INTERVAL_MS, 5_000, 1),
     gateIdleMs: integer('GATE_IDLE_MS', env.GATE_IDLE_MS, 300_000, 1),
-    rateLimitPerSecond: integer('RATE_LIMIT_PER_SECOND', env.RATE_LIMIT_PER_SECOND, 200),
-    rateLimitBurst: integer('RATE_LIMIT_BURST', env.RATE_LIMIT_BURST, 400),
+    rateLimit: rateLimit(env),
     signingSecret: env.EDGE_SIGNING_SECRET,
   }
 }

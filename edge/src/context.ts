@@ -24,6 +24,8 @@ export interface EdgeVariables {
   principal: Principal
   /** Tenants the principal may act for. */
   principalTenants: readonly string[]
+  /** An API key's scopes; null for a session or an anonymous caller (users are bounded by membership, not scopes). */
+  principalScopes: readonly string[] | null
 }
 
 export type EdgeEnv = { Bindings: Env; Variables: EdgeVariables }

@@ -15,8 +15,12 @@ export interface Env {
   MAX_HELD_REQUESTS?: string
   USAGE_FLUSH_INTERVAL_MS?: string
   GATE_IDLE_MS?: string
-  RATE_LIMIT_PER_SECOND?: string
-  RATE_LIMIT_BURST?: string
+  /** Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml), keyed by tenant. Absent: no limit. */
+  TENANT_RATE_LIMIT?: RateLimit
+  /** `on` (needs TENANT_RATE_LIMIT) or `off`; unset: on when the binding exists. */
+  RATE_LIMIT?: string
+  /** TENANT_RATE_LIMIT's `simple.period` (10 or 60): the binding cannot tell the Worker; sent as Retry-After. */
+  RATE_LIMIT_PERIOD_SECONDS?: string
   EDGE_SIGNING_SECRET?: string
   /** `pretty` (one readable line per request), `json`, or `off` (default). */
   ACCESS_LOG?: string

@@ -8,17 +8,26 @@ export class EdgeError extends Error {
   readonly code: string
   readonly title: string
   readonly headers: Record<string, string>
-  constructor(status: number, code: string, title: string, headers: Record<string, string> = {}, cause?: unknown) {
+  /** Safe for the client: a `detail` sentence and extension members of the problem. */
+  readonly detail: string | undefined
+  readonly extra: Record<string, unknown>
+  constructor(
+    status: number, code: string, title: string, headers: Record<string, string> = {}, cause?: unknown,
+    body: { detail?: string; extra?: Record<string, unknown> } = {},
+  ) {
     super(`${code}: ${title}`, cause === undefined ? undefined : { cause })
     this.status = status
     this.code = code
     this.title = title
     this.headers = headers
+    this.detail = body.detail
+    this.extra = body.extra ?? {}
   }
 }
 
 export function errorResponse(error: EdgeError, requestId?: string): Response {
-  return problemResponse(problem(error.status, error.code, error.title, undefined, requestId ? { requestId } : {}), error.headers)
+  const extra = requestId ? { ...error.extra, requestId } : error.extra
+  return problemResponse(problem(error.status, error.code, error.title, error.detail, extra), error.headers)
 }
 
 export const unknownHost = () => new EdgeError(404, 'unknown-host', 'No such host')
@@ -30,8 +39,14 @@ export const unauthenticated = () =>
 export const badCredentials = () =>
   new EdgeError(401, 'invalid-credentials', 'The session or API key is not valid', { 'www-authenticate': 'Bearer error="invalid_token"' })
 export const forbidden = () => new EdgeError(403, 'forbidden', 'This superfriend belongs to another account')
+/** Same code and wording as the cluster-api's /v1 answer to a key without the scope an operation needs. */
+export const insufficientScope = (scope: string) =>
+  new EdgeError(403, 'insufficient-scope', `This API key lacks the "${scope}" scope`,
+    { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` }, undefined,
+    { detail: `Talking to a superfriend needs an API key with the "${scope}" scope`, extra: { requiredScope: scope } })
 export const rateLimited = (retryAfterSeconds: number) =>
-  new EdgeError(429, 'rate-limited', 'Too many requests', { 'retry-after': String(retryAfterSeconds) })
+  new EdgeError(429, 'rate-limited', 'Too many requests for this account', { 'retry-after': String(retryAfterSeconds) }, undefined,
+    { detail: `Retry after ${retryAfterSeconds} s` })
 export const unavailable = (code: string, title: string, retryAfterSeconds: number) =>
   new EdgeError(503, code, title, { 'retry-after': String(retryAfterSeconds) })
 export const upstreamFailed = (cause?: unknown) => new EdgeError(502, 'upstream-unreachable', 'The platform could not be reached', {}, cause)

@@ -1,5 +1,6 @@
 // Stage 5: who is calling. A Clerk session JWT (Bearer or `__session` cookie) → `user:<sub>`; an `mi_` API key
-// → `key:<id>`; nothing → `anonymous`. A credential that does not verify is refused (401), not downgraded.
+// → `key:<id>` with its scopes; nothing → `anonymous`. A credential that does not verify is refused (401), not
+// downgraded.
 
 import type { MiddlewareHandler } from 'hono'
 import { verifyApiKey } from '../auth/api-key.ts'
@@ -22,6 +23,7 @@ export const authenticate = (): MiddlewareHandler<EdgeEnv> =>
     if (!credential) {
       c.set('principal', 'anonymous')
       c.set('principalTenants', [])
+      c.set('principalScopes', null)
       return next()
     }
     const client = new InternalClient(c.var.config)
@@ -32,6 +34,8 @@ export const authenticate = (): MiddlewareHandler<EdgeEnv> =>
       if (!key) throw badCredentials()
       c.set('principal', `key:${key.keyId}`)
       c.set('principalTenants', [key.tenantId])
+      // Fail closed: a verification without a scope list grants no scope.
+      c.set('principalScopes', Array.isArray(key.scopes) ? key.scopes : [])
       return next()
     }
     const userId = await verifySessionToken(credential.token, c.var.config.auth)
@@ -48,5 +52,6 @@ export const authenticate = (): MiddlewareHandler<EdgeEnv> =>
     }
     c.set('principal', `user:${userId}`)
     c.set('principalTenants', tenants)
+    c.set('principalScopes', null)
     return next()
   }

@@ -1,41 +1,39 @@
-// Stage 7: a token bucket per tenant, per isolate. Cheap and local: it stops one tenant from flooding an
-// isolate; it is not a global quota (that is the cluster-api's job with the usage it ingests).
+// Stage 7: a rate limit per tenant (the agent's tenant), counted by Cloudflare's Workers Rate Limiting binding
+// (TENANT_RATE_LIMIT, `[[ratelimits]]` in wrangler.toml: `simple.limit` requests per `simple.period` of 10 or 60 s).
+//
+// What the binding promises, and so what this limit is: counters are per Cloudflare location (a tenant whose
+// clients reach several locations gets the limit in each), and eventually consistent (each isolate checks a
+// locally cached counter that a backing store in the same location updates in the background, so a burst can
+// overshoot a little before it is refused). It is abuse protection, not accounting; usage and quotas are the
+// cluster-api's, from the usage the edge ingests. The check costs no network round trip and no Durable Object
+// on Cloudflare; locally, Miniflare counts in an internal object with fixed windows aligned to the clock.
 
 import type { MiddlewareHandler } from 'hono'
 import type { EdgeEnv } from '../context.ts'
 import { rateLimited } from '../problems.ts'
 
-interface Bucket {
-  tokens: number
-  updatedAt: number
-}
-
-const MAX_TRACKED_TENANTS = 10_000
-const buckets = new Map<string, Bucket>()
-
-/** Takes one token from `tenantId`'s bucket; returns the seconds to wait when there is none. */
-export function takeToken(tenantId: string, perSecond: number, burst: number, now = Date.now()): number {
-  let bucket = buckets.get(tenantId)
-  if (!bucket) {
-    if (buckets.size >= MAX_TRACKED_TENANTS) buckets.clear()
-    bucket = { tokens: burst, updatedAt: now }
-    buckets.set(tenantId, bucket)
-  }
-  bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * perSecond)
-  bucket.updatedAt = now
-  if (bucket.tokens >= 1) {
-    bucket.tokens -= 1
-    return 0
-  }
-  return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond))
-}
+/** A broken limiter is logged at most this often per isolate, not once per request. */
+const LIMITER_ERROR_LOG_INTERVAL_MS = 60_000
+let lastLimiterErrorLog = -Infinity
 
 export const rateLimit = (): MiddlewareHandler<EdgeEnv> =>
   async function rateLimit(c, next) {
-    const { rateLimitPerSecond, rateLimitBurst } = c.var.config
-    if (rateLimitPerSecond > 0) {
-      const wait = takeToken(c.var.route.tenantId, rateLimitPerSecond, Math.max(1, rateLimitBurst))
-      if (wait > 0) throw rateLimited(wait)
+    const limits = c.var.config.rateLimit
+    const limiter = c.env.TENANT_RATE_LIMIT
+    if (limits && limiter) {
+      const allowed = await limiter.limit({ key: c.var.route.tenantId }).then(
+        (outcome) => outcome.success,
+        (error: unknown) => {
+          // Fail open: the limit protects the platform; a limiter fault must not take every agent down with it.
+          if (Date.now() - lastLimiterErrorLog >= LIMITER_ERROR_LOG_INTERVAL_MS) {
+            lastLimiterErrorLog = Date.now()
+            console.error('edge: rate limiter failed, letting requests through', c.var.requestId, error)
+          }
+          return true
+        },
+      )
+      // The binding says neither how full the window is nor when it ends; after one period it has moved on.
+      if (!allowed) throw rateLimited(limits.periodSeconds)
     }
     await next()
   }

@@ -1,0 +1,26 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { parseConfig, RATE_LIMIT_PERIOD_SECONDS } from './config.ts'
+import type { Env } from './env.ts'
+
+const base = env as unknown as Env
+const limiter = base.TENANT_RATE_LIMIT!
+
+describe('rate limit configuration', () => {
+  it('is on with the binding, for the documented default window', () => {
+    const config = parseConfig({ ...base, RATE_LIMIT: undefined, RATE_LIMIT_PERIOD_SECONDS: undefined, TENANT_RATE_LIMIT: limiter })
+    expect(config.rateLimit).toEqual({ periodSeconds: RATE_LIMIT_PERIOD_SECONDS })
+    expect(RATE_LIMIT_PERIOD_SECONDS).toBe(10)
+  })
+
+  it('turns off with RATE_LIMIT=off, and is off for a Worker without the binding', () => {
+    expect(parseConfig({ ...base, RATE_LIMIT: 'off', TENANT_RATE_LIMIT: limiter }).rateLimit).toBeNull()
+    expect(parseConfig({ ...base, RATE_LIMIT: undefined, TENANT_RATE_LIMIT: undefined }).rateLimit).toBeNull()
+  })
+
+  it('fails fast when switched on without the binding, or with a window the binding cannot have', () => {
+    expect(() => parseConfig({ ...base, RATE_LIMIT: 'on', TENANT_RATE_LIMIT: undefined })).toThrow(/TENANT_RATE_LIMIT binding/)
+    expect(() => parseConfig({ ...base, RATE_LIMIT: 'sometimes' })).toThrow(/RATE_LIMIT must be "on" or "off"/)
+    expect(() => parseConfig({ ...base, RATE_LIMIT_PERIOD_SECONDS: '30', TENANT_RATE_LIMIT: limiter })).toThrow(/10 or 60/)
+  })
+})
