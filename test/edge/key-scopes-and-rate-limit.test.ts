@@ -1,0 +1,204 @@
+// The edge Worker (wrangler.toml, in workerd) in front of the real cluster-api on a real PostgreSQL and a real
+// origin process: an API key needs the chat scope to talk to a superfriend, and each tenant has its own rate
+// limit (the Workers Rate Limiting binding as Miniflare runs it). Keys are made the way users make them, through
+// /v1. Only the workload driver (what would start a pod) is a stand-in: it marks the agent running at the origin.
+
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { unstable_readConfig, unstable_startWorker } from 'wrangler'
+import type { WorkloadStatus } from '../../wire/internal-api.ts'
+import { usagePerDay } from '../../cluster-api/src/db/queries/usage.ts'
+import type { WorkloadDriver } from '../../cluster-api/src/drivers/types.ts'
+import { DEV_KEY_SCOPES } from '../../scripts/seed.ts'
+import { createOwner, createTestAgent, startTestApi, TEST_SIGNING_SECRET, type TestApi } from '../api/support/harness.ts'
+import { edgeRequest, json, type EdgeReply } from './support/edge-client.ts'
+import { startFakePlatform, type FakeAgent, type FakePlatform } from './support/fake-platform.ts'
+
+const root = join(import.meta.dirname, '..', '..')
+/** This Worker's limit per tenant per minute (wrangler.toml's own is 2,000 per 10 s). */
+const LIMIT = 5
+const PERIOD_SECONDS = 60
+
+/** A workload driver whose "pods" are the origin's agents: a wake marks the agent running there. */
+function originDriver(origin: FakePlatform, originAgentOf: Map<string, FakeAgent>) {
+  const status = (agentId: string): WorkloadStatus => {
+    const running = originAgentOf.get(agentId)?.running ?? false
+    return { agentId, state: running ? 'ready' : 'cold', ready: running, replicas: running ? 1 : 0 }
+  }
+  const driver: WorkloadDriver & { wakes: string[] } = {
+    name: 'local',
+    wakes: [],
+    async ensure() {},
+    async remove() {},
+    async wake(agentId) {
+      driver.wakes.push(agentId)
+      const originAgent = originAgentOf.get(agentId)
+      if (originAgent) setTimeout(() => origin.markReady(originAgent.agentId), 50)
+      return { ...status(agentId), state: 'waking' }
+    },
+    async status(agentId) {
+      return status(agentId)
+    },
+    async touch() {},
+    async list() {
+      return []
+    },
+    async close() {},
+  }
+  return driver
+}
+
+/** The Worker from wrangler.toml with its TENANT_RATE_LIMIT binding replaced by a small one a test can reach. */
+async function startEdge(clusterUrl: string, originUrl: string) {
+  process.env.CI = 'true'
+  process.env.WRANGLER_SEND_METRICS = 'false'
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
+  process.env.XDG_CONFIG_HOME ??= join(root, '.xdg')
+  mkdirSync(process.env.XDG_CONFIG_HOME, { recursive: true })
+  const vars: Record<string, string> = {
+    BASE_DOMAIN: 'localhost', CLUSTER_API_URL: clusterUrl, ORIGIN_URL: originUrl, EDGE_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    ACCESS_LOG: 'off', USAGE_FLUSH_INTERVAL_MS: '200', RATE_LIMIT: 'on', RATE_LIMIT_PERIOD_SECONDS: String(PERIOD_SECONDS),
+  }
+  const worker = await unstable_startWorker({
+    config: join(root, 'wrangler.toml'),
+    bindings: {
+      ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text' as const, value: v }])),
+      TENANT_RATE_LIMIT: { type: 'ratelimit', namespace_id: '1001', simple: { limit: LIMIT, period: PERIOD_SECONDS } },
+    },
+    dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, logLevel: 'warn', persist: false },
+  } as Parameters<typeof unstable_startWorker>[0])
+  await worker.ready
+  return { url: await worker.url, dispose: () => worker.dispose() }
+}
+
+let api: TestApi
+let origin: FakePlatform
+let edge: Awaited<ReturnType<typeof startEdge>>
+let driver: ReturnType<typeof originDriver>
+const originAgentOf = new Map<string, FakeAgent>()
+
+beforeAll(async () => {
+  origin = await startFakePlatform(TEST_SIGNING_SECRET)
+  driver = originDriver(origin, originAgentOf)
+  api = await startTestApi({
+    driver,
+    // The agent never runs here, so its database is never opened: any URL will do.
+    tenantDatabases: (database) => ({ name: 'postgres', provision: async () => database.url, drop: async () => {} }),
+  })
+  edge = await startEdge(api.url, origin.originUrl)
+}, 120_000)
+
+afterAll(async () => {
+  await edge?.dispose()
+  await api?.close()
+  await origin?.close()
+})
+
+/** A tenant with one superfriend, made through /v1 as a user would, and its stand-in at the origin. */
+async function tenantWithAgent(name: string, visibility: 'private' | 'public' = 'private') {
+  const owner = await createOwner(api, name)
+  const agent = await createTestAgent(api, owner.token, `${name}-sf`, { visibility })
+  const originAgent = origin.addAgent({ slug: agent.slug, agentId: `origin-${agent.id}`, tenantId: owner.tenantId, wakeDelayMs: null })
+  originAgentOf.set(agent.id, originAgent)
+  return { owner, agent, originAgent, host: `${agent.slug}.localhost` }
+}
+
+async function createKey(token: string, body: { name: string; scopes?: string[] }): Promise<{ id: string; key: string; scopes: string[] }> {
+  const response = await api.v1('POST', '/v1/api-keys', { token, body })
+  expect(response.status).toBe(201)
+  return (await response.json()) as { id: string; key: string; scopes: string[] }
+}
+
+const chat = (host: string, key: string) =>
+  edgeRequest(edge.url, host, '/v1/chat', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"message":"hi"}' })
+
+function expectProblem(reply: EdgeReply, status: number, code: string) {
+  expect(reply.status).toBe(status)
+  expect(reply.headers['content-type']).toBe('application/problem+json')
+  expect(json(reply)).toMatchObject({ status, code, type: `https://myintell.ai/problems/${code}` })
+}
+
+describe('API-key scopes at the edge', () => {
+  it('refuses a key without the chat scope with 403 and wakes, forwards and counts nothing; a chat key is served', async () => {
+    const { owner, agent, originAgent, host } = await tenantWithAgent('scoped')
+    const everythingButChat = await createKey(owner.token, { name: 'ops', scopes: ['agents:read', 'agents:write', 'api-keys:write', 'usage:read'] })
+
+    for (const reply of [await chat(host, everythingButChat.key), await edgeRequest(edge.url, host, '/', { headers: { authorization: `Bearer ${everythingButChat.key}` } })]) {
+      expectProblem(reply, 403, 'insufficient-scope')
+      expect(json(reply)).toMatchObject({ requiredScope: 'chat', title: 'This API key lacks the "chat" scope' })
+      expect(reply.headers['www-authenticate']).toContain('insufficient_scope')
+    }
+    expect(driver.wakes).not.toContain(agent.id)
+    expect(originAgent.served).toBe(0)
+
+    // What the CLI (`myintell keys create`) and the dashboard create when no scope is chosen: chat, agents:read.
+    const byDefault = await createKey(owner.token, { name: 'default' })
+    expect(byDefault.scopes).toContain('chat')
+    const served = await chat(host, byDefault.key)
+    expect(served.status).toBe(200)
+    expect(json(served)).toMatchObject({ agent: agent.slug, agentId: agent.id, tenantId: owner.tenantId })
+    expect(driver.wakes.filter((id) => id === agent.id)).toHaveLength(1)
+    expect(originAgent.served).toBe(1)
+
+    // Usage lands once, for the one request that got through; the refused ones were never counted.
+    const today = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000), agentId: agent.id }
+    await vi.waitFor(async () => expect((await usagePerDay(api.db, owner.tenantId, today))[0]?.requests).toBeGreaterThan(0), { timeout: 15_000, interval: 100 })
+    expect((await usagePerDay(api.db, owner.tenantId, today)).reduce((n, d) => n + d.requests, 0)).toBe(1)
+  }, 60_000)
+
+  it('serves the key npm start seeds (every scope)', async () => {
+    const { owner, host } = await tenantWithAgent('seeded')
+    const dev = await createKey(owner.token, { name: 'dev (npm start)', scopes: DEV_KEY_SCOPES })
+    expect((await chat(host, dev.key)).status).toBe(200)
+  }, 30_000)
+
+  it('refuses a revoked key with 401 and forwards nothing', async () => {
+    const { owner, originAgent, host } = await tenantWithAgent('revoked')
+    const key = await createKey(owner.token, { name: 'soon gone', scopes: ['chat'] })
+    expect((await api.v1('DELETE', `/v1/api-keys/${key.id}`, { token: owner.token })).status).toBe(200)
+    expectProblem(await chat(host, key.key), 401, 'invalid-credentials')
+    expect(originAgent.served).toBe(0)
+  }, 30_000)
+
+  it('refuses a chat key of another tenant with 403 forbidden', async () => {
+    const { originAgent, host } = await tenantWithAgent('guarded')
+    const stranger = await createOwner(api, 'stranger')
+    const key = await createKey(stranger.token, { name: 'theirs', scopes: ['chat'] })
+    expectProblem(await chat(host, key.key), 403, 'forbidden')
+    expect(originAgent.served).toBe(0)
+  }, 30_000)
+})
+
+describe('rate limit per tenant', () => {
+  it('answers a tenant past its limit with 429 and Retry-After, forwards nothing more, and still serves another tenant', async () => {
+    const busy = await tenantWithAgent('busy', 'public')
+    const calm = await tenantWithAgent('calm', 'public')
+    // Windows are fixed minutes; 2 × LIMIT + 1 calls put more than LIMIT into one of at most two windows.
+    const replies: EdgeReply[] = []
+    for (let i = 0; i < 2 * LIMIT + 1 && !replies.some((r) => r.status === 429); i++) replies.push(await edgeRequest(edge.url, busy.host, `/n/${i}`))
+    const refused = replies.at(-1)!
+    expectProblem(refused, 429, 'rate-limited')
+    expect(refused.headers['retry-after']).toBe(String(PERIOD_SECONDS))
+    expect(replies.slice(0, LIMIT).every((r) => r.status === 200)).toBe(true)
+    expect(busy.originAgent.served).toBe(replies.filter((r) => r.status === 200).length)
+
+    expect((await edgeRequest(edge.url, busy.host, '/again')).status).toBe(429)
+    const other = await edgeRequest(edge.url, calm.host, '/')
+    expect(other.status).toBe(200)
+    expect(json(other)).toMatchObject({ tenantId: calm.owner.tenantId })
+  }, 60_000)
+})
+
+describe('wrangler.toml', () => {
+  it('declares the tenant rate limit in every environment, with RATE_LIMIT_PERIOD_SECONDS equal to its period', () => {
+    for (const env of [undefined, 'production']) {
+      const config = unstable_readConfig({ config: join(root, 'wrangler.toml'), env }, { hideWarnings: true })
+      const binding = (config.ratelimits as Array<{ name: string; simple: { period: number } }>).find((r) => r.name === 'TENANT_RATE_LIMIT')
+      expect(binding, `TENANT_RATE_LIMIT in ${env ?? 'the default environment'}`).toBeDefined()
+      expect([10, 60]).toContain(binding!.simple.period)
+      expect(config.vars.RATE_LIMIT_PERIOD_SECONDS).toBe(String(binding!.simple.period))
+      expect(config.vars.RATE_LIMIT).toBe('on')
+    }
+  })
+})
