@@ -15,15 +15,22 @@ import { join } from 'node:path'
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { startEdgeMiniflare } from '../test/edge/support/edge-miniflare.ts'
 import { openEdgeRequest } from '../test/edge/support/edge-client.ts'
-import { startFakePlatform } from '../test/edge/support/fake-platform.ts'
+import { startFakePlatform, type FakeAgent } from '../test/edge/support/fake-platform.ts'
+import { COLD_START } from '../wire/headers.ts'
 
 const SECRET = 'bench-signing-secret-0123456789abcdef-xyz'
 /** Concurrency of the warm-path measurement, as the issue asks. */
 const CONNECTIONS = 50
 const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? 4_000)
 const HOLD_REQUESTS = Number(process.env.BENCH_HOLD_REQUESTS ?? 10_000)
-/** How long the cold agent in figure 2 takes to wake: long enough that all requests are held at once. */
-const HOLD_WAKE_MS = 3_000
+/** Figure 2 gives up waiting for every request to be held after this long (and wakes the agent anyway). */
+const HOLD_ALL_TIMEOUT_MS = 120_000
+/**
+ * Descriptors workerd uses per held request once it is released to the origin, measured (ls /proc/<pid>/fd,
+ * ss -tanp): 2 for the client's connection (the socket, and the dup workerd_server::listen::hangup keeps to
+ * notice a client hanging up) and 2 for the connection to the origin (also duplicated).
+ */
+const FDS_PER_HELD = 4
 const READINESS_ROUNDS = 5
 const READINESS_HELD = Number(process.env.BENCH_READINESS_HELD ?? 50)
 /** BENCH_ONLY=2,3 runs a subset of the figures. */
@@ -182,12 +189,13 @@ async function main() {
   console.log(`edge bench — ${new Date().toISOString()} — load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`)
   const platform = await startFakePlatform(SECRET)
   cleanups.push(() => platform.close())
-  const benchOrigin = await startBenchOrigin()
-  const nginx = await startNginx(benchOrigin)
 
   // Figure 1 runs against its own edge (its origin is the plain bench origin); 2 and 3 against the fake
   // platform's origin, which verifies signatures and routes by X-Tenant-Host.
-  if (ONLY.has('1')) await warmPath(platform, benchOrigin, nginx)
+  if (ONLY.has('1')) {
+    const benchOrigin = await startBenchOrigin()
+    await warmPath(platform, benchOrigin, await startNginx(benchOrigin))
+  }
   if (ONLY.has('2') || ONLY.has('3')) await holdAndReadiness(platform)
 }
 
@@ -233,65 +241,127 @@ async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>,
 }
 
 async function holdAndReadiness(platform: Awaited<ReturnType<typeof startFakePlatform>>) {
-  // A fresh edge for each figure: figure 2 may exhaust the runtime's file descriptors on a small machine.
-  const start = () => startEdgeMiniflare({
-    CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: platform.originUrl, EDGE_SIGNING_SECRET: SECRET,
-    // The default bound (1,000) would turn 9,000 of these into 503s by design; this figure is about holding.
-    MAX_HELD_REQUESTS: String(HOLD_REQUESTS), WAKE_TIMEOUT_MS: '120000',
-  })
-  if (ONLY.has('2')) {
-    const holdEdge = await start()
-    await hold(platform, holdEdge)
-    await holdEdge.dispose().catch(() => undefined)
-  }
+  if (ONLY.has('2')) await hold()
   if (ONLY.has('3')) {
-    const readyEdge = await start()
+    // A fresh edge for figure 3, so nothing from figure 2 is still draining in it.
+    const readyEdge = await startEdgeMiniflare({
+      CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: platform.originUrl, EDGE_SIGNING_SECRET: SECRET,
+      MAX_HELD_REQUESTS: String(HOLD_REQUESTS), WAKE_TIMEOUT_MS: '120000',
+    })
     cleanups.push(() => readyEdge.dispose())
     await readiness(platform, readyEdge)
   }
 }
 
-async function hold(platform: Awaited<ReturnType<typeof startFakePlatform>>, holdEdge: Awaited<ReturnType<typeof startEdgeMiniflare>>) {
-  console.log(`\n2. hold: ${HOLD_REQUESTS} concurrent requests to a cold agent (wake takes ${HOLD_WAKE_MS} ms)`)
+/** The fake platform in its own process (bench/_edge-platform.ts), driven over its /__fake/* control API. */
+async function startPlatformProcess() {
+  const child = spawn(process.execPath, [join(import.meta.dirname, '_edge-platform.ts'), SECRET], { stdio: ['ignore', 'pipe', 'inherit'] })
+  children.push(child)
+  const urls = await new Promise<{ clusterUrl: string; originUrl: string }>((resolve, reject) => {
+    child.once('error', reject)
+    child.stdout!.once('data', (data: Buffer) => resolve(JSON.parse(data.toString()) as { clusterUrl: string; originUrl: string }))
+  })
+  const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(new URL(path, urls.clusterUrl), { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    if (!res.ok) throw new Error(`fake platform ${path} answered ${res.status}`)
+    return (res.status === 204 ? null : await res.json()) as T
+  }
+  return {
+    ...urls,
+    addAgent: (agent: Partial<FakeAgent> & { slug: string }) => control<FakeAgent>('POST', '/__fake/agents', agent),
+    agent: (agentId: string) => control<FakeAgent>('GET', `/__fake/agents/${agentId}`),
+    markReady: (agentId: string) => control<null>('POST', `/__fake/agents/${agentId}/ready`),
+  }
+}
+
+/** Open descriptors of a process (sockets, files, pipes). */
+function openFds(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length
+  } catch {
+    return 0
+  }
+}
+
+async function hold() {
   const fdLimit = Number(readFileSync('/proc/self/limits', 'utf8').match(/Max open files\s+(\d+)/)?.[1] ?? NaN)
-  // Locally one workerd carries every connection: measured 2 descriptors per held request (4,038 with 2,000
-  // held), one more per request once released to the origin. In production the holds spread over isolates.
-  if (HOLD_REQUESTS * 2 > fdLimit) {
-    console.log(`   note: open-file limit ${fdLimit} per process (not raisable here); local workerd uses 2 per held request,`)
-    console.log(`         so ${HOLD_REQUESTS} held requests exhaust it (accept() EMFILE) and the runtime aborts`)
+  // workerd keeps two descriptors per connection (see FDS_PER_HELD), so a held request that is then
+  // forwarded takes four. One workerd therefore holds at most ~limit/4 requests; the edge runs as as many
+  // workerd processes as that takes, all sharing one AgentGate namespace through a dev registry, as
+  // Cloudflare's machines share one Durable Object per agent. Every connection is a real one to a workerd.
+  const processes = Number(process.env.BENCH_EDGE_PROCESSES ?? Math.max(1, Math.ceil((HOLD_REQUESTS * FDS_PER_HELD) / (fdLimit * 0.8))))
+  console.log(`\n2. hold: ${HOLD_REQUESTS} concurrent requests to a cold agent, woken once all of them are held; ${processes} edge process${processes > 1 ? 'es' : ''}`)
+  if (processes > 1) {
+    console.log(`   (open-file limit ${fdLimit} per process, not raisable here; workerd needs ${FDS_PER_HELD} descriptors per held-then-forwarded`)
+    console.log(`    request, so the edge runs as ${processes} workerd processes sharing one AgentGate through a dev registry)`)
+  }
+  const platform = await startPlatformProcess()
+  const registry = mkdtempSync(join(tmpdir(), 'myintell-bench-registry-'))
+  cleanups.push(() => rmSync(registry, { recursive: true, force: true }))
+  const vars = {
+    CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: platform.originUrl, EDGE_SIGNING_SECRET: SECRET,
+    // The default bound (1,000) would turn 9,000 of these into 503s by design; this figure is about holding.
+    MAX_HELD_REQUESTS: String(HOLD_REQUESTS), WAKE_TIMEOUT_MS: '120000',
+  }
+  const edges = [await startEdgeMiniflare(vars, { name: 'myintell-edge', devRegistryPath: registry })]
+  for (let i = 1; i < processes; i++) {
+    edges.push(await startEdgeMiniflare(vars, { name: `myintell-edge-${i + 1}`, devRegistryPath: registry, gateWorker: 'myintell-edge' }))
   }
   const pids = workerdPids()
-  // Warm the isolate on another agent so the figure is about holding, not about the first start.
-  platform.addAgent({ slug: 'bench-primer', visibility: 'public', running: true })
-  const primer = await openEdgeRequest(holdEdge.url, 'bench-primer.localhost', '/')
-  primer.resume()
+  // Warm every isolate on another agent so the figure is about holding, not about the first start.
+  await platform.addAgent({ slug: 'bench-primer', visibility: 'public', running: true })
+  for (const edge of edges) (await openEdgeRequest(edge.url, 'bench-primer.localhost', '/')).resume()
   const rssBefore = pids.reduce((n, pid) => n + memoryKb(pid, 'VmRSS'), 0)
-  const cold = platform.addAgent({ slug: 'bench-cold', visibility: 'public', wakeDelayMs: HOLD_WAKE_MS })
+  // The agent becomes ready only when the bench says so: once the gate holds every request.
+  const cold = await platform.addAgent({ slug: 'bench-cold', visibility: 'public', wakeDelayMs: null })
+  // The gate's own count of held requests, read through Miniflare (the Node side of the Workers types).
+  const gate = (await edges[0]!.mf.getDurableObjectNamespace('AGENT_GATE')) as unknown as {
+    idFromName(name: string): unknown
+    get(id: unknown): { snapshot(): Promise<{ held: number }> }
+  }
+  const gateStub = gate.get(gate.idFromName('bench-cold'))
   const holdAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity })
   let peakRss = rssBefore
+  const peakFds = new Map(pids.map((pid) => [pid, 0]))
   const sampler = setInterval(() => {
     const rss = pids.reduce((n, pid) => n + memoryKb(pid, 'VmRSS'), 0)
     if (rss > peakRss) peakRss = rss
+    for (const pid of pids) peakFds.set(pid, Math.max(peakFds.get(pid) ?? 0, openFds(pid)))
   }, 50)
   const started = performance.now()
-  const outcomes = await Promise.all(Array.from({ length: HOLD_REQUESTS }, (_, i) => new Promise<number | string>((resolve) => {
-    http.get({ host: holdEdge.url.hostname, port: holdEdge.url.port, path: `/h/${i}`, agent: holdAgent, headers: { host: 'bench-cold.localhost' } }, (res) => {
+  let waited = 0
+  const all = Promise.all(Array.from({ length: HOLD_REQUESTS }, (_, i) => new Promise<number | string>((resolve) => {
+    const edge = edges[i % edges.length]!.url
+    http.get({ host: edge.hostname, port: edge.port, path: `/h/${i}`, agent: holdAgent, headers: { host: 'bench-cold.localhost' } }, (res) => {
+      if (res.headers[COLD_START] !== undefined) waited += 1
       res.resume()
       res.on('end', () => resolve(res.statusCode ?? 0))
       res.on('error', (e) => resolve(String(e)))
     }).on('error', (e) => resolve(e.message))
   })))
+  let held = 0
+  while (held < HOLD_REQUESTS && performance.now() - started < HOLD_ALL_TIMEOUT_MS) {
+    await new Promise((r) => setTimeout(r, 100))
+    held = Math.max(held, (await gateStub.snapshot()).held)
+  }
+  const allHeldAt = performance.now() - started
+  await platform.markReady(cold.agentId)
+  const outcomes = await all
   clearInterval(sampler)
   const elapsed = performance.now() - started
   const byOutcome: Record<string, number> = {}
   for (const o of outcomes) byOutcome[o] = (byOutcome[o] ?? 0) + 1
   const lost = HOLD_REQUESTS - (byOutcome['200'] ?? 0)
   const hwm = pids.reduce((n, pid) => n + memoryKb(pid, 'VmHWM'), 0)
-  console.log(`   answered: ${JSON.stringify(byOutcome)} in ${(elapsed / 1000).toFixed(1)} s`)
-  console.log(`   lost (not 200): ${lost}   wake calls: ${cold.wakeCalls}   origin served: ${cold.served}`)
-  console.log(`   workerd RSS before ${(rssBefore / 1024).toFixed(0)} MiB, peak sampled ${(peakRss / 1024).toFixed(0)} MiB (high-water ${(hwm / 1024).toFixed(0)} MiB)`)
-  console.log(`   bench process (clients + fakes) RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
+  const after = await platform.agent(cold.agentId)
+  console.log(`   ${held} held at once in the gate after ${(allHeldAt / 1000).toFixed(1)} s; then ready`)
+  console.log(`   answered: ${JSON.stringify(byOutcome)} after ${(elapsed / 1000).toFixed(1)} s; ${waited} carried ${COLD_START} (waited for the wake)`)
+  console.log(`   lost (not 200): ${lost}   wake calls: ${after.wakeCalls}   origin served: ${after.served}`)
+  console.log(`   workerd RSS (${pids.length} process${pids.length > 1 ? 'es' : ''}) before ${(rssBefore / 1024).toFixed(0)} MiB, peak sampled ${(peakRss / 1024).toFixed(0)} MiB (high-water ${(hwm / 1024).toFixed(0)} MiB)`)
+  console.log(`   peak open descriptors per workerd: ${[...peakFds.values()].join(', ')} (limit ${fdLimit})`)
+  console.log(`   bench process (clients) RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`)
   holdAgent.destroy()
+  for (const edge of edges.reverse()) await edge.dispose().catch(() => undefined)
 }
 
 async function readiness(platform: Awaited<ReturnType<typeof startFakePlatform>>, holdEdge: Awaited<ReturnType<typeof startEdgeMiniflare>>) {

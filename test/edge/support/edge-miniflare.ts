@@ -1,5 +1,8 @@
 // The edge Worker bundled by wrangler (`deploy --dry-run`) and run by Miniflare with a direct socket to the
 // Worker (no dev proxy in front): what the benchmarks measure, closest to the production request path.
+// Several such processes can share one AgentGate namespace through a dev registry (one process hosts the
+// Durable Objects, the others reach them over workerd's debug port), as Cloudflare's many edge machines
+// share one Durable Object per agent.
 
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
@@ -28,19 +31,30 @@ export interface EdgeMiniflare {
   dispose(): Promise<void>
 }
 
-export async function startEdgeMiniflare(vars: Record<string, string>): Promise<EdgeMiniflare> {
+export interface EdgeMiniflareOptions {
+  /** The Worker's name in the dev registry; default `myintell-edge`. */
+  name?: string
+  /** A dev registry directory shared by the processes that form one edge. */
+  devRegistryPath?: string
+  /** Use the AgentGate Durable Objects of this (other) Worker, found through the dev registry. */
+  gateWorker?: string
+}
+
+export async function startEdgeMiniflare(vars: Record<string, string>, options: EdgeMiniflareOptions = {}): Promise<EdgeMiniflare> {
   const mf = new Miniflare(convertV4MiniflareOptions({
+    name: options.name ?? 'myintell-edge',
     modules: true,
     scriptPath: bundle(),
     modulesRoot: dirname(bundle()),
     compatibilityDate: '2026-11-01',
     compatibilityFlags: ['nodejs_compat'],
     bindings: { BASE_DOMAIN: 'localhost', RATE_LIMIT_PER_SECOND: '0', ...vars },
-    durableObjects: { AGENT_GATE: 'AgentGate' },
+    durableObjects: { AGENT_GATE: options.gateWorker ? { className: 'AgentGate', scriptName: options.gateWorker } : 'AgentGate' },
     host: '127.0.0.1',
     port: 0,
     cf: false,
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+    ...(options.devRegistryPath ? { unsafeDevRegistryPath: options.devRegistryPath } : {}),
   } as Parameters<typeof convertV4MiniflareOptions>[0]))
   await mf.ready
   const url = await mf.unsafeGetDirectURL()
