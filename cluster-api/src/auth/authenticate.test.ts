@@ -131,4 +131,28 @@ describe('API keys as credentials', () => {
     expect((await api.v1('POST', '/v1/api-keys', { token: key.key, body: { name: 'escalate' } })).status).toBe(403)
     expect((await api.v1('POST', '/v1/tenants', { token: key.key, body: { slug: 'key-tenant', name: 'x' } })).status).toBe(403)
   })
+
+  it('lets a key that manages keys grant only scopes it holds itself', async () => {
+    const created = await api.v1('POST', '/v1/api-keys', { token: owner.token, body: { name: 'keymaster', scopes: ['api-keys:write', 'chat'] } })
+    const keymaster = (await created.json()) as { key: string }
+
+    const stronger = await api.v1('POST', '/v1/api-keys', { token: keymaster.key, body: { name: 'stronger', scopes: ['chat', 'agents:write'] } })
+    expect(stronger.status).toBe(403)
+    expect(await stronger.json()).toMatchObject({ code: 'insufficient-scope', missingScopes: ['agents:write'] })
+    // The default (chat, agents:read) is more than this key holds, so it is refused too, not silently narrowed.
+    expect((await api.v1('POST', '/v1/api-keys', { token: keymaster.key, body: { name: 'default' } })).status).toBe(403)
+
+    const weaker = await api.v1('POST', '/v1/api-keys', { token: keymaster.key, body: { name: 'weaker', scopes: ['chat'] } })
+    expect(weaker.status).toBe(201)
+    expect(await weaker.json()).toMatchObject({ scopes: ['chat'] })
+    const listed = (await (await api.v1('GET', '/v1/api-keys', { token: owner.token })).json()) as { items: Array<{ name: string }> }
+    expect(listed.items.map((k) => k.name)).not.toContain('stronger')
+  })
+
+  it('lets a signed-in owner grant any scope', async () => {
+    const all = ['agents:read', 'agents:write', 'api-keys:write', 'usage:read', 'chat']
+    const created = await api.v1('POST', '/v1/api-keys', { token: owner.token, body: { name: 'all', scopes: all } })
+    expect(created.status).toBe(201)
+    expect(((await created.json()) as { scopes: string[] }).scopes.sort()).toEqual([...all].sort())
+  })
 })

@@ -1,6 +1,7 @@
 // Who is calling /v1, and which tenant a request acts for (header X-MyIntell-Tenant).
 
 import type { Context } from 'hono'
+import { CHAT_SCOPE } from '../../../wire/internal-api.ts'
 import type { ApiKeyScope, MembershipRole } from '../db/schema/index.ts'
 import type { Db } from '../db/types.ts'
 import { listMembershipsOfUser } from '../db/queries/tenants.ts'
@@ -44,6 +45,23 @@ export const READ_AGENTS: Permission = { scope: 'agents:read', roles: ['owner', 
 export const WRITE_AGENTS: Permission = { scope: 'agents:write', roles: ['owner', 'admin', 'member'] }
 export const MANAGE_KEYS: Permission = { scope: 'api-keys:write', roles: ['owner', 'admin'] }
 export const READ_USAGE: Permission = { scope: 'usage:read', roles: ['owner', 'admin', 'member'] }
+/** Talking to a superfriend. The edge checks it (wire's CHAT_SCOPE); typed here so it stays one of API_KEY_SCOPES. */
+export const CHAT: Permission = { scope: CHAT_SCOPE, roles: ['owner', 'admin', 'member'] }
+
+/**
+ * An API key may hand out only scopes it holds itself: a key allowed to manage keys must not mint a stronger
+ * one. Users are bounded by their role (MANAGE_KEYS) instead.
+ */
+export function assertGrantable(principal: Principal, scopes: readonly ApiKeyScope[]): void {
+  if (principal.kind !== 'key') return
+  const missing = scopes.filter((scope) => !principal.scopes.includes(scope))
+  if (missing.length) {
+    throw new ApiError(403, 'insufficient-scope', `This API key cannot grant scopes it lacks: ${missing.join(', ')}`, {
+      detail: 'a key may create keys with a subset of its own scopes; a signed-in owner or admin may grant any',
+      extra: { missingScopes: missing },
+    })
+  }
+}
 
 /**
  * Resolves the tenant a request acts for and checks the caller may do `permission` there. A tenant the

@@ -4,11 +4,15 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { ApiDeps } from '../context.ts'
 import { createApiKey, listApiKeys, revokeApiKey } from '../db/queries/api-keys.ts'
 import { notFoundError } from '../http/problems.ts'
-import { MANAGE_KEYS, resolveTenant, type AuthEnv } from '../auth/principal.ts'
+import { assertGrantable, MANAGE_KEYS, resolveTenant, type AuthEnv } from '../auth/principal.ts'
+import type { ApiKeyScope } from '../db/schema/index.ts'
 import {
   ApiKeyListSchema, ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema, errorResponses, IdParams, jsonBody, jsonResponse,
   serializeApiKey, TenantHeaders,
 } from './schemas.ts'
+
+/** A key created without a scope list (the CLI's and the dashboard's default): talk to agents and read them. */
+export const DEFAULT_KEY_SCOPES: ApiKeyScope[] = ['chat', 'agents:read']
 
 const security = [{ bearer: [] }]
 const tags = ['api-keys']
@@ -21,9 +25,11 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps): 
   }), async (c) => {
     const { tenantId, principal } = await resolveTenant(c, deps.db, MANAGE_KEYS)
     const body = c.req.valid('json')
+    const scopes = body.scopes ? [...new Set(body.scopes)] : DEFAULT_KEY_SCOPES
+    assertGrantable(principal, scopes)
     const { key, plaintext } = await createApiKey(deps.db, tenantId, {
       name: body.name,
-      scopes: body.scopes ? [...new Set(body.scopes)] : ['chat', 'agents:read'],
+      scopes,
       createdBy: principal.kind === 'user' ? principal.userId : `key:${principal.keyId}`,
     })
     return c.json({ ...serializeApiKey(key), key: plaintext }, 201)

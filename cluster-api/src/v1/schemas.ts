@@ -115,7 +115,10 @@ export function serializeAgent(agent: Agent): z.infer<typeof AgentSchema> {
 export const CreateApiKeySchema = z.strictObject({
   name: z.string().min(1).max(200),
   scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).max(API_KEY_SCOPES.length).optional()
-    .openapi({ description: 'Default: ["chat", "agents:read"]' }),
+    .openapi({
+      description: 'Default: ["chat", "agents:read"]. "chat" lets the key talk to superfriends (the edge refuses a key '
+        + 'without it with 403 insufficient-scope). A key creating a key may grant only scopes it holds itself.',
+    }),
 }).openapi('CreateApiKey')
 export const ApiKeySchema = z.object({
   id: z.string(), tenantId: z.string(), name: z.string(), prefix: z.string(), scopes: z.array(z.enum(API_KEY_SCOPES)),
