@@ -2,6 +2,7 @@
 // The host component is X-Forwarded-Host, which the signer sets and the signature covers.
 
 import type { MiddlewareHandler } from 'hono'
+import { createHmac } from 'node:crypto'
 import { verifyRequest, type VerifyResult } from '../../../wire/signature.ts'
 import { ApiError } from '../http/problems.ts'
 
@@ -13,13 +14,23 @@ export interface EdgeSignatureOptions {
 
 export type EdgeVerified = Extract<VerifyResult, { ok: true }>
 
-export const edgeSignature = (options: EdgeSignatureOptions): MiddlewareHandler<{ Variables: { edge: EdgeVerified | null } }> =>
-  async function edgeSignature(c, next) {
+/**
+ * The same HMAC-SHA256 as wire/signature.ts's WebCrypto path, computed synchronously with node:crypto:
+ * WebCrypto runs each sign on libuv's thread pool, a round trip per request that, on a busy machine,
+ * waits for a pool thread to be scheduled. edge-signature.test.ts checks both give the same signature.
+ */
+export function nodeHmac(secret: string): (data: string) => string {
+  return (data) => createHmac('sha256', secret).update(data).digest('hex')
+}
+
+export const edgeSignature = (options: EdgeSignatureOptions): MiddlewareHandler<{ Variables: { edge: EdgeVerified | null } }> => {
+  const key = nodeHmac(options.secret)
+  return async function edgeSignature(c, next) {
     if (options.alternative?.(c.req.header('authorization'), new URL(c.req.url).pathname)) {
       c.set('edge', null)
       return next()
     }
-    const result = await verifyRequest(c.req.raw, options.secret)
+    const result = await verifyRequest(c.req.raw, key)
     if (!result.ok) {
       throw new ApiError(401, 'invalid-edge-signature', 'Request is not signed by the edge', {
         detail: `signature ${result.reason}`, extra: { reason: result.reason },
@@ -28,3 +39,4 @@ export const edgeSignature = (options: EdgeSignatureOptions): MiddlewareHandler<
     c.set('edge', result)
     await next()
   }
+}

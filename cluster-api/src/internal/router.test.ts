@@ -93,6 +93,31 @@ describe('route lookup', () => {
     expect(response.status).toBe(404)
     expect(await response.json()).toMatchObject({ code: 'not-found' })
   })
+
+  it('answers 404 problem for a slug that breaks the slug rules', async () => {
+    for (const slug of ['ADA-INTERNAL', 'api', '-ada', 'x'.repeat(41), 'ada%20internal']) {
+      const response = await api.internal('GET', `/internal/v1/routes/${slug}`)
+      expect(response.status, slug).toBe(404)
+      expect(response.headers.get('content-type')).toBe('application/problem+json')
+    }
+  })
+
+  it('answers a GET that carries a body like any other (the body is ignored)', async () => {
+    const headers = new Headers({ 'content-length': '2' })
+    const { signHeaders } = await import('../../../wire/signature.ts')
+    await signHeaders(headers, { method: 'GET', host: 'api.myintell.ai', path: INTERNAL_PATHS.route(ada.slug) }, 'test-edge-signing-secret-0123456789abcdef')
+    const { request } = await import('node:http')
+    const url = new URL(api.url)
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: INTERNAL_PATHS.route(ada.slug), headers: Object.fromEntries(headers) }, (res) => {
+        res.resume()
+        resolve(res.statusCode!)
+      })
+      req.on('error', reject)
+      req.end('{}')
+    })
+    expect(status).toBe(200)
+  })
 })
 
 describe('API key verification and user tenants', () => {
