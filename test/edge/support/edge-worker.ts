@@ -32,7 +32,7 @@ export async function startEdgeWorker(options: EdgeWorkerOptions): Promise<EdgeW
   const vars: Record<string, string> = {
     BASE_DOMAIN: 'localhost',
     // Tests send bursts of 1,000 from one "tenant"; the limiter has its own test.
-    RATE_LIMIT_PER_SECOND: '0',
+    RATE_LIMIT: 'off',
     CLUSTER_API_URL: options.clusterUrl,
     ORIGIN_URL: options.originUrl,
     EDGE_SIGNING_SECRET: options.secret,
