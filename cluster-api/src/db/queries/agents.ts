@@ -4,6 +4,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { WorkloadState } from '../../../../wire/internal-api.ts'
 import { isId, newId } from '../ids.ts'
+import { preparedPerDb } from '../prepared.ts'
 import { agents, type Agent, type DesiredState, type ModelSettings, type Persona } from '../schema/index.ts'
 import type { Db } from '../types.ts'
 
@@ -23,16 +24,21 @@ export async function createAgent(db: Db, tenantId: string, input: NewAgent): Pr
   return agent!
 }
 
+const agentOfTenant = preparedPerDb((db) => db.select().from(agents)
+  .where(and(eq(agents.id, sql.placeholder('id')), eq(agents.tenantId, sql.placeholder('tenantId')))).prepare('find_agent_of_tenant'))
+
 export async function findAgent(db: Db, tenantId: string, id: string): Promise<Agent | null> {
   if (!isId(id) || !isId(tenantId)) return null
-  const [agent] = await db.select().from(agents).where(and(eq(agents.id, id), eq(agents.tenantId, tenantId)))
+  const [agent] = await agentOfTenant(db).execute({ id, tenantId })
   return agent ?? null
 }
+
+const agentById = preparedPerDb((db) => db.select().from(agents).where(eq(agents.id, sql.placeholder('id'))).prepare('find_agent_by_id'))
 
 /** Internal use only (wake, status, scaling): the caller is the edge or the platform itself. */
 export async function findAgentById(db: Db, id: string): Promise<Agent | null> {
   if (!isId(id)) return null
-  const [agent] = await db.select().from(agents).where(eq(agents.id, id))
+  const [agent] = await agentById(db).execute({ id })
   return agent ?? null
 }
 
@@ -44,22 +50,17 @@ export interface AgentRoute {
   workloadState: WorkloadState
 }
 
-function prepareRouteLookup(db: Db) {
-  return db.select({
-    id: agents.id, tenantId: agents.tenantId, slug: agents.slug, visibility: agents.visibility, workloadState: agents.workloadState,
-  }).from(agents).where(eq(agents.slug, sql.placeholder('slug'))).limit(1).prepare('find_agent_by_slug')
-}
-// A named prepared statement: the server parses and plans the hottest query once per connection.
-const routeLookups = new WeakMap<Db, ReturnType<typeof prepareRouteLookup>>()
+const routeLookup = preparedPerDb((db) => db.select({
+  id: agents.id, tenantId: agents.tenantId, slug: agents.slug, visibility: agents.visibility, workloadState: agents.workloadState,
+}).from(agents).where(eq(agents.slug, sql.placeholder('slug'))).limit(1).prepare('find_agent_by_slug'))
 
-/** The edge's route lookup: one probe of the unique slug index, only the columns routing needs. */
+/**
+ * The edge's route lookup: one probe of the unique slug index, only the columns routing needs. Always
+ * read from the database (no cache here): the edge caches routes itself, per isolate and per AgentGate,
+ * so a cache in this process would add staleness to changes without saving queries.
+ */
 export async function findAgentBySlug(db: Db, slug: string): Promise<AgentRoute | null> {
-  let lookup = routeLookups.get(db)
-  if (!lookup) {
-    lookup = prepareRouteLookup(db)
-    routeLookups.set(db, lookup)
-  }
-  const [route] = await lookup.execute({ slug })
+  const [route] = await routeLookup(db).execute({ slug })
   return route ?? null
 }
 

@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import { isId, newId } from '../ids.ts'
+import { preparedPerDb } from '../prepared.ts'
 import { apiKeys, type ApiKey, type ApiKeyScope } from '../schema/index.ts'
 import type { Db } from '../types.ts'
 
@@ -51,10 +52,12 @@ export async function revokeApiKey(db: Db, tenantId: string, id: string): Promis
   return key ?? null
 }
 
+const keyByHash = preparedPerDb((db) => db.select().from(apiKeys).where(eq(apiKeys.hash, sql.placeholder('hash'))).prepare('find_api_key_by_hash'))
+
 /** The active key for a plaintext, or null (unknown, malformed or revoked). Touches last_used_at cheaply. */
 export async function verifyApiKey(db: Db, plaintext: string): Promise<ApiKey | null> {
   if (!API_KEY_PATTERN.test(plaintext)) return null
-  const [key] = await db.select().from(apiKeys).where(eq(apiKeys.hash, hashApiKey(plaintext)))
+  const [key] = await keyByHash(db).execute({ hash: hashApiKey(plaintext) })
   if (!key || key.revokedAt) return null
   const now = Date.now()
   if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
