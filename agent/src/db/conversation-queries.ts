@@ -1,10 +1,8 @@
 // Queries on conversations and messages, one plain function each, `db` first.
 // Every query is scoped by agent id: a tenant's database is shared by its agents, their data is not.
-import { sqlOps } from './drizzle-cjs.ts'
+import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm'
 import type { TenantDb } from './tenant-db.ts'
 import { conversations, messages } from './schema.ts'
-
-const { and, asc, desc, eq, gt, lt, sql } = sqlOps
 
 export type ConversationRow = typeof conversations.$inferSelect
 export type MessageRow = typeof messages.$inferSelect

@@ -1,10 +1,8 @@
 // Queries on long-term memories, scoped by agent id.
-import { sqlOps } from './drizzle-cjs.ts'
+import { and, desc, eq } from 'drizzle-orm'
 import type { TenantDb } from './tenant-db.ts'
 import { memories } from './schema.ts'
 import { isUuid } from './conversation-queries.ts'
-
-const { and, desc, eq } = sqlOps
 
 export type MemoryRow = typeof memories.$inferSelect
 

@@ -1,8 +1,6 @@
 // Tenant database schema: what every superfriend of a tenant keeps (conversations, messages, memories).
 // One database per tenant; rows carry agent_id so a tenant's agents never see each other's data.
-import { pgCore } from './drizzle-cjs.ts'
-
-const { bigserial, index, integer, pgTable, text, timestamp, uuid } = pgCore
+import { bigserial, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 export const conversations = pgTable('conversations', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -1,14 +1,13 @@
 // The tenant database connection: a small pg pool plus drizzle, migrated before the runtime reports ready.
 // Several runtimes of one tenant share the database, so migrations run under an advisory lock.
+import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
+import { drizzle } from 'drizzle-orm/node-postgres'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
-import { migrator, nodePostgres } from './drizzle-cjs.ts'
+import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import * as schema from './schema.ts'
-
-const { drizzle } = nodePostgres
-const { migrate } = migrator
 
 export type TenantDb = NodePgDatabase<typeof schema>
 
@@ -17,7 +16,20 @@ export interface TenantDatabase {
   close(): Promise<void>
 }
 
-const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '../../drizzle')
+/**
+ * agent/drizzle, found from wherever this code runs: the sources (agent/src/db) or the bundle (agent/dist), both of
+ * which sit under agent/. The nearest folder up the tree that holds a `drizzle/meta/_journal.json` is the one.
+ */
+function migrationsFolder(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const candidate = join(dir, 'drizzle')
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error(`agent migrations (drizzle/meta/_journal.json) not found above ${fileURLToPath(import.meta.url)}`)
+    dir = parent
+  }
+}
 // Arbitrary but fixed: every runtime of every tenant takes the same lock key in its own database.
 const MIGRATION_LOCK_KEY = 7_301_005
 // One agent serves a handful of concurrent chats; a small pool keeps idle memory and server slots low.
@@ -46,7 +58,7 @@ export async function migrateTenantDatabase(url: string): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
     await migrate(drizzle(client), {
-      migrationsFolder: MIGRATIONS_FOLDER,
+      migrationsFolder: migrationsFolder(),
       migrationsTable: 'agent_migrations',
       migrationsSchema: 'myintell_agent',
     })

@@ -2,8 +2,7 @@
 // The upgrade is checked like any request (edge signature for this slug, readiness) before the socket is accepted.
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer } from 'ws'
-import type { WebSocket } from 'ws'
+import type { WebSocket, WebSocketServer } from 'ws'
 import { problem } from '../../../wire/problem.ts'
 import { checkEdgeRequest } from '../http/edge-auth.ts'
 import { HttpError } from '../http/errors.ts'
@@ -49,7 +48,10 @@ function toRequest(req: IncomingMessage): Request {
 }
 
 export function attachWebSocketChat(server: Server, opts: Options): WebSocketChat {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  // `ws` (and the zlib/https it pulls in) is loaded on the first accepted upgrade: most runtimes idle on HTTP alone.
+  let wss: WebSocketServer | null = null
+  let loading: Promise<WebSocketServer> | null = null
+  const socketServer = () => (loading ??= import('ws').then(({ WebSocketServer }) => (wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES }))))
   let accepting = true
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -62,13 +64,16 @@ export function attachWebSocketChat(server: Server, opts: Options): WebSocketCha
         return refuse(socket, 401, 'invalid-edge-signature', 'Unauthorized')
       }
       if (!accepting || !opts.state.isReady()) return refuse(socket, 503, 'not-ready', 'Service Unavailable')
-      wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts))
+      const sockets = await socketServer()
+      if (!accepting) return refuse(socket, 503, 'not-ready', 'Service Unavailable')
+      sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts))
     })().catch(() => socket.destroy())
   })
 
   return {
     stopAccepting() { accepting = false },
     closeAll() {
+      if (!wss) return
       for (const ws of wss.clients) ws.close(CLOSE_GOING_AWAY, 'superfriend restarting')
       wss.close()
     },

@@ -1,14 +1,15 @@
-// Spawns the real runtime (agent/src/main.ts) as a child process on Node 22 and waits for its `listening` line.
-// Tests talk to it over HTTP on 127.0.0.1 exactly like the edge and the cluster-api would.
+// Spawns the real runtime as the platform runs it (the bundle agent/dist/runtime.mjs, built by `npm run build`, with
+// RUNTIME_NODE_FLAGS) as a child process on Node 22 and waits for its `listening` line. Tests talk to it over HTTP.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
 import { RUNTIME_NODE_FLAGS } from '../../../wire/runtime.ts'
 
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../../../agent/src/main.ts')
+const RUNTIME_BUNDLE = join(dirname(fileURLToPath(import.meta.url)), '../../../agent/dist/runtime.mjs')
 export const TEST_SECRET = 'agent-test-signing-secret-0123456789abcdef'
 export const TEST_CONTROL_TOKEN = 'agent-test-control-token-0123456789'
 const LISTEN_TIMEOUT_MS = 20_000
@@ -26,6 +27,7 @@ export interface RuntimeProcess {
 }
 
 export async function spawnRuntime(opts: { config?: RuntimeConfig | null; env?: Record<string, string> } = {}): Promise<RuntimeProcess> {
+  if (!existsSync(RUNTIME_BUNDLE)) throw new Error(`agent runtime bundle missing: ${RUNTIME_BUNDLE}; run \`npm run build\` first`)
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     PORT: '0',
@@ -36,7 +38,7 @@ export async function spawnRuntime(opts: { config?: RuntimeConfig | null; env?: 
     ...(opts.config ? { MYINTELL_AGENT_CONFIG: JSON.stringify(opts.config) } : {}),
     ...opts.env,
   }
-  const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, RUNTIME_BUNDLE], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))

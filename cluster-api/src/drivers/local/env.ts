@@ -13,7 +13,7 @@ export const LOCAL_DRIVER_ENV = {
   ingressPort: 'MYINTELL_INGRESS_PORT',
   /** Interface of the local ingress (default 127.0.0.1). */
   ingressHost: 'MYINTELL_INGRESS_HOST',
-  /** Entry file of the agent runtime (default the repo's agent/src/main.ts). */
+  /** Entry file of the agent runtime (default the repo's bundle agent/dist/runtime.mjs, built by `npm run build`). */
   runtimeEntry: 'MYINTELL_RUNTIME_ENTRY',
   /** ms from spawn/assignment to ready before a start counts as failed; 0 = no bound (default 30000). */
   startTimeoutMs: 'MYINTELL_START_TIMEOUT_MS',

@@ -262,7 +262,7 @@ describe('local driver', { timeout: 90_000 }, () => {
     for (const pid of pids) seenPids.add(pid)
     expect(pids).toHaveLength(2)
     expect(pids.every(isAlive)).toBe(true)
-    // SIGKILL: the runtimes notice their stdin closing (parent-watch.ts). SIGTERM: the driver stops them, then the host exits.
+    // SIGKILL: the runtimes notice their stdin closing (parent-watch.mjs). SIGTERM: the driver stops them, then the host exits.
     host.kill(signal)
     await exited
     await waitFor('every runtime of the host to exit', () => !pids.some(isAlive))

@@ -7,7 +7,7 @@ import { createLocalIngress } from '../../ingress/index.ts'
 import type { IngressRouter, IngressTarget } from '../../ingress/index.ts'
 import type { AgentSpec, WorkloadDriver } from '../types.ts'
 import { AgentSupervisor } from './agent-supervisor.ts'
-import { resolveSettings } from './options.ts'
+import { DEFAULT_RUNTIME_ENTRY, resolveSettings } from './options.ts'
 import type { LocalDriverOptions, LocalDriverSettings } from './options.ts'
 import { RuntimeProcess } from './runtime-process.ts'
 import { WarmPool } from './warm-pool.ts'
@@ -32,7 +32,10 @@ function coldStatus(agentId: string): WorkloadStatus {
 
 export async function createLocalDriver(options: LocalDriverOptions): Promise<LocalDriver> {
   const settings = resolveSettings(options)
-  if (!existsSync(settings.runtimeEntry)) throw new Error(`local driver: runtime entry not found: ${settings.runtimeEntry}`)
+  if (!existsSync(settings.runtimeEntry)) {
+    const hint = settings.runtimeEntry === DEFAULT_RUNTIME_ENTRY ? '; the agent runtime is a bundle built by `npm run build`' : ''
+    throw new Error(`local driver: runtime entry not found: ${settings.runtimeEntry}${hint}`)
+  }
   const { logger } = settings
   const supervisors = new Map<string, AgentSupervisor>()
   const bySlug = new Map<string, AgentSupervisor>()
@@ -58,7 +61,7 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Lo
   pool?.fill()
 
   // Last resort when the cluster-api exits without close(): nothing asynchronous runs in an `exit` handler,
-  // so every runtime gets SIGKILL. (A SIGKILLed cluster-api is covered by parent-watch.ts inside each runtime.)
+  // so every runtime gets SIGKILL. (A SIGKILLed cluster-api is covered by parent-watch.mjs inside each runtime.)
   const onExit = () => {
     pool?.killAll()
     for (const supervisor of supervisors.values()) supervisor.killAll()

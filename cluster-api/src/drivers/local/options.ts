@@ -9,8 +9,12 @@ import type { LocalDriverLogger } from './logger.ts'
 
 export type { LocalDriverLogger } from './logger.ts'
 
-/** The repo's agent runtime, resolved from this file so the driver works from any working directory. */
-export const DEFAULT_RUNTIME_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../agent/src/main.ts')
+/**
+ * The repo's agent runtime as it ships: the bundle `npm run build` writes (agent/vite.config.ts), resolved from this
+ * file so the driver works from any working directory. Pre-built JavaScript keeps Node's TypeScript stripper and the
+ * loading of hundreds of source files out of every runtime process (see `npm run bench -- agent`).
+ */
+export const DEFAULT_RUNTIME_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../agent/dist/runtime.mjs')
 
 /** Five minutes of silence puts a superfriend to sleep (issue 4). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
@@ -38,7 +42,7 @@ export interface LocalDriverOptions {
   signingSecret: string
   /** Base URL of this cluster-api, given to runtimes for usage reports. */
   platformUrl: string
-  /** Entry file of the agent runtime. Default: the repo's agent/src/main.ts. */
+  /** Entry file of the agent runtime. Default: the repo's bundle, agent/dist/runtime.mjs (`npm run build`). */
   runtimeEntry?: string
   /** Extra environment for every runtime process, over PATH/HOME/TMPDIR/LANG/LC_ALL/TZ/NODE_ENV/LOG_LEVEL. */
   runtimeEnv?: Record<string, string>

@@ -10,7 +10,7 @@ import { RUNTIME_ENV, RUNTIME_NODE_FLAGS, RUNTIME_PATHS } from '../../../../wire
 import type { RuntimeConfig } from '../../../../wire/runtime.ts'
 import type { LocalDriverLogger } from './logger.ts'
 
-const PARENT_WATCH = fileURLToPath(new URL('./parent-watch.ts', import.meta.url))
+const PARENT_WATCH = fileURLToPath(new URL('./parent-watch.mjs', import.meta.url))
 
 /** First probe retry delay (ms); a runtime that just printed its port usually answers within a few ms. */
 const PROBE_INITIAL_DELAY_MS = 5
@@ -71,7 +71,7 @@ export class RuntimeProcess {
       [RUNTIME_ENV.drainTimeoutMs]: String(options.drainTimeoutMs),
     }
     if (options.config) env[RUNTIME_ENV.config] = JSON.stringify(options.config)
-    // stdin stays an open pipe: parent-watch.ts ends the runtime when it closes (the parent died).
+    // stdin stays an open pipe: parent-watch.mjs ends the runtime when it closes (the parent died).
     this.child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, '--import', PARENT_WATCH, options.entry], { env, stdio: ['pipe', 'pipe', 'pipe'] })
     if (this.child.pid === undefined) {
       // spawn() failed synchronously (ENOENT/EAGAIN); the 'error' event follows.
