@@ -1,6 +1,7 @@
 // The runtime's logger: JSON lines on stderr, so stdout carries only the `listening` announcement.
 // Secret-bearing fields are redacted by path as a second line of defence; callers log identities, not configs.
 import pino from 'pino'
+import { fdDestination } from './log-destination.ts'
 
 export type Logger = pino.Logger
 
@@ -12,7 +13,7 @@ export function createLogger(level = process.env.LOG_LEVEL || 'info'): Logger {
       paths: ['secrets', '*.secrets', 'tenantDatabaseUrl', '*.tenantDatabaseUrl', 'authorization', '*.authorization', 'token', '*.token'],
       censor: '[redacted]',
     },
-  }, pino.destination({ fd: 2, sync: false }))
+  }, fdDestination(2))
 }
 
 /** A logger that drops everything: for in-process tests and benches. */

@@ -5,6 +5,10 @@ import type { RuntimeSettings } from './config/env.ts'
 import { createLogger } from './log.ts'
 import { startRuntime } from './runtime.ts'
 
+// A parent that died closes our stdout/stderr pipes: a later failed write there (a Node warning, say) must not become an
+// uncaught 'error' that kills a runtime still serving. The logger handles its own broken pipe (log-destination.ts).
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
+
 const log = createLogger()
 let settings: RuntimeSettings
 try {
