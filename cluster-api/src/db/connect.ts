@@ -18,6 +18,12 @@ export type DbDriver = 'embedded' | 'postgres' | 'neon'
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url))
 /** Connections per process; the API is I/O-bound on short queries. */
 const POOL_SIZE = 10
+/**
+ * Connections kept open through quiet spells (node-postgres closes the rest after 10 s idle). Route
+ * lookups arrive sporadically (the edge caches routes), and a fresh connection costs a TCP and SCRAM
+ * handshake and re-preparing the hot statements: several milliseconds on the first request after a lull.
+ */
+const POOL_MIN = 1
 
 export interface OpenDatabaseOptions {
   databaseUrl?: string | undefined
@@ -56,6 +62,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Platfo
     const url = options.databaseUrl!
     configureNeon(options.neonWsProxy)
     const pool = new NeonPool({ connectionString: url, max: POOL_SIZE })
+    // Neon closes idle connections (and suspends the compute after 5 minutes without queries): an idle
+    // client's error must not crash the process; the next query opens a new connection.
+    pool.on('error', (error) => options.log?.(`platform db pool error: ${error.message}`))
     const db = drizzleNeon({ client: pool, schema }) as unknown as Db
     await migrateNeon(db as never, { migrationsFolder: MIGRATIONS_FOLDER })
     return {
@@ -66,7 +75,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Platfo
   }
   const embedded = driver === 'embedded' ? await startEmbeddedPostgres(options.dataDir, options.log) : null
   const url = embedded ? embedded.url : options.databaseUrl!
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE })
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, min: POOL_MIN })
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', (error) => options.log?.(`platform db pool error: ${error.message}`))
   const db = drizzlePg({ client: pool, schema }) as unknown as Db
