@@ -64,7 +64,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Platfo
     const pool = new NeonPool({ connectionString: url, max: POOL_SIZE })
     // Neon closes idle connections (and suspends the compute after 5 minutes without queries): an idle
     // client's error must not crash the process; the next query opens a new connection.
-    pool.on('error', (error) => options.log?.(`platform db pool error: ${error.message}`))
+    pool.on('error', (error: Error) => options.log?.(`platform db pool error: ${error.message}`))
     const db = drizzleNeon({ client: pool, schema }) as unknown as Db
     await migrateNeon(db as never, { migrationsFolder: MIGRATIONS_FOLDER })
     return {
