@@ -1,4 +1,4 @@
-// The local driver with real agent-runtime processes (agent/src/main.ts) and a real tenant database.
+// The local driver with real agent-runtime processes (the bundle agent/dist/runtime.mjs) and a real tenant database.
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
