@@ -20,7 +20,7 @@ export const RETRY_AFTER_REPLAY_S = 2
 type Held = { waited: boolean; coldStartMs: number }
 
 async function hold(c: EdgeContext, noEndpoints: boolean): Promise<Held> {
-  const { route } = c.var
+  const route = c.get('route')
   let result: HoldResult
   try {
     result = await gateFor(c.env, route.slug).hold(route, noEndpoints)
@@ -57,7 +57,8 @@ async function origin(c: EdgeContext): Promise<Response> {
 
 function account(c: EdgeContext, target: MeterTarget, response: Response, held: Held | null): Response {
   const env = c.env
-  const waitUntil = (p: Promise<void>) => {
+  const waitUntil = (p: Promise<void> | null) => {
+    if (!p) return
     try {
       c.executionCtx.waitUntil(p)
     } catch {
@@ -91,7 +92,7 @@ function account(c: EdgeContext, target: MeterTarget, response: Response, held: 
 
 export const forwardOrWake = (): MiddlewareHandler<EdgeEnv> =>
   async function forwardOrWake(c) {
-    const { route } = c.var
+    const route = c.get('route')
     const target: MeterTarget = { slug: route.slug, agentId: route.agentId, tenantId: route.tenantId }
     let held: Held | null = warmAgents.isWarm(route.agentId) ? null : await hold(c, false)
     let response = await origin(c)
@@ -111,6 +112,6 @@ export const forwardOrWake = (): MiddlewareHandler<EdgeEnv> =>
       }
     }
     // Every answer that is not "no endpoints" says the agent is up: keep this isolate's warm mark fresh.
-    warmAgents.markWarm(route.agentId, c.var.config.gateIdleMs)
+    warmAgents.markWarm(route.agentId, c.get('config').gateIdleMs)
     return account(c, target, response, held)
   }
