@@ -7,17 +7,21 @@ import { signHeaders } from '../../../wire/signature.ts'
 import type { EdgeContext } from '../context.ts'
 
 export async function sendToOrigin(c: EdgeContext): Promise<Response> {
-  const { route, config, principal, requestId } = c.var
+  // c.get, not c.var: Hono builds a fresh object for every c.var read.
+  const route = c.get('route')
+  const config = c.get('config')
   const url = new URL(c.req.url)
   const path = url.pathname + url.search
-  const headers = new Headers(c.var.forwardHeaders)
+  // The request's own copy (stage 2 made it): setting and signing again on a second attempt is idempotent.
+  const headers = c.get('forwardHeaders')
   headers.set(TENANT_HOST, route.slug)
   headers.set(TENANT_ID, route.tenantId)
   headers.set(AGENT_ID, route.agentId)
-  headers.set(PRINCIPAL, principal)
-  headers.set(REQUEST_ID, requestId)
+  headers.set(PRINCIPAL, c.get('principal'))
+  headers.set(REQUEST_ID, c.get('requestId'))
   await signHeaders(headers, { method: c.req.method, host: url.hostname, path }, config.signingSecret)
-  return fetch(new URL(path, config.originUrl), {
+  // The origin URL carries no path of its own: its origin plus the request's path is new URL(path, origin).
+  return fetch(config.originUrl.origin + path, {
     method: c.req.method, headers, body: c.req.raw.body, redirect: 'manual',
   })
 }

@@ -19,14 +19,14 @@ const lookups = new SingleFlight<string, ResolveResult>()
 
 export const resolveRoute = (): MiddlewareHandler<EdgeEnv> =>
   async function resolveRoute(c, next) {
-    const host = c.var.host
+    const host = c.get('host')
     if (host.kind !== 'agent') throw new Error('resolveRoute runs only for agent hosts')
     let resolved = routes.get(host.slug)
     if (!resolved) {
       resolved = await lookups.run(host.slug, async () => {
         let result: ResolveResult
         try {
-          result = await gateFor(c.env, host.slug).resolve(host.slug, c.var.requestId)
+          result = await gateFor(c.env, host.slug).resolve(host.slug, c.get('requestId'))
         } catch (error) {
           throw upstreamFailed(error)
         }
