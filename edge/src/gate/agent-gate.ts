@@ -37,10 +37,16 @@ interface CachedRoute {
 }
 
 interface RunningWake {
-  promise: Promise<WakeOutcome & { coldStartMs: number }>
+  /** Resolves as soon as the outcome is known: what held requests wait for. */
+  released: Promise<WakeOutcome & { coldStartMs: number }>
+  /** Resolves once the outcome is also in storage and the alarm rescheduled. */
+  recorded: Promise<void>
   abort: AbortController
   settle: (outcome: WakeOutcome) => void
 }
+
+/** For writes that need not hold back the answers that follow them (see the wake's release). */
+const UNCONFIRMED: DurableObjectPutOptions = { allowUnconfirmed: true }
 
 const COLD: GateState = { phase: 'cold', wakeStartedAt: 0, wakeDeadline: 0, warmSince: 0, lastActivityAt: 0 }
 
@@ -104,7 +110,7 @@ export class AgentGate extends DurableObject<Env> {
     }
     this.#held += 1
     try {
-      const outcome = await (this.#wake ?? this.#startWake(route)).promise
+      const outcome = await (this.#wake ?? this.#startWake(route)).released
       if (outcome.ok) return { ok: true, waited: true, coldStartMs: outcome.coldStartMs }
       return outcome.code === 'wake-failed'
         ? { ok: false, status: 503, code: 'wake-failed', title: 'The superfriend could not be woken', retryAfterSeconds: RETRY_AFTER_TIMEOUT_S }
@@ -120,7 +126,7 @@ export class AgentGate extends DurableObject<Env> {
       if (!noEndpoints) return
       await this.#setState({ ...this.#state, phase: 'cold' })
     }
-    if (!this.#wake) void this.#startWake(route).promise
+    if (!this.#wake) void this.#startWake(route).recorded
   }
 
   async report(delta: UsageDelta): Promise<void> {
@@ -148,7 +154,7 @@ export class AgentGate extends DurableObject<Env> {
       const wake = this.#wake
       if (wake) {
         wake.settle({ ok: false, code: 'wake-timeout' })
-        await wake.promise
+        await wake.recorded
       } else await this.#setState({ ...s, phase: 'cold' })
     }
     if (this.#state.phase === 'warm' && this.#state.lastActivityAt + this.#config.gateIdleMs <= now && this.#ledger.openStreams === 0) {
@@ -170,21 +176,26 @@ export class AgentGate extends DurableObject<Env> {
     const settled = new Promise<WakeOutcome>((resolve) => {
       settle = resolve
     })
-    const promise = settled.then(async (outcome) => {
+    // Held requests go as soon as the outcome is known. The new phase is in memory at once and written
+    // right after without holding back their answers (allowUnconfirmed): the cluster-api already knows the
+    // agent is up, and a write lost to a crash only means one more (idempotent) wake.
+    const released = settled.then((outcome) => {
       abort.abort()
       if (this.#wake === wake) this.#wake = null
       const end = Date.now()
-      const coldStartMs = end - startedAt
-      if (outcome.ok) {
-        await this.#setState({ ...this.#state, phase: 'warm', warmSince: end, lastActivityAt: end })
-        await this.#ledger.addWake(route.agentId, route.tenantId, coldStartMs, end)
-      } else {
-        await this.#setState({ ...this.#state, phase: 'cold' })
-      }
-      await this.#scheduleAlarm()
-      return { ...outcome, coldStartMs }
+      this.#state = outcome.ok
+        ? { ...this.#state, phase: 'warm', warmSince: end, lastActivityAt: end }
+        : { ...this.#state, phase: 'cold' }
+      return { ...outcome, coldStartMs: end - startedAt }
     })
-    const wake: RunningWake = { promise, abort, settle }
+    const recorded = released.then(async (outcome) => {
+      await this.#setState(this.#state, UNCONFIRMED)
+      if (outcome.ok) await this.#ledger.addWake(route.agentId, route.tenantId, outcome.coldStartMs, Date.now(), UNCONFIRMED)
+      await this.#scheduleAlarm(UNCONFIRMED)
+    })
+    // Holders do not wait for the record; the alarm does (and sees a failure). Storage failures reset the object.
+    recorded.catch((error: unknown) => console.error('gate: recording the wake failed', error))
+    const wake: RunningWake = { released, recorded, abort, settle }
     this.#wake = wake
     this.#state = { ...this.#state, phase: 'waking', wakeStartedAt: startedAt, wakeDeadline: deadline }
     void (async () => {
@@ -203,14 +214,14 @@ export class AgentGate extends DurableObject<Env> {
     return due.length ? Math.min(...due) : null
   }
 
-  async #scheduleAlarm(): Promise<void> {
+  async #scheduleAlarm(options?: DurableObjectPutOptions): Promise<void> {
     const due = this.#nextDue()
-    if (due === null) await this.ctx.storage.deleteAlarm()
-    else if ((await this.ctx.storage.getAlarm()) !== due) await this.ctx.storage.setAlarm(due)
+    if (due === null) await this.ctx.storage.deleteAlarm(options)
+    else if ((await this.ctx.storage.getAlarm()) !== due) await this.ctx.storage.setAlarm(due, options)
   }
 
-  async #setState(state: GateState): Promise<void> {
+  async #setState(state: GateState, options?: DurableObjectPutOptions): Promise<void> {
     this.#state = state
-    await this.ctx.storage.put('state', state)
+    await this.ctx.storage.put('state', state, options)
   }
 }

@@ -87,11 +87,11 @@ export class UsageLedger {
     await this.#save()
   }
 
-  async addWake(agentId: string, tenantId: string, coldStartMs: number, now = Date.now()): Promise<void> {
+  async addWake(agentId: string, tenantId: string, coldStartMs: number, now = Date.now(), options?: DurableObjectPutOptions): Promise<void> {
     const p = this.#pending(agentId, tenantId, now)
     p.wakes += 1
     p.coldStartMs += coldStartMs
-    await this.#save()
+    await this.#save(options)
   }
 
   /** Sends the batch in flight (a retry) or the pending one. Never throws: a failure schedules a retry. */
@@ -136,7 +136,7 @@ export class UsageLedger {
     }
   }
 
-  async #save(): Promise<void> {
-    await this.#storage.put(STORAGE_KEY, this.#s)
+  async #save(options?: DurableObjectPutOptions): Promise<void> {
+    await this.#storage.put(STORAGE_KEY, this.#s, options)
   }
 }
