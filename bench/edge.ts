@@ -22,6 +22,10 @@ const SECRET = 'bench-signing-secret-0123456789abcdef-xyz'
 /** Concurrency of the warm-path measurement, as the issue asks. */
 const CONNECTIONS = 50
 const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? 4_000)
+/** Requests per target one at a time: the latency a request pays with no queue in front of it. */
+const WARM_REQUESTS_SERIAL = Number(process.env.BENCH_WARM_REQUESTS_SERIAL ?? 600)
+/** /proc/<pid>/stat counts CPU time in clock ticks (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS_PER_S = 100
 const HOLD_REQUESTS = Number(process.env.BENCH_HOLD_REQUESTS ?? 10_000)
 /** Figure 2 gives up waiting for every request to be held after this long (and wakes the agent anyway). */
 const HOLD_ALL_TIMEOUT_MS = 120_000
@@ -33,6 +37,7 @@ const HOLD_ALL_TIMEOUT_MS = 120_000
 const FDS_PER_HELD = 4
 const READINESS_ROUNDS = 5
 const READINESS_HELD = Number(process.env.BENCH_READINESS_HELD ?? 50)
+const READINESS_SINGLE_ROUNDS = 10
 /** BENCH_ONLY=2,3 runs a subset of the figures. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3').split(','))
 
@@ -62,16 +67,16 @@ function percentile(sorted: number[], p: number): number {
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`
 
 /** The origin for figure 1 (bench/_edge-origin.ts), in its own process: answers every request with a small body. */
-async function startBenchOrigin(): Promise<string> {
+async function startBenchOrigin(): Promise<{ url: string; pid: number }> {
   const child = spawn(process.execPath, [join(import.meta.dirname, '_edge-origin.ts')], { stdio: ['ignore', 'pipe', 'inherit'] })
   children.push(child)
   return new Promise((resolve, reject) => {
     child.once('error', reject)
-    child.stdout!.once('data', (data: Buffer) => resolve(data.toString().trim()))
+    child.stdout!.once('data', (data: Buffer) => resolve({ url: data.toString().trim(), pid: child.pid! }))
   })
 }
 
-async function startNginx(originUrl: string): Promise<URL> {
+async function startNginx(originUrl: string): Promise<{ url: URL; pid: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'myintell-bench-nginx-'))
   const port = await freePort()
   const origin = new URL(originUrl)
@@ -109,7 +114,7 @@ http {
         resolve(true)
       }).on('error', () => resolve(false))
     })
-    if (up) return new URL(`http://127.0.0.1:${port}`)
+    if (up) return { url: new URL(`http://127.0.0.1:${port}`), pid: nginx.pid! }
     await new Promise((r) => setTimeout(r, 50))
   }
   throw new Error('nginx did not start')
@@ -194,63 +199,117 @@ async function main() {
   // platform's origin, which verifies signatures and routes by X-Tenant-Host.
   if (ONLY.has('1')) {
     const benchOrigin = await startBenchOrigin()
-    await warmPath(platform, benchOrigin, await startNginx(benchOrigin))
+    await warmPath(platform, benchOrigin, await startNginx(benchOrigin.url))
   }
-  if (ONLY.has('2') || ONLY.has('3')) await holdAndReadiness(platform)
+  if (ONLY.has('2') || ONLY.has('3')) await holdAndReadiness()
 }
 
-async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>, benchOrigin: string, nginx: URL) {
-  const warmEdge = await startEdgeMiniflare({ CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: benchOrigin, EDGE_SIGNING_SECRET: SECRET })
-  cleanups.push(() => warmEdge.dispose())
-  platform.addAgent({ slug: 'bench-warm', visibility: 'public', running: true })
-
-  console.log(`\n1. warm path, ${WARM_REQUESTS} requests per target per round, ${CONNECTIONS} concurrent connections`)
-  const bare = await startBareWorker(benchOrigin)
-  const targets = {
-    direct: { url: new URL(benchOrigin), host: 'origin.local' },
-    nginx: { url: nginx, host: 'bench-warm.localhost' },
-    bare: { url: bare, host: 'bench-warm.localhost' },
-    edge: { url: warmEdge.url, host: 'bench-warm.localhost' },
-  }
-  for (const t of Object.values(targets)) await measure(t.url, t.host, 500) // warm-up: connections, JIT, caches
-  const samples: Record<keyof typeof targets, number[]> = { direct: [], nginx: [], bare: [], edge: [] }
-  // Interleaved rounds, so load from the rest of the machine falls on all three alike.
-  for (let round = 0; round < 3; round++) {
-    for (const name of Object.keys(targets) as (keyof typeof targets)[]) {
-      samples[name].push(...(await measure(targets[name].url, targets[name].host, Math.ceil(WARM_REQUESTS / 3))))
+/** CPU time (user + system) of a process and its direct children (nginx's workers), in ms. */
+function cpuMs(pid: number): number {
+  const own = (p: number) => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S
+    } catch {
+      return 0
     }
   }
-  const stats = Object.fromEntries(Object.entries(samples).map(([k, v]) => {
-    const sorted = v.sort((a, b) => a - b)
-    return [k, { p50: percentile(sorted, 50), p99: percentile(sorted, 99) }]
-  })) as Record<keyof typeof targets, { p50: number; p99: number }>
-  for (const [name, s] of Object.entries(stats)) console.log(`   ${name.padEnd(6)} p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}`)
-  const added = (name: 'nginx' | 'edge' | 'bare', over: 'direct' | 'bare' = 'direct') =>
-    ({ p50: stats[name].p50 - stats[over].p50, p99: stats[name].p99 - stats[over].p99 })
-  const edgeAdded = added('edge')
-  const nginxAdded = added('nginx')
-  const bareAdded = added('bare')
-  const gatewayOwn = added('edge', 'bare')
-  console.log(`   added by nginx:                 p50 ${fmt(nginxAdded.p50)}  p99 ${fmt(nginxAdded.p99)}`)
-  console.log(`   added by a bare fetch() Worker: p50 ${fmt(bareAdded.p50)}  p99 ${fmt(bareAdded.p99)}`)
-  console.log(`   added by the edge:              p50 ${fmt(edgeAdded.p50)}  p99 ${fmt(edgeAdded.p99)}`)
-  console.log(`   the gateway's own cost (edge − bare Worker): p50 ${fmt(gatewayOwn.p50)}  p99 ${fmt(gatewayOwn.p99)}`)
-  console.log(`   edge/nginx added p50 ratio: ${(edgeAdded.p50 / nginxAdded.p50).toFixed(2)} (target ≤ 2)`)
+  let total = own(pid)
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) total += own(Number(entry))
+    } catch {
+      // process went away
+    }
+  }
+  return total
+}
+
+interface TargetRun {
+  at1: number[]
+  at50: number[]
+  requests: number
+  elapsedMs: number
+  cpuMs: number
+}
+
+async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>, benchOrigin: { url: string; pid: number }, nginx: { url: URL; pid: number }) {
+  const before = new Set(workerdPids())
+  const warmEdge = await startEdgeMiniflare({ CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: benchOrigin.url, EDGE_SIGNING_SECRET: SECRET })
+  cleanups.push(() => warmEdge.dispose())
+  const edgePid = workerdPids().find((pid) => !before.has(pid))!
+  before.add(edgePid)
+  platform.addAgent({ slug: 'bench-warm', visibility: 'public', running: true })
+
+  console.log(`\n1. warm path: ${WARM_REQUESTS} requests per target at ${CONNECTIONS} concurrent keep-alive connections, ${WARM_REQUESTS_SERIAL} at 1`)
+  const bare = await startBareWorker(benchOrigin.url)
+  const barePid = workerdPids().find((pid) => !before.has(pid))!
+  const targets = {
+    direct: { url: new URL(benchOrigin.url), host: 'origin.local', pid: benchOrigin.pid },
+    nginx: { url: nginx.url, host: 'bench-warm.localhost', pid: nginx.pid },
+    bare: { url: bare, host: 'bench-warm.localhost', pid: barePid },
+    edge: { url: warmEdge.url, host: 'bench-warm.localhost', pid: edgePid },
+  }
+  type Name = keyof typeof targets
+  const names = Object.keys(targets) as Name[]
+  for (const t of Object.values(targets)) await measure(t.url, t.host, 500) // warm-up: connections, JIT, caches
+  const runs = Object.fromEntries(names.map((n): [Name, TargetRun] => [n, { at1: [], at50: [], requests: 0, elapsedMs: 0, cpuMs: 0 }])) as Record<Name, TargetRun>
+  // Interleaved rounds, so load from the rest of the machine falls on all targets alike.
+  for (let round = 0; round < 3; round++) {
+    for (const name of names) {
+      const t = targets[name]
+      const run = runs[name]
+      run.at1.push(...(await measure(t.url, t.host, Math.ceil(WARM_REQUESTS_SERIAL / 3), 1)))
+      const cpu0 = cpuMs(t.pid)
+      const t0 = performance.now()
+      const total = Math.ceil(WARM_REQUESTS / 3)
+      run.at50.push(...(await measure(t.url, t.host, total)))
+      run.elapsedMs += performance.now() - t0
+      run.cpuMs += cpuMs(t.pid) - cpu0
+      run.requests += total
+    }
+  }
+  const stat = (name: Name) => {
+    const r = runs[name]
+    const at1 = r.at1.sort((a, b) => a - b)
+    const at50 = r.at50.sort((a, b) => a - b)
+    return {
+      p50at1: percentile(at1, 50), p50: percentile(at50, 50), p99: percentile(at50, 99),
+      rps: (r.requests / r.elapsedMs) * 1000, cpuUs: (r.cpuMs / r.requests) * 1000,
+    }
+  }
+  const stats = Object.fromEntries(names.map((n) => [n, stat(n)])) as Record<Name, ReturnType<typeof stat>>
+  console.log('   target   1 conn p50   50 conn p50   50 conn p99   requests/s at 50   CPU per request (the target\'s processes)')
+  for (const name of names) {
+    const st = stats[name]
+    console.log(`   ${name.padEnd(6)}   ${fmt(st.p50at1).padStart(10)}   ${fmt(st.p50).padStart(11)}   ${fmt(st.p99).padStart(11)}   ${st.rps.toFixed(0).padStart(16)}   ${st.cpuUs.toFixed(0)} µs`)
+  }
+  const added = (name: Name, over: Name = 'direct') => ({
+    at1: stats[name].p50at1 - stats[over].p50at1, p50: stats[name].p50 - stats[over].p50, p99: stats[name].p99 - stats[over].p99,
+  })
+  for (const [label, name] of [['nginx', 'nginx'], ['a bare fetch() Worker', 'bare'], ['the edge', 'edge']] as const) {
+    const a = added(name)
+    console.log(`   added by ${label.padEnd(22)} 1 conn p50 ${fmt(a.at1)}   50 conn p50 ${fmt(a.p50)}  p99 ${fmt(a.p99)}`)
+  }
+  const own = added('edge', 'bare')
+  console.log(`   the gateway's own cost (edge − bare Worker): 1 conn p50 ${fmt(own.at1)}   50 conn p50 ${fmt(own.p50)}   CPU ${(stats.edge.cpuUs - stats.bare.cpuUs).toFixed(0)} µs per request`)
+  console.log(`   edge/nginx added p50 ratio: ${(added('edge').p50 / added('nginx').p50).toFixed(2)} at 50 connections, ${(added('edge').at1 / added('nginx').at1).toFixed(2)} at 1 (target ≤ 2)`)
+  console.log(`   (at 50 connections the added latency is mostly queueing behind workerd's one thread: ~CPU per request × 50)`)
   await warmEdge.dispose()
   cleanups.pop()
 }
 
-async function holdAndReadiness(platform: Awaited<ReturnType<typeof startFakePlatform>>) {
+async function holdAndReadiness() {
   if (ONLY.has('2')) await hold()
-  if (ONLY.has('3')) {
-    // A fresh edge for figure 3, so nothing from figure 2 is still draining in it.
-    const readyEdge = await startEdgeMiniflare({
-      CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: platform.originUrl, EDGE_SIGNING_SECRET: SECRET,
-      MAX_HELD_REQUESTS: String(HOLD_REQUESTS), WAKE_TIMEOUT_MS: '120000',
-    })
-    cleanups.push(() => readyEdge.dispose())
-    await readiness(platform, readyEdge)
-  }
+  if (ONLY.has('3')) await readiness()
+}
+
+/** The gates' own count of held requests, read through Miniflare (the Node side of the Workers types). */
+interface GateNamespace {
+  idFromName(name: string): unknown
+  get(id: unknown): { snapshot(): Promise<{ held: number }> }
 }
 
 /** The fake platform in its own process (bench/_edge-platform.ts), driven over its /__fake/* control API. */
@@ -270,7 +329,7 @@ async function startPlatformProcess() {
     ...urls,
     addAgent: (agent: Partial<FakeAgent> & { slug: string }) => control<FakeAgent>('POST', '/__fake/agents', agent),
     agent: (agentId: string) => control<FakeAgent>('GET', `/__fake/agents/${agentId}`),
-    markReady: (agentId: string) => control<null>('POST', `/__fake/agents/${agentId}/ready`),
+    markReady: (agentId: string) => control<{ readyAt: number }>('POST', `/__fake/agents/${agentId}/ready`),
   }
 }
 
@@ -314,11 +373,7 @@ async function hold() {
   const rssBefore = pids.reduce((n, pid) => n + memoryKb(pid, 'VmRSS'), 0)
   // The agent becomes ready only when the bench says so: once the gate holds every request.
   const cold = await platform.addAgent({ slug: 'bench-cold', visibility: 'public', wakeDelayMs: null })
-  // The gate's own count of held requests, read through Miniflare (the Node side of the Workers types).
-  const gate = (await edges[0]!.mf.getDurableObjectNamespace('AGENT_GATE')) as unknown as {
-    idFromName(name: string): unknown
-    get(id: unknown): { snapshot(): Promise<{ held: number }> }
-  }
+  const gate = (await edges[0]!.mf.getDurableObjectNamespace('AGENT_GATE')) as unknown as GateNamespace
   const gateStub = gate.get(gate.idFromName('bench-cold'))
   const holdAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity })
   let peakRss = rssBefore
@@ -364,27 +419,59 @@ async function hold() {
   for (const edge of edges.reverse()) await edge.dispose().catch(() => undefined)
 }
 
-async function readiness(platform: Awaited<ReturnType<typeof startFakePlatform>>, holdEdge: Awaited<ReturnType<typeof startEdgeMiniflare>>) {
-  console.log(`\n3. gate overhead: readiness → first byte, ${READINESS_ROUNDS} rounds × ${READINESS_HELD} held requests`)
-  const gaps: number[] = []
-  for (let round = 0; round < READINESS_ROUNDS; round++) {
-    const agent = platform.addAgent({ slug: `bench-ready-${round}`, visibility: 'public', wakeDelayMs: null })
-    let readyAt = 0
-    const firstBytes = Array.from({ length: READINESS_HELD }, (_, i) =>
-      openEdgeRequest(holdEdge.url, `${agent.slug}.localhost`, `/r/${i}`).then((res) => {
-        const at = performance.now()
+/** Epoch milliseconds with sub-millisecond precision: comparable with the fake platform's process. */
+const epochNow = () => performance.timeOrigin + performance.now()
+
+async function readiness() {
+  console.log(`\n3. gate overhead: readiness → first byte, ${READINESS_ROUNDS} rounds × ${READINESS_HELD} held requests, and ${READINESS_SINGLE_ROUNDS} rounds × 1`)
+  // The fake platform (its origin too) in its own process, so the origin's work does not queue behind the
+  // clients' on one event loop; readiness is the platform's own timestamp of the status flip.
+  const platform = await startPlatformProcess()
+  const before = new Set(workerdPids())
+  const edge = await startEdgeMiniflare({ CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: platform.originUrl, EDGE_SIGNING_SECRET: SECRET })
+  cleanups.push(() => edge.dispose())
+  const edgePid = workerdPids().find((pid) => !before.has(pid))!
+  const gates = (await edge.mf.getDurableObjectNamespace('AGENT_GATE')) as unknown as GateNamespace
+  let rounds = 0
+  let releaseCpuMs = 0
+  /** Holds `held` requests on a fresh cold agent, marks it ready, returns readiness → first byte of each. */
+  const round = async (held: number): Promise<number[]> => {
+    const agent = await platform.addAgent({ slug: `bench-ready-${rounds++}`, visibility: 'public', wakeDelayMs: null })
+    const firstBytes = Array.from({ length: held }, (_, i) =>
+      openEdgeRequest(edge.url, `${agent.slug}.localhost`, `/r/${i}`).then((res) => {
+        const at = epochNow()
         res.resume()
         return at
       }))
-    // Every request is held once the gate has woken the agent and is long-polling its status.
-    while (agent.statusCalls < 1) await new Promise((r) => setTimeout(r, 20))
-    await new Promise((r) => setTimeout(r, 300))
-    readyAt = performance.now()
-    platform.markReady(agent.agentId)
-    for (const at of await Promise.all(firstBytes)) gaps.push(at - readyAt)
+    // Ready only once the gate holds every request and is long-polling the agent's status.
+    const gate = gates.get(gates.idFromName(agent.slug))
+    while ((await gate.snapshot()).held < held || (await platform.agent(agent.agentId)).statusCalls < 1) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    await new Promise((r) => setTimeout(r, 100))
+    const cpu0 = cpuMs(edgePid)
+    const { readyAt } = await platform.markReady(agent.agentId)
+    const answered = (await Promise.all(firstBytes)).map((at) => at - readyAt).sort((x, y) => x - y)
+    if (held > 1) releaseCpuMs += cpuMs(edgePid) - cpu0
+    return answered
+  }
+  const gaps: number[] = []
+  const firsts: number[] = []
+  const singles: number[] = []
+  for (let i = 0; i < Math.max(READINESS_ROUNDS, READINESS_SINGLE_ROUNDS); i++) {
+    if (i < READINESS_ROUNDS) {
+      const r = await round(READINESS_HELD)
+      firsts.push(r[0]!)
+      gaps.push(...r)
+    }
+    if (i < READINESS_SINGLE_ROUNDS) singles.push(...(await round(1)))
   }
   gaps.sort((a, b) => a - b)
-  console.log(`   readiness → first byte: p50 ${fmt(percentile(gaps, 50))}  p99 ${fmt(percentile(gaps, 99))}  (target p50 < 20 ms)`)
+  singles.sort((a, b) => a - b)
+  console.log(`   ${READINESS_HELD} held: p50 ${fmt(percentile(gaps, 50))}  p99 ${fmt(percentile(gaps, 99))}  (target p50 < 20 ms)`)
+  console.log(`      first answer of each round: ${firsts.map((f) => f.toFixed(1)).join(', ')} ms; the rest queue behind it (workerd's one thread, the origin)`)
+  console.log(`      workerd CPU from readiness to the last answer: ${((releaseCpuMs / (READINESS_ROUNDS * READINESS_HELD)) * 1000).toFixed(0)} µs per released request`)
+  console.log(`   1 held:  p50 ${fmt(percentile(singles, 50))}  p99 ${fmt(percentile(singles, 99))}  (the gate's own overhead, no queue)`)
 }
 
 try {

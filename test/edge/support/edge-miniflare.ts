@@ -38,6 +38,8 @@ export interface EdgeMiniflareOptions {
   devRegistryPath?: string
   /** Use the AgentGate Durable Objects of this (other) Worker, found through the dev registry. */
   gateWorker?: string
+  /** Open workerd's inspector (DevTools protocol) on this port, for CPU profiles. */
+  inspectorPort?: number
 }
 
 export async function startEdgeMiniflare(vars: Record<string, string>, options: EdgeMiniflareOptions = {}): Promise<EdgeMiniflare> {
@@ -48,13 +50,14 @@ export async function startEdgeMiniflare(vars: Record<string, string>, options: 
     modulesRoot: dirname(bundle()),
     compatibilityDate: '2026-11-01',
     compatibilityFlags: ['nodejs_compat'],
-    bindings: { BASE_DOMAIN: 'localhost', RATE_LIMIT_PER_SECOND: '0', ...vars },
+    bindings: { BASE_DOMAIN: 'localhost', RATE_LIMIT: 'off', ...vars },
     durableObjects: { AGENT_GATE: options.gateWorker ? { className: 'AgentGate', scriptName: options.gateWorker } : 'AgentGate' },
     host: '127.0.0.1',
     port: 0,
     cf: false,
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
     ...(options.devRegistryPath ? { unsafeDevRegistryPath: options.devRegistryPath } : {}),
+    ...(options.inspectorPort !== undefined ? { inspectorPort: options.inspectorPort } : {}),
   } as Parameters<typeof convertV4MiniflareOptions>[0]))
   await mf.ready
   const url = await mf.unsafeGetDirectURL()

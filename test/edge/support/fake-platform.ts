@@ -45,6 +45,8 @@ export interface OriginSeen {
   agentId: string | null
   principal: string | null
   path: string
+  /** performance.now() when the request reached the origin (before its signature was checked). */
+  receivedAt: number
 }
 
 export interface FakePlatform {
@@ -119,7 +121,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     addKey(tenantId) {
       seq += 1
       const key = `mi_test_${tenantId}_${seq}_${Math.random().toString(36).slice(2)}`
-      keys.set(key, { keyId: `key_${seq}`, tenantId, scopes: ['agents:invoke'] })
+      keys.set(key, { keyId: `key_${seq}`, tenantId, scopes: ['chat'] })
       return key
     },
     setUserTenants(userId, tenantIds) {
@@ -214,7 +216,8 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   api.get('/__fake/agents/:agentId', (c) => c.json(agents.get(c.req.param('agentId')) ?? null))
   api.post('/__fake/agents/:agentId/ready', (c) => {
     markReady(c.req.param('agentId'))
-    return c.body(null, 204)
+    // When the status flipped, as epoch ms with sub-millisecond precision: comparable across processes.
+    return c.json({ readyAt: performance.timeOrigin + performance.now() })
   })
   api.post('/__fake/keys', async (c) => c.json({ key: platform.addKey((await c.req.json<{ tenantId: string }>()).tenantId) }))
   api.post('/__fake/users', async (c) => {
@@ -232,6 +235,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   // ---- the origin: ingress + agent pods
   const ingress = new Hono()
   ingress.all('*', async (c) => {
+    const receivedAt = performance.now()
     const verified = await verifyRequest(c.req.raw, secret)
     if (!verified.ok) return problemResponse(problem(401, 'bad-edge-signature', 'Edge signature refused', verified.reason))
     const slug = verified.tenantHost ?? ''
@@ -241,7 +245,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     }
     a.served += 1
     const url = new URL(c.req.url)
-    platform.originSeen.push({ tenantHost: slug, agentId: verified.agentId, principal: verified.principal, path: url.pathname })
+    platform.originSeen.push({ tenantHost: slug, agentId: verified.agentId, principal: verified.principal, path: url.pathname, receivedAt })
     if (url.pathname === '/sse') {
       const key = url.searchParams.get('hold') ?? ''
       const encoder = new TextEncoder()
