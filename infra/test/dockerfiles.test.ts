@@ -6,17 +6,20 @@ import { describe, expect, it } from 'vitest'
 import { copySources, parseDockerfile } from './support/dockerfile.ts'
 import type { Dockerfile, Stage } from './support/dockerfile.ts'
 import { REPO_ROOT } from './support/terraform.ts'
+import { RUNTIME_NODE_FLAGS } from '../../wire/runtime.ts'
 
+// The cluster-api runs its .ts sources; the agent runtime runs the bundle its build stage makes from agent/src/main.ts
+// (agent/vite.config.ts, as `npm run build` does) and ships no node_modules.
 const images = [
-  { dockerfile: 'cluster-api/Dockerfile', part: 'cluster-api', entry: 'cluster-api/src/main.ts', port: 8788, health: '/v1/health' },
-  { dockerfile: 'agent/Dockerfile', part: 'agent', entry: 'agent/src/main.ts', port: 8080, health: '/healthz' },
+  { dockerfile: 'cluster-api/Dockerfile', part: 'cluster-api', entry: 'cluster-api/src/main.ts', cmd: ['node', 'cluster-api/src/main.ts'], bundle: null, port: 8788, health: '/v1/health' },
+  { dockerfile: 'agent/Dockerfile', part: 'agent', entry: 'agent/src/main.ts', cmd: ['node', ...RUNTIME_NODE_FLAGS, 'agent/dist/runtime.mjs'], bundle: 'agent/vite.config.ts', port: 8080, health: '/healthz' },
 ] as const
 
 const load = (path: string): Dockerfile => parseDockerfile(readFileSync(join(REPO_ROOT, path), 'utf8'))
 const final = (d: Dockerfile): Stage => d.stages.at(-1) as Stage
 const find = (s: Stage, keyword: string) => s.instructions.filter((i) => i.keyword === keyword)
 
-describe.each(images)('$dockerfile', ({ dockerfile, part, entry, port, health }) => {
+describe.each(images)('$dockerfile', ({ dockerfile, part, entry, cmd, bundle, port, health }) => {
   it('builds in named stages from a Node 22 slim base', () => {
     const d = load(dockerfile)
     expect(d.stages.length).toBeGreaterThanOrEqual(2)
@@ -34,9 +37,10 @@ describe.each(images)('$dockerfile', ({ dockerfile, part, entry, port, health })
       expect(r.args).toMatch(/\bnpm ci\b/)
       expect(r.args).toContain('--omit=dev')
     }
-    // The final stage takes node_modules from the install stage instead of installing anything itself.
+    // The final stage installs nothing itself: it takes node_modules (or, for a bundle, the bundle) from the first stage.
     expect(find(final(d), 'RUN').some((r) => /\bnpm\b/.test(r.args))).toBe(false)
-    expect(find(final(d), 'COPY').some((c) => copySources(c).from === d.stages[0]?.name && c.args.includes('node_modules'))).toBe(true)
+    const shipped = bundle ? 'dist' : 'node_modules'
+    expect(find(final(d), 'COPY').some((c) => copySources(c).from === d.stages[0]?.name && c.args.includes(shipped))).toBe(true)
   })
 
   it('runs as the non-root uid 10001', () => {
@@ -59,10 +63,14 @@ describe.each(images)('$dockerfile', ({ dockerfile, part, entry, port, health })
     expect(env).toContain('NODE_ENV=production')
   })
 
-  it('starts the part with Node from its entry file', () => {
-    const cmd = find(final(load(dockerfile)), 'CMD').at(-1)
-    expect(JSON.parse(cmd?.args ?? '[]')).toEqual(['node', entry])
+  it('starts the part with Node from its entry file (the agent: from the bundle built from it, with its Node flags)', () => {
+    const d = load(dockerfile)
+    expect(JSON.parse(find(final(d), 'CMD').at(-1)?.args ?? '[]')).toEqual(cmd)
     expect(existsSync(join(REPO_ROOT, entry)), entry).toBe(true)
+    if (bundle) {
+      expect(d.stages[0]!.instructions.some((i) => i.keyword === 'RUN' && i.args.includes(`vite build --config ${bundle}`))).toBe(true)
+      expect(existsSync(join(REPO_ROOT, bundle)), bundle).toBe(true)
+    }
   })
 
   it('copies the wire contract and its own sources, and every copied path exists', () => {
