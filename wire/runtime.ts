@@ -37,7 +37,8 @@ export const RUNTIME_ENV = {
 /**
  * Node flags to start a runtime with (`spawn(process.execPath, [...RUNTIME_NODE_FLAGS, 'agent/dist/runtime.mjs'])`, or
  * the pod's command). They cap the young generation and favour size over peak speed: on the bundle an idle runtime keeps
- * ~1.5 MB less resident memory, one after a few dozen turns ~4 MB less (measured by bench/agent.ts). V8 reads them at start-up only, so the runtime cannot set them itself.
+ * ~1.5 MB less resident memory, one after a few dozen turns ~4 MB less (measured by bench/agent.ts). V8 reads them at
+ * start-up only, so the runtime cannot set them itself.
  */
 export const RUNTIME_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'] as const
 
