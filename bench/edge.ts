@@ -1,10 +1,14 @@
 // `npm run bench -- edge`: the edge gateway's figures, measured side by side in one run.
 //   1. warm path: latency added by the edge over calling the origin directly, next to nginx as a plain
 //      reverse proxy over the same origin and a bare fetch() Worker in the same workerd (the runtime's
-//      floor); p50/p99 at 50 concurrent keep-alive connections.
-//   2. hold: 10,000 concurrent requests to a cold agent: lost, wake calls, peak memory of workerd.
-//   3. gate overhead: readiness → first byte for held requests, p50.
+//      floor); p50 at 1 connection, p50/p99 at 50 concurrent keep-alive connections, requests/s and CPU
+//      per request of each target's processes (at 50 connections the added latency is mostly queueing).
+//   2. hold: 10,000 concurrent connections to a cold agent, all held in the gate, then one wake: lost, wake
+//      calls, peak memory and descriptors of workerd (as many workerd processes as the open-file limit
+//      needs, sharing one AgentGate through a dev registry).
+//   3. gate overhead: readiness → first byte for 50 held requests and for 1, and workerd CPU per release.
 // The edge runs in workerd (Miniflare, direct socket to the Worker); nginx is the Debian package.
+// BENCH_ONLY=2,3 runs a subset; figure 2 needs `ulimit -n 20000` (or more) in the shell.
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -236,6 +240,7 @@ interface TargetRun {
 }
 
 async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>, benchOrigin: { url: string; pid: number }, nginx: { url: URL; pid: number }) {
+  const cleanupsBefore = cleanups.length
   const before = new Set(workerdPids())
   const warmEdge = await startEdgeMiniflare({ CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: benchOrigin.url, EDGE_SIGNING_SECRET: SECRET })
   cleanups.push(() => warmEdge.dispose())
@@ -297,8 +302,8 @@ async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>,
   console.log(`   the gateway's own cost (edge − bare Worker): 1 conn p50 ${fmt(own.at1)}   50 conn p50 ${fmt(own.p50)}   CPU ${(stats.edge.cpuUs - stats.bare.cpuUs).toFixed(0)} µs per request`)
   console.log(`   edge/nginx added p50 ratio: ${(added('edge').p50 / added('nginx').p50).toFixed(2)} at 50 connections, ${(added('edge').at1 / added('nginx').at1).toFixed(2)} at 1 (target ≤ 2)`)
   console.log(`   (at 50 connections the added latency is mostly queueing behind workerd's one thread: ~CPU per request × 50)`)
-  await warmEdge.dispose()
-  cleanups.pop()
+  // The bare Worker and this edge end here, so figure 2 measures only its own workerd processes.
+  for (const cleanup of cleanups.splice(cleanupsBefore).reverse()) await cleanup()
 }
 
 async function holdAndReadiness() {
@@ -474,9 +479,19 @@ async function readiness() {
   console.log(`   1 held:  p50 ${fmt(percentile(singles, 50))}  p99 ${fmt(percentile(singles, 99))}  (the gate's own overhead, no queue)`)
 }
 
+/** A cleanup that does not finish in this long is abandoned: the figures are printed, and exit ends the rest. */
+const CLEANUP_TIMEOUT_MS = 10_000
+
 try {
   await main()
+} catch (error) {
+  console.error(error)
+  process.exitCode = 1
 } finally {
   for (const child of children) child.kill('SIGTERM')
-  for (const cleanup of cleanups.reverse()) await cleanup()
+  for (const cleanup of cleanups.reverse()) {
+    await Promise.race([Promise.resolve().then(cleanup).catch(() => undefined), new Promise((r) => setTimeout(r, CLEANUP_TIMEOUT_MS).unref())])
+  }
+  // Miniflare may keep handles open after dispose; the bench is done.
+  process.exit(process.exitCode ?? 0)
 }
