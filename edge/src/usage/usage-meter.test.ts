@@ -14,6 +14,17 @@ describe('recordUsage', () => {
     expect((await gateStub(agent.slug).snapshot()).pendingRequests).toBe(3)
   })
 
+  it('lets requests that come one after another share a push instead of each making one', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('meter-serial'), running: true })
+    const target = { slug: agent.slug, agentId: agent.agentId, tenantId: agent.tenantId }
+    const push = recordUsage(testEnv, target, { requests: 1 })
+    await expect.poll(async () => (await gateStub(agent.slug).snapshot()).pendingRequests).toBe(1)
+    // The first push has landed; the next request's counts wait for the loop's next push.
+    expect(recordUsage(testEnv, target, { requests: 1 })).toBeNull()
+    await push
+    expect((await gateStub(agent.slug).snapshot()).pendingRequests).toBe(2)
+  })
+
   it('starts a fresh push for counts that arrive after the last one ended', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('meter-again'), running: true })
     const target = { slug: agent.slug, agentId: agent.agentId, tenantId: agent.tenantId }
