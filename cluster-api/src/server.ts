@@ -74,21 +74,6 @@ export interface ClusterApi {
   close(): Promise<void>
 }
 
-type FetchHandler = (request: Request, env?: unknown) => Response | Promise<Response>
-
-/**
- * GET and HEAD requests have no body in the Fetch API (node-server ignores one if sent). Its lightweight
- * Request builds a full undici Request, Headers copy and AbortController the first time `body` is read,
- * and the body-limit middleware reads it on every request: answering `null` up front keeps the hot GETs
- * (route lookup, GET /v1/agents/:id) from allocating that per request.
- */
-function withoutBodyOnGet(fetch: FetchHandler): FetchHandler {
-  return (request, env) => {
-    if (request.method === 'GET' || request.method === 'HEAD') Object.defineProperty(request, 'body', { value: null })
-    return fetch(request, env)
-  }
-}
-
 export async function startClusterApi(options: ClusterApiOptions): Promise<ClusterApi> {
   assertSigningSecret(options.signingSecret)
   const logger = options.logger ?? pino({ level: 'info' })
@@ -120,7 +105,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     const app = createApp({ deps, workloads, mount: v1 })
     const host = options.host ?? '127.0.0.1'
     const address = await new Promise<AddressInfo>((resolve, reject) => {
-      server = serve({ fetch: withoutBodyOnGet(app.fetch), port: options.port ?? 0, hostname: host }, resolve)
+      server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, resolve)
       server.once('error', reject)
     })
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host
