@@ -2,7 +2,7 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { NO_ENDPOINTS, TENANT_HOST } from '../../../wire/headers.ts'
 import { PROBLEM_CONTENT_TYPE } from '../../../wire/problem.ts'
@@ -92,6 +92,18 @@ describe('local ingress', () => {
     const toBob = await signedFetch(ingress.url, 'bob', '/whoami')
     expect(await toAda.json()).toEqual({ name: 'ada', tenantHost: 'ada' })
     expect(await toBob.json()).toEqual({ name: 'bob', tenantHost: 'bob' })
+  })
+
+  it('verifies the edge\'s WebCrypto signature with the synchronous node:crypto HMAC, off the thread pool', async () => {
+    const headers = await edgeHeaders('ada', 'GET', '/whoami')
+    const sign = vi.spyOn(crypto.subtle, 'sign')
+    try {
+      const res = await fetch(`${ingress.url}/whoami`, { headers })
+      expect(await res.json()).toEqual({ name: 'ada', tenantHost: 'ada' })
+      expect(sign).not.toHaveBeenCalled()
+    } finally {
+      sign.mockRestore()
+    }
   })
 
   it('refuses a request without an edge signature', async () => {

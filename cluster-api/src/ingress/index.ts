@@ -5,10 +5,11 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { verifyHeaders, assertSigningSecret } from '../../../wire/signature.ts'
+import { verifyHeaders, assertSigningSecret, type SigningKey } from '../../../wire/signature.ts'
 import type { Problem } from '../../../wire/problem.ts'
 import { silentLogger } from '../drivers/local/logger.ts'
 import type { LocalDriverLogger } from '../drivers/local/logger.ts'
+import { nodeHmac } from '../internal/edge-signature.ts'
 import { toFetchHeaders } from './hop-headers.ts'
 import { INGRESS_PROBLEMS, sendProblem, sendProblemOnSocket } from './problems.ts'
 import { proxyHttp } from './proxy-http.ts'
@@ -44,17 +45,17 @@ type Admission = { ok: true; agentId: string; port: number } | { ok: false; prob
  * 2. X-Tenant-Host → agent (404 unknown, 503 + NO_ENDPOINTS when no process is ready);
  * 3. proxy (HTTP streamed, WebSocket piped), counted as an open stream of the agent while it lasts.
  */
-async function admit(req: IncomingMessage, options: LocalIngressOptions): Promise<Admission> {
+async function admit(req: IncomingMessage, key: SigningKey, router: IngressRouter): Promise<Admission> {
   let headers: Headers
   try {
     headers = toFetchHeaders(req.rawHeaders)
   } catch {
     return { ok: false, problem: INGRESS_PROBLEMS.badRequest() }
   }
-  const verified = await verifyHeaders(req.method ?? 'GET', req.url ?? '/', headers, options.signingSecret)
+  const verified = await verifyHeaders(req.method ?? 'GET', req.url ?? '/', headers, key)
   if (!verified.ok) return { ok: false, problem: INGRESS_PROBLEMS.unsigned(verified.reason) }
   if (!verified.tenantHost) return { ok: false, problem: INGRESS_PROBLEMS.noTenantHost() }
-  const target = options.router.route(verified.tenantHost)
+  const target = router.route(verified.tenantHost)
   if (target.kind === 'unknown') return { ok: false, problem: INGRESS_PROBLEMS.unknownTenant() }
   if (target.kind === 'no-endpoints') return { ok: false, problem: INGRESS_PROBLEMS.noEndpoints() }
   return { ok: true, agentId: target.agentId, port: target.port }
@@ -64,11 +65,14 @@ export async function createLocalIngress(options: LocalIngressOptions): Promise<
   assertSigningSecret(options.signingSecret)
   const logger = options.logger ?? silentLogger
   const upgraded = new Set<Duplex>()
+  // Every proxied request is verified: the internal API's synchronous node:crypto HMAC (same bytes as WebCrypto's)
+  // spares each one WebCrypto's round trip through libuv's thread pool.
+  const key = nodeHmac(options.signingSecret)
 
   // admit() does not throw by design; if it ever does, the client gets a short 500 and the log gets the cause.
   async function admitSafely(req: IncomingMessage): Promise<Admission> {
     try {
-      return await admit(req, options)
+      return await admit(req, key, options.router)
     } catch (err) {
       logger.error({ method: req.method, err: { message: (err as Error).message } }, 'local ingress failed to route a request')
       return { ok: false, problem: INGRESS_PROBLEMS.internal() }
