@@ -2,26 +2,48 @@
 // Reads RUNTIME_ENV (wire/runtime.ts), listens, announces `{"event":"listening","port":n}` on stdout, drains on SIGTERM.
 import { readSettings } from './config/env.ts'
 import type { RuntimeSettings } from './config/env.ts'
+import { MigrationsNotFoundError } from './db/tenant-db.ts'
 import { createLogger } from './log.ts'
+import type { Logger } from './log.ts'
 import { startRuntime } from './runtime.ts'
+import type { RunningRuntime } from './runtime.ts'
 
 // A parent that died closes our stdout/stderr pipes: a later failed write there (a Node warning, say) must not become an
 // uncaught 'error' that kills a runtime still serving. The logger handles its own broken pipe (log-destination.ts).
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
+
+/** Bad configuration (sysexits EX_CONFIG): fix the environment. */
+const EXIT_BAD_CONFIG = 78
+/** A runtime packaged without its migrations (sysexits EX_SOFTWARE): a broken image; restarting it will not help. */
+const EXIT_BROKEN_PACKAGE = 70
+/** Any other failure before listening. */
+const EXIT_START_FAILED = 1
+
+/** One fatal line, then exit: the platform sees the code and the log says why. Log lines are written synchronously. */
+function exitAtStart(log: Logger, code: number, fields: Record<string, unknown>, message: string): never {
+  log.fatal(fields, message)
+  log.flush()
+  process.exit(code)
+}
 
 const log = createLogger()
 let settings: RuntimeSettings
 try {
   settings = readSettings()
 } catch (err) {
-  log.fatal({ event: 'bad-config', message: (err as Error).message }, 'invalid configuration')
-  log.flush()
-  process.exitCode = 78 // EX_CONFIG
-  await new Promise((r) => setTimeout(r, 50))
-  process.exit(78)
+  exitAtStart(log, EXIT_BAD_CONFIG, { event: 'bad-config', message: (err as Error).message }, 'invalid configuration')
 }
 
-const runtime = await startRuntime(settings, log)
+let runtime: RunningRuntime
+try {
+  runtime = await startRuntime(settings, log)
+} catch (err) {
+  if (err instanceof MigrationsNotFoundError) {
+    exitAtStart(log, EXIT_BROKEN_PACKAGE, { event: 'migrations-missing', message: err.message },
+      'tenant database migrations are missing from this runtime\'s package; not starting')
+  }
+  exitAtStart(log, EXIT_START_FAILED, { event: 'start-failed', message: (err as Error).message }, 'runtime failed to start')
+}
 process.stdout.write(`${JSON.stringify({ event: 'listening', port: runtime.port })}\n`)
 log.info({ event: 'listening', port: runtime.port, warmPool: settings.config === null }, 'runtime listening')
 

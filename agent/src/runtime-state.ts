@@ -30,7 +30,8 @@ export interface RuntimeState {
   close(): Promise<void>
 }
 
-export function createRuntimeState(log: Logger): RuntimeState {
+/** `migrationsFolder`: the tenant-database migrations, found at start-up (findMigrationsFolder). */
+export function createRuntimeState(log: Logger, migrationsFolder: string): RuntimeState {
   let config: RuntimeConfig | null = null
   let database: TenantDatabase | null = null
   let connecting: Promise<void> | null = null
@@ -46,7 +47,7 @@ export function createRuntimeState(log: Logger): RuntimeState {
     const attempt = async (): Promise<void> => {
       while (!closed && myGeneration === generation) {
         try {
-          const opened = await openTenantDatabase(url)
+          const opened = await openTenantDatabase(url, migrationsFolder)
           if (closed || myGeneration !== generation) {
             await opened.close()
             return

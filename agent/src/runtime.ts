@@ -5,6 +5,7 @@ import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
 import type { RuntimeSettings } from './config/env.ts'
+import { findMigrationsFolder } from './db/tenant-db.ts'
 import type { Logger } from './log.ts'
 import { createAgentRoutes } from './routes/index.ts'
 import { agentContext } from './routes/agent-context.ts'
@@ -24,8 +25,10 @@ export interface RunningRuntime {
   shutdown(): Promise<{ drained: boolean }>
 }
 
+/** Throws MigrationsNotFoundError, before listening, when the runtime was packaged without its migrations. */
 export async function startRuntime(settings: RuntimeSettings, log: Logger): Promise<RunningRuntime> {
-  const state = createRuntimeState(log)
+  // Looked for once, now: a missing folder is a packaging error, which retrying the database would only hide.
+  const state = createRuntimeState(log, findMigrationsFolder())
   const usage = createUsageReporter({
     platformUrl: settings.platformUrl,
     signingSecret: settings.signingSecret,

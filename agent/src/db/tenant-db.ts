@@ -16,17 +16,23 @@ export interface TenantDatabase {
   close(): Promise<void>
 }
 
+/** The runtime was packaged without its migrations (a broken image): no retry can fix that, so start-up stops. */
+export class MigrationsNotFoundError extends Error {
+  override readonly name = 'MigrationsNotFoundError'
+}
+
 /**
  * agent/drizzle, found from wherever this code runs: the sources (agent/src/db) or the bundle (agent/dist), both of
  * which sit under agent/. The nearest folder up the tree that holds a `drizzle/meta/_journal.json` is the one.
+ * Called once at start-up (startRuntime), before the runtime listens.
  */
-function migrationsFolder(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
+export function findMigrationsFolder(from: string = fileURLToPath(import.meta.url)): string {
+  let dir = dirname(from)
   for (;;) {
     const candidate = join(dir, 'drizzle')
     if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate
     const parent = dirname(dir)
-    if (parent === dir) throw new Error(`agent migrations (drizzle/meta/_journal.json) not found above ${fileURLToPath(import.meta.url)}`)
+    if (parent === dir) throw new MigrationsNotFoundError(`agent migrations (drizzle/meta/_journal.json) not found in any folder above ${from}`)
     dir = parent
   }
 }
@@ -37,8 +43,9 @@ const POOL_MAX_CONNECTIONS = 4
 const POOL_IDLE_TIMEOUT_MS = 30_000
 const CONNECT_TIMEOUT_MS = 5_000
 
-export async function openTenantDatabase(url: string): Promise<TenantDatabase> {
-  await migrateTenantDatabase(url)
+/** `migrationsFolder`: from findMigrationsFolder(). */
+export async function openTenantDatabase(url: string, migrationsFolder: string): Promise<TenantDatabase> {
+  await migrateTenantDatabase(url, migrationsFolder)
   const pool = new pg.Pool({
     connectionString: url,
     max: POOL_MAX_CONNECTIONS,
@@ -51,14 +58,14 @@ export async function openTenantDatabase(url: string): Promise<TenantDatabase> {
 }
 
 /** Applies agent/drizzle/ migrations; safe to call concurrently from several runtimes. */
-export async function migrateTenantDatabase(url: string): Promise<void> {
+export async function migrateTenantDatabase(url: string, migrationsFolder: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
   client.on('error', () => {})
   await client.connect()
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
     await migrate(drizzle(client), {
-      migrationsFolder: migrationsFolder(),
+      migrationsFolder,
       migrationsTable: 'agent_migrations',
       migrationsSchema: 'myintell_agent',
     })
