@@ -1,7 +1,8 @@
 // Typed edge configuration, parsed once per isolate from the bindings. Bad config fails fast.
 
-import { assertSigningSecret } from '../../wire/signature.ts'
+import { assertSigningSecret, type SigningKey } from '../../wire/signature.ts'
 import type { Env } from './env.ts'
+import { edgeSigningKey } from './signing-key.ts'
 
 export interface EdgeConfig {
   /** `myintell.ai` in production, `localhost` locally. */
@@ -19,7 +20,8 @@ export interface EdgeConfig {
   gateIdleMs: number
   /** The per-tenant rate limit (the TENANT_RATE_LIMIT binding holds the numbers); null: off. */
   rateLimit: RateLimitConfig | null
-  signingSecret: string
+  /** HMAC-SHA256 under EDGE_SIGNING_SECRET (synchronous node:crypto), for wire/signature.ts. */
+  signingKey: SigningKey
 }
 
 export interface RateLimitConfig {
@@ -76,7 +78,7 @@ export function parseConfig(env: Env): EdgeConfig {
     usageFlushIntervalMs: integer('USAGE_FLUSH_INTERVAL_MS', env.USAGE_FLUSH_INTERVAL_MS, 5_000, 1),
     gateIdleMs: integer('GATE_IDLE_MS', env.GATE_IDLE_MS, 300_000, 1),
     rateLimit: rateLimit(env),
-    signingSecret: env.EDGE_SIGNING_SECRET,
+    signingKey: edgeSigningKey(env.EDGE_SIGNING_SECRET),
   }
 }
 

@@ -6,7 +6,7 @@ import {
   INTERNAL_PATHS, type IngestBatch, type IngestResult, type KeyVerification, type RouteInfo, type UserTenants,
   type WorkloadStatus,
 } from '../../../wire/internal-api.ts'
-import { signHeaders } from '../../../wire/signature.ts'
+import { signHeaders, type SigningKey } from '../../../wire/signature.ts'
 import type { EdgeConfig } from '../config.ts'
 
 /** A non-2xx answer from the cluster-api we did not expect; the message names the path, never the host. */
@@ -26,11 +26,11 @@ export interface CallOptions {
 
 export class InternalClient {
   readonly #base: URL
-  readonly #secret: string
+  readonly #key: SigningKey
 
-  constructor(config: Pick<EdgeConfig, 'clusterApiUrl' | 'signingSecret'>) {
+  constructor(config: Pick<EdgeConfig, 'clusterApiUrl' | 'signingKey'>) {
     this.#base = config.clusterApiUrl
-    this.#secret = config.signingSecret
+    this.#key = config.signingKey
   }
 
   async call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
@@ -41,7 +41,7 @@ export class InternalClient {
       body = JSON.stringify(options.body)
       headers.set('content-type', 'application/json')
     }
-    await signHeaders(headers, { method, host: this.#base.host, path }, this.#secret)
+    await signHeaders(headers, { method, host: this.#base.host, path }, this.#key)
     const init: RequestInit = { method, headers }
     if (body !== undefined) init.body = body
     if (options.signal) init.signal = options.signal

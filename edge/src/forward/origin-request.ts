@@ -19,7 +19,7 @@ export async function sendToOrigin(c: EdgeContext): Promise<Response> {
   headers.set(AGENT_ID, route.agentId)
   headers.set(PRINCIPAL, c.get('principal'))
   headers.set(REQUEST_ID, c.get('requestId'))
-  await signHeaders(headers, { method: c.req.method, host: url.hostname, path }, config.signingSecret)
+  await signHeaders(headers, { method: c.req.method, host: url.hostname, path }, config.signingKey)
   // The origin URL carries no path of its own: its origin plus the request's path is new URL(path, origin).
   return fetch(config.originUrl.origin + path, {
     method: c.req.method, headers, body: c.req.raw.body, redirect: 'manual',

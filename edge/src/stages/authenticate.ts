@@ -18,17 +18,17 @@ const tenantLookups = new SingleFlight<string, readonly string[]>()
 
 export const authenticate = (): MiddlewareHandler<EdgeEnv> =>
   async function authenticate(c, next) {
-    const credential = readCredential(c.var.forwardHeaders)
-    dropCredentials(c.var.forwardHeaders)
+    const credential = readCredential(c.get('forwardHeaders'))
+    dropCredentials(c.get('forwardHeaders'))
     if (!credential) {
       c.set('principal', 'anonymous')
       c.set('principalTenants', [])
       c.set('principalScopes', null)
       return next()
     }
-    const client = new InternalClient(c.var.config)
+    const client = new InternalClient(c.get('config'))
     if (credential.kind === 'api-key') {
-      const key = await verifyApiKey(credential.key, client, c.var.requestId).catch((error: unknown) => {
+      const key = await verifyApiKey(credential.key, client, c.get('requestId')).catch((error: unknown) => {
         throw upstreamFailed(error)
       })
       if (!key) throw badCredentials()
@@ -38,12 +38,12 @@ export const authenticate = (): MiddlewareHandler<EdgeEnv> =>
       c.set('principalScopes', Array.isArray(key.scopes) ? key.scopes : [])
       return next()
     }
-    const userId = await verifySessionToken(credential.token, c.var.config.auth)
+    const userId = await verifySessionToken(credential.token, c.get('config').auth)
     if (!userId) throw badCredentials()
     let tenants = userTenants.get(userId)
     if (!tenants) {
       tenants = await tenantLookups.run(userId, async () => {
-        const result = (await client.userTenants(userId, c.var.requestId)).tenantIds
+        const result = (await client.userTenants(userId, c.get('requestId'))).tenantIds
         userTenants.set(userId, result, USER_TENANTS_TTL_MS)
         return result
       }).catch((error: unknown) => {

@@ -10,7 +10,10 @@ import { forbidden, insufficientScope, unauthenticated } from '../problems.ts'
 
 export const authorize = (): MiddlewareHandler<EdgeEnv> =>
   async function authorize(c, next) {
-    const { route, principal, principalTenants, principalScopes } = c.var
+    const route = c.get('route')
+    const principal = c.get('principal')
+    const principalTenants = c.get('principalTenants')
+    const principalScopes = c.get('principalScopes')
     if (route.visibility !== 'public') {
       if (principal === 'anonymous') throw unauthenticated()
       if (!principalTenants.includes(route.tenantId)) throw forbidden()

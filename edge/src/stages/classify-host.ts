@@ -20,7 +20,7 @@ export function classifyHostname(hostname: string, baseDomain: string): HostTarg
 export const classifyHost = (): MiddlewareHandler<EdgeEnv> =>
   async function classifyHost(c, next) {
     // Route on the URL's hostname: local runtimes rewrite the Host header but keep the URL.
-    const target = classifyHostname(new URL(c.req.url).hostname, c.var.config.baseDomain)
+    const target = classifyHostname(new URL(c.req.url).hostname, c.get('config').baseDomain)
     if (!target) throw unknownHost()
     if (target.kind === 'agent' && !isValidSlug(target.slug)) throw unknownAgent()
     c.set('host', target)

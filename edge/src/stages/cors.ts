@@ -23,8 +23,8 @@ export function dashboardOrigin(origin: string | undefined, baseDomain: string):
 
 export const cors = (): MiddlewareHandler<EdgeEnv> =>
   async function cors(c, next) {
-    const kind = c.var.host.kind
-    const origin = kind === 'api' || kind === 'agent' ? dashboardOrigin(c.req.header('origin'), c.var.config.baseDomain) : null
+    const kind = c.get('host').kind
+    const origin = kind === 'api' || kind === 'agent' ? dashboardOrigin(c.req.header('origin'), c.get('config').baseDomain) : null
     if (!origin) return next()
     if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
       return c.body(null, 204, {

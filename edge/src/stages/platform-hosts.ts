@@ -21,11 +21,11 @@ async function forwardToClusterApi(c: EdgeContext): Promise<Response> {
   const url = new URL(c.req.url)
   if (!isPublicApiPath(url.pathname)) throw notPublicApi()
   const path = url.pathname + url.search
-  const headers = c.var.forwardHeaders
-  headers.set(REQUEST_ID, c.var.requestId)
-  await signHeaders(headers, { method: c.req.method, host: url.hostname, path }, c.var.config.signingSecret)
+  const headers = c.get('forwardHeaders')
+  headers.set(REQUEST_ID, c.get('requestId'))
+  await signHeaders(headers, { method: c.req.method, host: url.hostname, path }, c.get('config').signingKey)
   try {
-    const response = await fetch(new URL(path, c.var.config.clusterApiUrl), {
+    const response = await fetch(new URL(path, c.get('config').clusterApiUrl), {
       method: c.req.method, headers, body: c.req.raw.body, redirect: 'manual',
     })
     return new Response(response.body, response)
@@ -36,9 +36,9 @@ async function forwardToClusterApi(c: EdgeContext): Promise<Response> {
 
 export const platformHosts = (): MiddlewareHandler<EdgeEnv> =>
   async function platformHosts(c, next) {
-    switch (c.var.host.kind) {
+    switch (c.get('host').kind) {
       case 'landing':
-        return c.html(landingPage(c.var.config.baseDomain))
+        return c.html(landingPage(c.get('config').baseDomain))
       case 'app': {
         if (!c.env.ASSETS) return c.html(placeholderAppPage())
         const asset = await c.env.ASSETS.fetch(c.req.raw)

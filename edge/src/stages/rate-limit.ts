@@ -18,16 +18,16 @@ let lastLimiterErrorLog = -Infinity
 
 export const rateLimit = (): MiddlewareHandler<EdgeEnv> =>
   async function rateLimit(c, next) {
-    const limits = c.var.config.rateLimit
+    const limits = c.get('config').rateLimit
     const limiter = c.env.TENANT_RATE_LIMIT
     if (limits && limiter) {
-      const allowed = await limiter.limit({ key: c.var.route.tenantId }).then(
+      const allowed = await limiter.limit({ key: c.get('route').tenantId }).then(
         (outcome) => outcome.success,
         (error: unknown) => {
           // Fail open: the limit protects the platform; a limiter fault must not take every agent down with it.
           if (Date.now() - lastLimiterErrorLog >= LIMITER_ERROR_LOG_INTERVAL_MS) {
             lastLimiterErrorLog = Date.now()
-            console.error('edge: rate limiter failed, letting requests through', c.var.requestId, error)
+            console.error('edge: rate limiter failed, letting requests through', c.get('requestId'), error)
           }
           return true
         },

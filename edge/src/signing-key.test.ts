@@ -1,0 +1,24 @@
+// The synchronous node:crypto signing key, inside workerd: same signatures as the WebCrypto path.
+
+import { describe, expect, it } from 'vitest'
+import { signHeaders, verifyHeaders } from '../../wire/signature.ts'
+import { edgeSigningKey } from './signing-key.ts'
+
+const SECRET = 'signing-key-test-secret-0123456789abcdef'
+const target = { method: 'POST', host: 'ada.localhost', path: '/v1/chat?x=1' }
+
+describe('edgeSigningKey', () => {
+  it('signs exactly as WebCrypto does, synchronously, and verifies either way', async () => {
+    const key = edgeSigningKey(SECRET)
+    expect(typeof key === 'function' && typeof key('data')).toBe('string')
+    const now = Date.now()
+    const byNode = new Headers({ 'x-tenant-host': 'ada', 'x-principal': 'anonymous' })
+    const byWebCrypto = new Headers(byNode)
+    await signHeaders(byNode, target, key, now)
+    await signHeaders(byWebCrypto, target, SECRET, now)
+    expect(byNode.get('x-edge-signature')).toMatch(/^v1=[0-9a-f]{64}$/)
+    expect(byNode.get('x-edge-signature')).toBe(byWebCrypto.get('x-edge-signature'))
+    expect((await verifyHeaders(target.method, target.path, byNode, SECRET, now)).ok).toBe(true)
+    expect(await verifyHeaders(target.method, target.path, byNode, edgeSigningKey(`${SECRET}-other`), now)).toEqual({ ok: false, reason: 'bad-signature' })
+  })
+})
