@@ -337,6 +337,7 @@ async function startPlatformProcess() {
     addAgent: (agent: Partial<FakeAgent> & { slug: string }) => control<FakeAgent>('POST', '/__fake/agents', agent),
     agent: (agentId: string) => control<FakeAgent>('GET', `/__fake/agents/${agentId}`),
     markReady: (agentId: string) => control<{ readyAt: number }>('POST', `/__fake/agents/${agentId}/ready`),
+    originSeen: (agentId: string) => control<number[]>('GET', `/__fake/agents/${agentId}/origin-seen`),
   }
 }
 
@@ -441,6 +442,8 @@ async function readiness() {
   const gates = (await edge.mf.getDurableObjectNamespace('AGENT_GATE')) as unknown as GateNamespace
   let rounds = 0
   let releaseCpuMs = 0
+  /** Readiness → the first and the last held request reaching the origin, per round of many. */
+  const reachedOrigin: [number, number][] = []
   /** Holds `held` requests on a fresh cold agent, marks it ready, returns readiness → first byte of each. */
   const round = async (held: number): Promise<number[]> => {
     const agent = await platform.addAgent({ slug: `bench-ready-${rounds++}`, visibility: 'public', wakeDelayMs: null })
@@ -459,7 +462,11 @@ async function readiness() {
     const cpu0 = cpuMs(edgePid)
     const { readyAt } = await platform.markReady(agent.agentId)
     const answered = (await Promise.all(firstBytes)).map((at) => at - readyAt).sort((x, y) => x - y)
-    if (held > 1) releaseCpuMs += cpuMs(edgePid) - cpu0
+    if (held > 1) {
+      releaseCpuMs += cpuMs(edgePid) - cpu0
+      const seen = (await platform.originSeen(agent.agentId)).map((at) => at - readyAt).sort((x, y) => x - y)
+      reachedOrigin.push([seen[0]!, seen.at(-1)!])
+    }
     return answered
   }
   const gaps: number[] = []
@@ -477,6 +484,7 @@ async function readiness() {
   singles.sort((a, b) => a - b)
   console.log(`   ${READINESS_HELD} held: p50 ${fmt(percentile(gaps, 50))}  p99 ${fmt(percentile(gaps, 99))}  (target p50 < 20 ms)`)
   console.log(`      first answer of each round: ${firsts.map((f) => f.toFixed(1)).join(', ')} ms; the rest queue behind it (workerd's one thread, the origin)`)
+  console.log(`      readiness → first / last request at the origin: ${reachedOrigin.map(([a, b]) => `${a.toFixed(1)}/${b.toFixed(1)}`).join(', ')} ms`)
   console.log(`      workerd CPU from readiness to the last answer: ${((releaseCpuMs / (READINESS_ROUNDS * READINESS_HELD)) * 1000).toFixed(0)} µs per released request`)
   console.log(`   1 held:  p50 ${fmt(percentile(singles, 50))}  p99 ${fmt(percentile(singles, 99))}  (the gate's own overhead, no queue)`)
 }

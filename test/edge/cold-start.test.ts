@@ -2,6 +2,7 @@
 // instead of hanging; a gate that restarts mid-wake resumes the same wake.
 
 import { mkdtemp, rm } from 'node:fs/promises'
+import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -66,6 +67,27 @@ describe('bounds', () => {
     expect(codes.filter((c) => c === 'wake-timeout')).toHaveLength(10)
     expect(codes.filter((c) => c === 'wake-queue-full')).toHaveLength(5)
     expect(a.wakeCalls).toBe(1)
+  })
+
+  it('frees the seats of clients that hung up while held once their wake ends: the bound is not used up for good', async () => {
+    const a = platform.addAgent({ slug: 'hang-ups', visibility: 'public', wakeDelayMs: null })
+    const clients = Array.from({ length: 10 }, () => {
+      const request = http.request({ host: edge.url.hostname, port: edge.url.port, path: '/', headers: { host: 'hang-ups.localhost' } })
+      request.on('error', () => undefined)
+      request.end()
+      return request
+    })
+    await expect.poll(() => a.statusCalls, { timeout: 5_000 }).toBeGreaterThan(0)
+    for (const request of clients) request.destroy()
+    // Their seats are still counted while their wake runs: the bound holds…
+    const full = await edgeRequest(edge.url, 'hang-ups.localhost', '/')
+    expect([full.status, json(full).code]).toEqual([503, 'wake-queue-full'])
+    // …and they end with it (WAKE_TIMEOUT_MS = 1 s here): the next request is held again, and served.
+    await new Promise((r) => setTimeout(r, 1_200))
+    a.wakeDelayMs = 20
+    const next = await edgeRequest(edge.url, 'hang-ups.localhost', '/after')
+    expect(next.status).toBe(200)
+    expect(next.headers[COLD_START]).toBeDefined()
   })
 
   it('tries a fresh wake for the next request after a timed-out one', async () => {

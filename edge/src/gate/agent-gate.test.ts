@@ -30,6 +30,20 @@ describe('AgentGate', () => {
     for (const r of await Promise.all(held)) expect(r.ok).toBe(true)
   })
 
+  it('answers a wait for a wake it never ran with unknown-wake, and one for an ended wake with its outcome', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('waits'), wakeDelayMs: null })
+    const gate = gateStub(agent.slug)
+    expect(await gate.waitForWake('no-such-wake')).toEqual({ kind: 'unknown-wake' })
+    const admitted = await gate.admit(routeOf(agent))
+    if (admitted.kind !== 'seat') throw new Error(`expected a seat, got ${JSON.stringify(admitted)}`)
+    expect(await gate.waitForWake(admitted.wakeId, 20)).toEqual({ kind: 'still-waking' })
+    await fake.markReady(agent.agentId)
+    expect(await gate.waitForWake(admitted.wakeId)).toMatchObject({ kind: 'answer', result: { ok: true, waited: true } })
+    // Asked again after the wake ended (an answer that raced the call): the same outcome.
+    expect(await gate.waitForWake(admitted.wakeId)).toMatchObject({ kind: 'answer', result: { ok: true, waited: true } })
+    expect(await gate.admit(routeOf(agent))).toEqual({ kind: 'answer', result: { ok: true, waited: false, coldStartMs: 0 } })
+  })
+
   it('answers every held request with wake-timeout when the deadline alarm fires', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('timeout'), wakeDelayMs: null })
     const gate = gateStub(agent.slug)

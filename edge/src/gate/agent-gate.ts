@@ -11,7 +11,7 @@ import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { InternalClient } from '../cluster/internal-client.ts'
 import { configFor, type EdgeConfig } from '../config.ts'
 import type { Env } from '../env.ts'
-import type { HoldResult, ResolveResult, UsageDelta } from './protocol.ts'
+import type { AdmitResult, HoldResult, ResolveResult, UsageDelta, WaitResult } from './protocol.ts'
 import { UsageLedger } from './usage-ledger.ts'
 import { wakeUntilReady, type WakeOutcome } from './wake-loop.ts'
 
@@ -20,6 +20,14 @@ export const ROUTE_TTL_MS = 60_000
 /** Retry-After for held requests refused by a bound: a wake usually completes within a few seconds. */
 export const RETRY_AFTER_FULL_S = 2
 export const RETRY_AFTER_TIMEOUT_S = 5
+/**
+ * One waitForWake call answers `still-waking` after this long. The Worker keeps the request that made the
+ * call alive with waitUntil (its client may have left), which Cloudflare grants for 30 s: a round stays
+ * well inside that, whatever WAKE_TIMEOUT_MS is.
+ */
+export const WAIT_ROUND_MS = 10_000
+/** Outcomes kept for waits that arrive after their wake ended (the answer raced the call). */
+const SETTLED_WAKES_KEPT = 16
 
 export type GatePhase = 'cold' | 'waking' | 'warm'
 
@@ -37,6 +45,9 @@ interface CachedRoute {
 }
 
 interface RunningWake {
+  id: string
+  /** Seats taken on this wake (admit, hold): the held requests counted against MAX_HELD_REQUESTS. */
+  seats: number
   /** Resolves as soon as the outcome is known: what held requests wait for. */
   released: Promise<WakeOutcome & { coldStartMs: number }>
   /** Resolves once the outcome is also in storage and the alarm rescheduled. */
@@ -48,6 +59,19 @@ interface RunningWake {
 /** For writes that need not hold back the answers that follow them (see the wake's release). */
 const UNCONFIRMED: DurableObjectPutOptions = { allowUnconfirmed: true }
 
+const READY_NOW: HoldResult = { ok: true, waited: false, coldStartMs: 0 }
+const QUEUE_FULL: HoldResult = {
+  ok: false, status: 503, code: 'wake-queue-full', retryAfterSeconds: RETRY_AFTER_FULL_S,
+  title: 'Too many requests are waiting for this superfriend to wake',
+}
+
+function holdResultOf(outcome: WakeOutcome & { coldStartMs: number }): HoldResult {
+  if (outcome.ok) return { ok: true, waited: true, coldStartMs: outcome.coldStartMs }
+  return outcome.code === 'wake-failed'
+    ? { ok: false, status: 503, code: 'wake-failed', title: 'The superfriend could not be woken', retryAfterSeconds: RETRY_AFTER_TIMEOUT_S }
+    : { ok: false, status: 503, code: 'wake-timeout', title: 'The superfriend did not wake in time', retryAfterSeconds: RETRY_AFTER_TIMEOUT_S }
+}
+
 const COLD: GateState = { phase: 'cold', wakeStartedAt: 0, wakeDeadline: 0, warmSince: 0, lastActivityAt: 0 }
 
 export class AgentGate extends DurableObject<Env> {
@@ -56,8 +80,9 @@ export class AgentGate extends DurableObject<Env> {
   readonly #ledger: UsageLedger
   #state: GateState = { ...COLD }
   #route: CachedRoute | null = null
-  #held = 0
   #wake: RunningWake | null = null
+  readonly #settled = new Map<string, HoldResult>()
+  #waitCalls = 0
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -93,31 +118,51 @@ export class AgentGate extends DurableObject<Env> {
   /**
    * Resolves once the agent can take traffic (or a bound is hit). The caller then streams its own request
    * to the origin: no request body ever passes through here. `noEndpoints` says the origin just answered
-   * "no endpoints" although the caller thought the agent warm.
+   * "no endpoints" although the caller thought the agent warm. The Worker uses admit + waitForWake instead,
+   * which let an isolate's held requests share one answer; this is both in one call.
    */
   async hold(route: RouteInfo, noEndpoints = false): Promise<HoldResult> {
-    const now = Date.now()
+    const admitted = await this.#admit(route, noEndpoints)
+    if (!('released' in admitted)) return admitted
+    return holdResultOf(await admitted.released)
+  }
+
+  /** A seat on the running wake (starting one if none runs), or an answer at once. See AdmitResult. */
+  async admit(route: RouteInfo, noEndpoints = false): Promise<AdmitResult> {
+    const admitted = await this.#admit(route, noEndpoints)
+    return 'released' in admitted ? { kind: 'seat', wakeId: admitted.id } : { kind: 'answer', result: admitted }
+  }
+
+  /** The outcome of wake `wakeId`, or `still-waking` after `roundMs`. See WaitResult. */
+  async waitForWake(wakeId: string, roundMs = WAIT_ROUND_MS): Promise<WaitResult> {
+    this.#waitCalls += 1
+    const wake = this.#wake
+    if (wake?.id === wakeId) {
+      const round = new AbortController()
+      const outcome = await Promise.race([
+        wake.released,
+        // Pacing of one call, not a lifecycle timer: the wake's bound is the alarm.
+        scheduler.wait(roundMs, { signal: round.signal }).then(() => null, () => null),
+      ])
+      round.abort()
+      if (!outcome) return { kind: 'still-waking' }
+      return { kind: 'answer', result: holdResultOf(outcome) }
+    }
+    const result = this.#settled.get(wakeId)
+    return result ? { kind: 'answer', result } : { kind: 'unknown-wake' }
+  }
+
+  async #admit(route: RouteInfo, noEndpoints: boolean): Promise<HoldResult | RunningWake> {
     if (this.#state.phase === 'warm') {
-      if (!noEndpoints) return { ok: true, waited: false, coldStartMs: 0 }
+      if (!noEndpoints) return READY_NOW
       // The origin knows better: wake again. Waking a running agent is a no-op that answers "ready" at once.
       await this.#setState({ ...this.#state, phase: 'cold' })
     }
-    if (this.#held >= this.#config.maxHeldRequests) {
-      return {
-        ok: false, status: 503, code: 'wake-queue-full', retryAfterSeconds: RETRY_AFTER_FULL_S,
-        title: 'Too many requests are waiting for this superfriend to wake',
-      }
-    }
-    this.#held += 1
-    try {
-      const outcome = await (this.#wake ?? this.#startWake(route)).released
-      if (outcome.ok) return { ok: true, waited: true, coldStartMs: outcome.coldStartMs }
-      return outcome.code === 'wake-failed'
-        ? { ok: false, status: 503, code: 'wake-failed', title: 'The superfriend could not be woken', retryAfterSeconds: RETRY_AFTER_TIMEOUT_S }
-        : { ok: false, status: 503, code: 'wake-timeout', title: 'The superfriend did not wake in time', retryAfterSeconds: RETRY_AFTER_TIMEOUT_S }
-    } finally {
-      this.#held -= 1
-    }
+    // Seats last until their wake ends, whoever waits on them: a client that left frees its seat then.
+    if ((this.#wake?.seats ?? 0) >= this.#config.maxHeldRequests) return QUEUE_FULL
+    const wake = this.#wake ?? this.#startWake(route)
+    wake.seats += 1
+    return wake
   }
 
   /** Starts a wake (if none is running) without waiting for it: for a caller that cannot wait. */
@@ -138,9 +183,9 @@ export class AgentGate extends DurableObject<Env> {
   }
 
   /** For tests and diagnostics. */
-  async snapshot(): Promise<GateState & { held: number; openStreams: number; flushAt: number | null; pendingRequests: number }> {
+  async snapshot(): Promise<GateState & { held: number; waitCalls: number; openStreams: number; flushAt: number | null; pendingRequests: number }> {
     return {
-      ...this.#state, held: this.#held, openStreams: this.#ledger.openStreams, flushAt: this.#ledger.flushAt,
+      ...this.#state, held: this.#wake?.seats ?? 0, waitCalls: this.#waitCalls, openStreams: this.#ledger.openStreams, flushAt: this.#ledger.flushAt,
       pendingRequests: this.#ledger.pendingRequests,
     }
   }
@@ -186,7 +231,10 @@ export class AgentGate extends DurableObject<Env> {
       this.#state = outcome.ok
         ? { ...this.#state, phase: 'warm', warmSince: end, lastActivityAt: end }
         : { ...this.#state, phase: 'cold' }
-      return { ...outcome, coldStartMs: end - startedAt }
+      const result = { ...outcome, coldStartMs: end - startedAt }
+      this.#settled.set(wake.id, holdResultOf(result))
+      if (this.#settled.size > SETTLED_WAKES_KEPT) this.#settled.delete(this.#settled.keys().next().value!)
+      return result
     })
     const recorded = released.then(async (outcome) => {
       await this.#setState(this.#state, UNCONFIRMED)
@@ -195,7 +243,7 @@ export class AgentGate extends DurableObject<Env> {
     })
     // Holders do not wait for the record; the alarm does (and sees a failure). Storage failures reset the object.
     recorded.catch((error: unknown) => console.error('gate: recording the wake failed', error))
-    const wake: RunningWake = { released, recorded, abort, settle }
+    const wake: RunningWake = { id: crypto.randomUUID(), seats: 0, released, recorded, abort, settle }
     this.#wake = wake
     this.#state = { ...this.#state, phase: 'waking', wakeStartedAt: startedAt, wakeDeadline: deadline }
     void (async () => {

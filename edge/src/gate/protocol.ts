@@ -12,6 +12,20 @@ export type HoldResult =
   | { ok: true; waited: boolean; coldStartMs: number }
   | { ok: false; status: 503; code: string; title: string; retryAfterSeconds: number }
 
+/**
+ * admit(): a seat on the running wake, counted against MAX_HELD_REQUESTS until that wake ends, or an answer
+ * at once (warm: go; the bound is full: 503). A seat's holder then waits with waitForWake(wakeId), which
+ * the held requests of one isolate share (shared-wait.ts): one answer per isolate releases them all.
+ */
+export type AdmitResult = { kind: 'answer'; result: HoldResult } | { kind: 'seat'; wakeId: string }
+
+/**
+ * waitForWake(): the wake's outcome; or `still-waking` after one round (the caller asks again, so no one
+ * request's lifetime carries a long wait for others); or `unknown-wake` when this gate never ran that wake
+ * (it was reset since: the caller takes a new seat, and the stored phase resumes the same wake).
+ */
+export type WaitResult = { kind: 'answer'; result: HoldResult } | { kind: 'still-waking' } | { kind: 'unknown-wake' }
+
 /** Counts since the last report from one isolate for one agent. Summed by the gate, flushed as IngestItems. */
 export interface UsageDelta {
   agentId: string

@@ -1,7 +1,8 @@
 // Stage 8 and 9: forward or wake, then account. A warm agent's request goes straight to the origin; any
-// other waits in the agent's AgentGate until it is ready and then streams its own request. An origin answer
-// of "no endpoints" sends a body-less request back through the gate once; one whose body is already spent
-// gets 503 + Retry-After (and the gate starts the wake, so the retry finds it waking or warm).
+// other takes a seat in the agent's AgentGate, waits until it is ready (one shared wait per isolate,
+// gate/shared-wait.ts) and then streams its own request. An origin answer of "no endpoints" sends a
+// body-less request back through the gate once; one whose body is already spent gets 503 + Retry-After
+// (and the gate starts the wake, so the retry finds it waking or warm).
 
 import type { MiddlewareHandler } from 'hono'
 import { COLD_START } from '../../../wire/headers.ts'
@@ -10,6 +11,7 @@ import { meterBody } from '../forward/metered-body.ts'
 import { isNoEndpoints, sendToOrigin } from '../forward/origin-request.ts'
 import { relayWebSocket } from '../forward/websocket-relay.ts'
 import type { HoldResult } from '../gate/protocol.ts'
+import { holdShared } from '../gate/shared-wait.ts'
 import { EdgeError, unavailable } from '../problems.ts'
 import { recordUsage, type MeterTarget } from '../usage/usage-meter.ts'
 import { warmAgents } from '../warm-agents.ts'
@@ -21,14 +23,15 @@ type Held = { waited: boolean; coldStartMs: number }
 
 async function hold(c: EdgeContext, noEndpoints: boolean): Promise<Held> {
   const route = c.get('route')
+  const options = { keepAlive: (pending: Promise<unknown>) => c.executionCtx.waitUntil(pending) }
   let result: HoldResult
   try {
-    result = await gateFor(c.env, route.slug).hold(route, noEndpoints)
+    result = await holdShared(gateFor(c.env, route.slug), route, noEndpoints, options)
   } catch {
     // The gate was reset (deploy, eviction) while we waited: its storage still says "waking", so a fresh
-    // stub resumes the same wake instead of starting another.
+    // stub and a fresh seat resume the same wake instead of starting another.
     try {
-      result = await gateFor(c.env, route.slug).hold(route, noEndpoints)
+      result = await holdShared(gateFor(c.env, route.slug), route, noEndpoints, options)
     } catch (error) {
       throw new EdgeError(503, 'gate-unavailable', 'The superfriend is temporarily unreachable', { 'retry-after': '2' }, error)
     }

@@ -219,6 +219,9 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     // When the status flipped, as epoch ms with sub-millisecond precision: comparable across processes.
     return c.json({ readyAt: performance.timeOrigin + performance.now() })
   })
+  // When the origin received each request for one agent, as epoch ms (the bench splits readiness → first byte).
+  api.get('/__fake/agents/:agentId/origin-seen', (c) => c.json(platform.originSeen
+    .filter((seen) => seen.agentId === c.req.param('agentId')).map((seen) => performance.timeOrigin + seen.receivedAt)))
   api.post('/__fake/keys', async (c) => c.json({ key: platform.addKey((await c.req.json<{ tenantId: string }>()).tenantId) }))
   api.post('/__fake/users', async (c) => {
     const { userId, tenantIds } = await c.req.json<{ userId: string; tenantIds: string[] }>()
