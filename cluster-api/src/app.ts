@@ -12,20 +12,26 @@ import type { Workloads } from './workloads/workloads.ts'
 /** Larger bodies are refused with 413 before they are read: no endpoint needs more. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
+// The unread rest of a body makes the connection unusable: these answers tell the client not to reuse it, and Node
+// closes it once the answer is written instead of discarding the rest of the body first.
 const tooLarge = () => new ApiError(413, 'payload-too-large', 'Request body is larger than 1 MiB', {
-  // The unread rest of the body makes the connection unusable: tell the client not to reuse it.
+  headers: { connection: 'close' },
+})
+const bodyNotAllowed = (method: string) => new ApiError(400, 'body-not-allowed', `A ${method} request may not send a chunked body`, {
+  detail: 'no GET or HEAD endpoint reads a body: send the request without one',
   headers: { connection: 'close' },
 })
 
 /**
- * Refuses bodies over `maxBytes` with 413, touching only the headers when it can: reading `request.body` makes
+ * Keeps every request body within `maxBytes`, touching only the headers when it can: reading `request.body` makes
  * @hono/node-server build a full undici Request (Headers copy, AbortController) for the request.
  * - No body (no Content-Length, no Transfer-Encoding; RFC 9112 §6.3): nothing to limit.
- * - A declared Content-Length: judged by the header, for every method.
- * - GET and HEAD with a chunked body: ignored, never read, like one declared within the limit. @hono/node-server gives
- *   them `body: null` (as the Fetch API does) and Node discards the bytes after the answer: the handler sees the same
- *   request with or without a body, and the body is never parsed as a next request (app.test.ts).
- * - Otherwise (chunked): counted while read, by Hono's body limit.
+ * - A declared Content-Length: judged by the header, for every method (over the limit: 413). GET and HEAD get
+ *   `body: null` from @hono/node-server (as in the Fetch API), so a declared GET/HEAD body within the limit is ignored:
+ *   Node discards at most `maxBytes` after the answer, and never parses them as a next request (app.test.ts).
+ * - GET and HEAD with Transfer-Encoding: 400, connection closed. Nothing reads their body, so nothing could count it,
+ *   and Node would discard an endless one until its 300 s requestTimeout after answering.
+ * - Any other chunked body: counted as it is read, by Hono's body limit (which reads it whole before the handler).
  */
 export const requestBodyLimit = (maxBytes: number): MiddlewareHandler => {
   const streamed = bodyLimit({ maxSize: maxBytes, onError: (c) => problemFor(tooLarge(), c) })
@@ -35,7 +41,7 @@ export const requestBodyLimit = (maxBytes: number): MiddlewareHandler => {
     if (length === undefined && !chunked) return next()
     // Node has already refused a malformed Content-Length, and one sent together with Transfer-Encoding.
     if (length !== undefined && !chunked) return Number(length) > maxBytes ? problemFor(tooLarge(), c) : next()
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return problemFor(bodyNotAllowed(c.req.method), c)
     return streamed(c, next)
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import { startTestApi, createOwner, type TestApi } from '../../../test/api/support/harness.ts'
-import { signingKeys } from '../db/schema/index.ts'
+import { memberships, signingKeys } from '../db/schema/index.ts'
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from './local-issuer.ts'
 
 let api: TestApi
@@ -130,6 +130,37 @@ describe('API keys as credentials', () => {
     expect(await agent.json()).toMatchObject({ code: 'insufficient-scope' })
     expect((await api.v1('POST', '/v1/api-keys', { token: key.key, body: { name: 'escalate' } })).status).toBe(403)
     expect((await api.v1('POST', '/v1/tenants', { token: key.key, body: { slug: 'key-tenant', name: 'x' } })).status).toBe(403)
+  })
+
+  it('refuses to let a key mint a key that manages keys, so a leaked key cannot outlive its revocation', async () => {
+    const created = await api.v1('POST', '/v1/api-keys', { token: owner.token, body: { name: 'manager', scopes: ['api-keys:write', 'chat'] } })
+    const manager = (await created.json()) as { id: string; key: string }
+
+    for (const scopes of [['api-keys:write'], ['api-keys:write', 'chat']]) {
+      const clone = await api.v1('POST', '/v1/api-keys', { token: manager.key, body: { name: 'clone', scopes } })
+      expect(clone.status, scopes.join()).toBe(403)
+      expect(clone.headers.get('content-type')).toBe('application/problem+json')
+      expect(await clone.json()).toMatchObject({
+        status: 403, code: 'grant-needs-user', scope: 'api-keys:write',
+        detail: expect.stringContaining('signed in as an owner or admin'),
+      })
+    }
+    const listed = (await (await api.v1('GET', '/v1/api-keys', { token: owner.token })).json()) as { items: Array<{ name: string }> }
+    expect(listed.items.map((k) => k.name)).not.toContain('clone')
+
+    // What it may still mint cannot manage keys: once the manager is revoked, nothing it made can act on keys.
+    const child = (await (await api.v1('POST', '/v1/api-keys', { token: manager.key, body: { name: 'child', scopes: ['chat'] } })).json()) as { key: string }
+    expect((await api.v1('DELETE', `/v1/api-keys/${manager.id}`, { token: owner.token })).status).toBe(200)
+    expect((await api.v1('GET', '/v1/api-keys', { token: manager.key })).status).toBe(401)
+    expect((await api.v1('POST', '/v1/api-keys', { token: child.key, body: { name: 'heir', scopes: ['chat'] } })).status).toBe(403)
+  })
+
+  it('lets a signed-in admin create a key that manages keys', async () => {
+    const admin = await api.signIn('keys-admin@example.test')
+    await api.db.insert(memberships).values({ tenantId: owner.tenantId, userId: admin.userId, role: 'admin' })
+    const created = await api.v1('POST', '/v1/api-keys', { token: admin.token, body: { name: 'admin-made', scopes: ['api-keys:write'] } })
+    expect(created.status).toBe(201)
+    expect(await created.json()).toMatchObject({ scopes: ['api-keys:write'] })
   })
 
   it('lets a key that manages keys grant only scopes it holds itself', async () => {

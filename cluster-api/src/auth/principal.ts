@@ -1,7 +1,6 @@
 // Who is calling /v1, and which tenant a request acts for (header X-MyIntell-Tenant).
 
 import type { Context } from 'hono'
-import { CHAT_SCOPE } from '../../../wire/internal-api.ts'
 import type { ApiKeyScope, MembershipRole } from '../db/schema/index.ts'
 import type { Db } from '../db/types.ts'
 import { listMembershipsOfUser } from '../db/queries/tenants.ts'
@@ -45,15 +44,23 @@ export const READ_AGENTS: Permission = { scope: 'agents:read', roles: ['owner', 
 export const WRITE_AGENTS: Permission = { scope: 'agents:write', roles: ['owner', 'admin', 'member'] }
 export const MANAGE_KEYS: Permission = { scope: 'api-keys:write', roles: ['owner', 'admin'] }
 export const READ_USAGE: Permission = { scope: 'usage:read', roles: ['owner', 'admin', 'member'] }
-/** Talking to a superfriend. The edge checks it (wire's CHAT_SCOPE); typed here so it stays one of API_KEY_SCOPES. */
-export const CHAT: Permission = { scope: CHAT_SCOPE, roles: ['owner', 'admin', 'member'] }
+/** The scope that manages keys. Only a signed-in owner or admin may grant it (see assertGrantable). */
+const KEY_MANAGEMENT_SCOPE = MANAGE_KEYS.scope
 
 /**
- * An API key may hand out only scopes it holds itself: a key allowed to manage keys must not mint a stronger
- * one. Users are bounded by their role (MANAGE_KEYS) instead.
+ * What a caller may put on a key it creates. Users are bounded by their role (MANAGE_KEYS), and only they may grant
+ * `api-keys:write`: a key that could mint another key-managing key would let a leaked key copy itself, and the copies
+ * would outlive the leaked key's revocation. An API key may hand out only other scopes, and only ones it holds itself.
  */
 export function assertGrantable(principal: Principal, scopes: readonly ApiKeyScope[]): void {
   if (principal.kind !== 'key') return
+  if (scopes.includes(KEY_MANAGEMENT_SCOPE)) {
+    throw new ApiError(403, 'grant-needs-user', `Only a signed-in owner or admin may grant the "${KEY_MANAGEMENT_SCOPE}" scope`, {
+      detail: `an API key cannot create a key that manages keys (a leaked key could copy itself and outlive its revocation); `
+        + `leave out "${KEY_MANAGEMENT_SCOPE}", or create the key signed in as an owner or admin`,
+      extra: { scope: KEY_MANAGEMENT_SCOPE },
+    })
+  }
   const missing = scopes.filter((scope) => !principal.scopes.includes(scope))
   if (missing.length) {
     throw new ApiError(403, 'insufficient-scope', `This API key cannot grant scopes it lacks: ${missing.join(', ')}`, {

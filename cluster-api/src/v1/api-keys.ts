@@ -1,6 +1,7 @@
 // /v1/api-keys: create (plaintext returned once), list (never the secret), revoke.
 
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
+import { CHAT_SCOPE } from '../../../wire/internal-api.ts'
 import type { ApiDeps } from '../context.ts'
 import { createApiKey, listApiKeys, revokeApiKey } from '../db/queries/api-keys.ts'
 import { notFoundError } from '../http/problems.ts'
@@ -11,8 +12,11 @@ import {
   serializeApiKey, TenantHeaders,
 } from './schemas.ts'
 
-/** A key created without a scope list (the CLI's and the dashboard's default): talk to agents and read them. */
-export const DEFAULT_KEY_SCOPES: ApiKeyScope[] = ['chat', 'agents:read']
+/**
+ * A key created without a scope list (the CLI's and the dashboard's default): talk to agents and read them. Typed as
+ * ApiKeyScope[], so wire's CHAT_SCOPE (what the edge checks) cannot drift from the scopes a key can be given here.
+ */
+export const DEFAULT_KEY_SCOPES: ApiKeyScope[] = [CHAT_SCOPE, 'agents:read']
 
 const security = [{ bearer: [] }]
 const tags = ['api-keys']

@@ -117,7 +117,9 @@ export const CreateApiKeySchema = z.strictObject({
   scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).max(API_KEY_SCOPES.length).optional()
     .openapi({
       description: 'Default: ["chat", "agents:read"]. "chat" lets the key talk to superfriends (the edge refuses a key '
-        + 'without it with 403 insufficient-scope). A key creating a key may grant only scopes it holds itself.',
+        + 'without it with 403 insufficient-scope). "api-keys:write" may be granted only by a signed-in owner or admin: '
+        + 'an API key asking for it gets 403 grant-needs-user. A key creating a key may grant only other scopes, and only '
+        + 'ones it holds itself (403 insufficient-scope with missingScopes).',
     }),
 }).openapi('CreateApiKey')
 export const ApiKeySchema = z.object({
