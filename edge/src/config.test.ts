@@ -9,8 +9,8 @@ const limiter = base.TENANT_RATE_LIMIT!
 describe('rate limit configuration', () => {
   it('is on with the binding, for the documented default window', () => {
     const config = parseConfig({ ...base, RATE_LIMIT: undefined, RATE_LIMIT_PERIOD_SECONDS: undefined, TENANT_RATE_LIMIT: limiter })
+    // That the default equals wrangler.toml's period is checked where the file can be read (test/edge, wrangler.toml).
     expect(config.rateLimit).toEqual({ periodSeconds: RATE_LIMIT_PERIOD_SECONDS })
-    expect(RATE_LIMIT_PERIOD_SECONDS).toBe(10)
   })
 
   it('turns off with RATE_LIMIT=off, and is off for a Worker without the binding', () => {

@@ -15,7 +15,7 @@ export interface Env {
   MAX_HELD_REQUESTS?: string
   USAGE_FLUSH_INTERVAL_MS?: string
   GATE_IDLE_MS?: string
-  /** Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml), keyed by tenant. Absent: no limit. */
+  /** Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml), keyed `<tenant>:own` or `<tenant>:ip:<client>`. Absent: no limit. */
   TENANT_RATE_LIMIT?: RateLimit
   /** `on` (needs TENANT_RATE_LIMIT) or `off`; unset: on when the binding exists. */
   RATE_LIMIT?: string

@@ -29,7 +29,7 @@ export function createEdgeApp(): Hono<EdgeEnv> {
   app.use(resolveRoute()) //         4. slug → route: isolate cache → AgentGate → cluster-api; unknown → 404
   app.use(authenticate()) //         5. Clerk JWT (Bearer or __session) | mi_ API key (+ scopes) | anonymous
   app.use(authorize()) //            6. the principal's tenant owns the agent (or it is public); an API key needs chat
-  app.use(rateLimit()) //            7. per tenant: Workers Rate Limiting binding (per location, eventually consistent)
+  app.use(rateLimit()) //            7. per tenant for its own principals, per client address for outsiders (Workers Rate Limiting binding)
   app.all('*', forwardOrWake()) //   8. warm → origin; else hold in AgentGate, then origin; 9. account
 
   app.onError((error, c) => {

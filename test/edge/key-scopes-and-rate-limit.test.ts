@@ -1,9 +1,10 @@
 // The edge Worker (wrangler.toml, in workerd) in front of the real cluster-api on a real PostgreSQL and a real
 // origin process: an API key needs the chat scope to talk to a superfriend, and each tenant has its own rate
-// limit (the Workers Rate Limiting binding as Miniflare runs it). Keys are made the way users make them, through
+// limit for its own traffic, apart from the allowance of each outside client (the Workers Rate Limiting binding
+// as Miniflare runs it). Keys are made the way users make them, through
 // /v1. Only the workload driver (what would start a pod) is a stand-in: it marks the agent running at the origin.
 
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { unstable_readConfig, unstable_startWorker } from 'wrangler'
@@ -16,9 +17,10 @@ import { edgeRequest, json, type EdgeReply } from './support/edge-client.ts'
 import { startFakePlatform, type FakeAgent, type FakePlatform } from './support/fake-platform.ts'
 
 const root = join(import.meta.dirname, '..', '..')
-/** This Worker's limit per tenant per minute (wrangler.toml's own is 2,000 per 10 s). */
+/** This Worker's limit per key (a tenant's own traffic, or one outside client) per minute (wrangler.toml: 2,000 per 10 s). */
 const LIMIT = 5
 const PERIOD_SECONDS = 60
+const PERIOD_MS = PERIOD_SECONDS * 1000
 
 /** A workload driver whose "pods" are the origin's agents: a wake marks the agent running there. */
 function originDriver(origin: FakePlatform, originAgentOf: Map<string, FakeAgent>) {
@@ -170,24 +172,69 @@ describe('API-key scopes at the edge', () => {
   }, 30_000)
 })
 
+/** Miniflare's windows are fixed and aligned to the clock: this one's number. */
+const windowOf = (at: number) => Math.floor(at / PERIOD_MS)
+
+/** Waits for the next window when this one ends within `marginMs`, so a burst starting now rarely spans two. */
+async function awayFromWindowEnd(marginMs = 20_000) {
+  const left = PERIOD_MS - (Date.now() % PERIOD_MS)
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 100))
+}
+
+/** Calls until the first 429; 2 × LIMIT + 1 calls put more than LIMIT into one of at most two windows. */
+async function untilRefused(call: (i: number) => Promise<EdgeReply>) {
+  const replies: EdgeReply[] = []
+  let lastSentAt = 0
+  for (let i = 0; i < 2 * LIMIT + 1 && !replies.some((r) => r.status === 429); i++) {
+    lastSentAt = Date.now()
+    replies.push(await call(i))
+  }
+  const refused = replies.at(-1)!
+  expectProblem(refused, 429, 'rate-limited')
+  expect(refused.headers['retry-after']).toBe(String(PERIOD_SECONDS))
+  expect(replies.slice(0, LIMIT).every((r) => r.status === 200)).toBe(true)
+  return { replies, refusedSentAt: lastSentAt }
+}
+
+/** A call after a refusal is refused too, unless a new window began since the refused call was sent. */
+async function expectStillRefused(refusedSentAt: number, call: () => Promise<EdgeReply>) {
+  const reply = await call()
+  if (windowOf(Date.now()) === windowOf(refusedSentAt)) expectProblem(reply, 429, 'rate-limited')
+  else expect([200, 429]).toContain(reply.status)
+}
+
+const fromClient = (ip: string) => ({ headers: { 'cf-connecting-ip': ip } })
+
 describe('rate limit per tenant', () => {
-  it('answers a tenant past its limit with 429 and Retry-After, forwards nothing more, and still serves another tenant', async () => {
+  it('answers a tenant past its limit with 429 and Retry-After, forwards nothing more, and still serves another tenant and outsiders', async () => {
     const busy = await tenantWithAgent('busy', 'public')
     const calm = await tenantWithAgent('calm', 'public')
-    // Windows are fixed minutes; 2 × LIMIT + 1 calls put more than LIMIT into one of at most two windows.
-    const replies: EdgeReply[] = []
-    for (let i = 0; i < 2 * LIMIT + 1 && !replies.some((r) => r.status === 429); i++) replies.push(await edgeRequest(edge.url, busy.host, `/n/${i}`))
-    const refused = replies.at(-1)!
-    expectProblem(refused, 429, 'rate-limited')
-    expect(refused.headers['retry-after']).toBe(String(PERIOD_SECONDS))
-    expect(replies.slice(0, LIMIT).every((r) => r.status === 200)).toBe(true)
+    const own = await createKey(busy.owner.token, { name: 'own traffic' })
+    await awayFromWindowEnd()
+    const { replies, refusedSentAt } = await untilRefused(() => chat(busy.host, own.key))
     expect(busy.originAgent.served).toBe(replies.filter((r) => r.status === 200).length)
 
-    expect((await edgeRequest(edge.url, busy.host, '/again')).status).toBe(429)
+    await expectStillRefused(refusedSentAt, () => chat(busy.host, own.key))
     const other = await edgeRequest(edge.url, calm.host, '/')
     expect(other.status).toBe(200)
     expect(json(other)).toMatchObject({ tenantId: calm.owner.tenantId })
-  }, 60_000)
+    // The tenant's own traffic spends its own budget, not that of the callers of its public agent.
+    expect((await edgeRequest(edge.url, busy.host, '/from-outside', fromClient('198.51.100.1'))).status).toBe(200)
+  }, 90_000)
+
+  it("refuses an anonymous flood of a tenant's public agent per client, and still serves the tenant's own key and other clients", async () => {
+    const popular = await tenantWithAgent('popular', 'public')
+    const own = await createKey(popular.owner.token, { name: 'own traffic' })
+    await awayFromWindowEnd()
+    const flooder = fromClient('203.0.113.7')
+    const { refusedSentAt } = await untilRefused((i) => edgeRequest(edge.url, popular.host, `/flood/${i}`, flooder))
+    await expectStillRefused(refusedSentAt, () => edgeRequest(edge.url, popular.host, '/again', flooder))
+
+    const ownReply = await chat(popular.host, own.key)
+    expect(ownReply.status).toBe(200)
+    expect(json(ownReply)).toMatchObject({ tenantId: popular.owner.tenantId })
+    expect((await edgeRequest(edge.url, popular.host, '/', fromClient('198.51.100.2'))).status).toBe(200)
+  }, 90_000)
 })
 
 describe('wrangler.toml', () => {
@@ -199,6 +246,10 @@ describe('wrangler.toml', () => {
       expect([10, 60]).toContain(binding!.simple.period)
       expect(config.vars.RATE_LIMIT_PERIOD_SECONDS).toBe(String(binding!.simple.period))
       expect(config.vars.RATE_LIMIT).toBe('on')
+      // The edge's default window, used when the var is unset, must be the binding's too. Read from the source:
+      // edge/src/config.ts type-checks only against the Workers types, which this Node project does not load.
+      const defaultPeriod = /export const RATE_LIMIT_PERIOD_SECONDS = (\d+)/.exec(readFileSync(join(root, 'edge', 'src', 'config.ts'), 'utf8'))?.[1]
+      expect(Number(defaultPeriod)).toBe(binding!.simple.period)
     }
   })
 })

@@ -223,7 +223,9 @@ export class AgentGate extends DurableObject<Env> {
     })
     // Held requests go as soon as the outcome is known. The new phase is in memory at once and written
     // right after without holding back their answers (allowUnconfirmed): the cluster-api already knows the
-    // agent is up, and a write lost to a crash only means one more (idempotent) wake.
+    // agent is up. A write lost to a crash means one more (idempotent) wake, and it can also lose this wake's
+    // usage record (its wake count and cold-start ms never reach the ledger, so they are never billed or
+    // shown); the requests it released are still counted by the isolates' reports.
     const released = settled.then((outcome) => {
       abort.abort()
       if (this.#wake === wake) this.#wake = null

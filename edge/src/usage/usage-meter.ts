@@ -3,7 +3,11 @@
 // more counts arrive, pushes again if there are any, and hands over after REPORT_LOOP_MAX_MS. Only the request that starts a
 // loop keeps it alive (waitUntil); every other request just adds its counts, which costs nothing per request
 // and keeps no request's context alive past its answer. The gate sees about one call per second per busy
-// isolate, no request waits for it, and the last counts are always pushed.
+// isolate and no request waits for it.
+// A push that fails or gets no answer within REPORT_TIMEOUT_MS keeps its counts, and the loop tries again
+// after the gap until its time is up. Counts still unpushed then wait in the isolate for the next request to
+// start a loop; if the isolate is evicted first, they are lost. A push that timed out but did reach the gate
+// is counted twice (at least once, not exactly once: a stuck gate must not stop this isolate's reports).
 
 import type { Env } from '../env.ts'
 import { gateFor } from '../context.ts'
@@ -25,6 +29,23 @@ export const REPORT_GAP_MS = 1_000
  * request only so long (30 s on Cloudflare), and one request should not stay alive for all the others.
  */
 export const REPORT_LOOP_MAX_MS = 10_000
+/**
+ * A push not answered within this counts as failed. Without a bound one hung gate call would keep the loop
+ * from ever settling, and the agent's usage and activity from this isolate would never be pushed again
+ * (the platform could then scale a busy agent to zero). 5 s: a gate answers in milliseconds when healthy, and
+ * the longest loop (REPORT_LOOP_MAX_MS plus two timed-out pushes and a gap) stays within waitUntil's 30 s.
+ */
+export const REPORT_TIMEOUT_MS = 5_000
+
+/** How a push loop paces itself; tests pass their own to drive it deterministically. */
+export interface MeterPacing {
+  /** The wait between two pushes: REPORT_GAP_MS. */
+  gap: () => Promise<void>
+  reportTimeoutMs: number
+}
+
+// Pacing inside a running push loop, not a lifecycle timer.
+const PACING: MeterPacing = { gap: () => scheduler.wait(REPORT_GAP_MS), reportTimeoutMs: REPORT_TIMEOUT_MS }
 
 const meters = new Map<string, AgentMeter>()
 
@@ -34,26 +55,37 @@ export interface MeterTarget {
   tenantId: string
 }
 
-async function pushLoop(env: Env, m: AgentMeter): Promise<void> {
+/** true when the gate took the counts; false when the call failed or did not answer within `timeoutMs`. */
+async function pushed(env: Env, slug: string, delta: UsageDelta, timeoutMs: number): Promise<boolean> {
+  const timer = new AbortController()
+  const expired = scheduler.wait(timeoutMs, { signal: timer.signal }).then(() => false, () => false)
+  const reported = Promise.resolve()
+    .then(() => gateFor(env, slug).report(delta))
+    .then(() => true, () => false) // the gate was unreachable (reset, overloaded)
+  try {
+    return await Promise.race([reported, expired])
+  } finally {
+    timer.abort()
+  }
+}
+
+async function pushLoop(env: Env, m: AgentMeter, pacing: MeterPacing): Promise<void> {
   const started = Date.now()
   while (m.pending) {
     const last = Date.now() - started >= REPORT_LOOP_MAX_MS
     if (last) m.takesMore = false
     const delta = m.pending
     m.pending = null
-    try {
-      await gateFor(env, m.slug).report(delta)
-    } catch {
-      // The gate was unreachable (reset, overloaded): fold the counts back; the next request pushes them.
+    if (!(await pushed(env, m.slug, delta, pacing.reportTimeoutMs))) {
+      // Fold the counts back: the next round of this loop (or, after the last, the next loop) pushes them.
       if (m.pending) addDelta(m.pending, delta)
       else m.pending = delta
-      return
     }
     if (last) return
-    // Pacing inside a running push loop, not a lifecycle timer. The loop waits even when nothing is pending
-    // yet: requests that come one after another then share the next push instead of each making its own
-    // (one gate call per request, each with its storage writes, cost a request at 1 connection ~6 ms).
-    await scheduler.wait(REPORT_GAP_MS)
+    // The loop waits even when nothing is pending yet: requests that come one after another then share the
+    // next push instead of each making its own (one gate call per request, each with its storage writes,
+    // cost a request at 1 connection ~6 ms).
+    await pacing.gap()
   }
 }
 
@@ -61,7 +93,7 @@ async function pushLoop(env: Env, m: AgentMeter): Promise<void> {
  * Adds `counts` for the agent. Returns a push to hand to waitUntil when this call started one; null when a
  * running push will carry these counts.
  */
-export function recordUsage(env: Env, target: MeterTarget, counts: Partial<UsageDelta>): Promise<void> | null {
+export function recordUsage(env: Env, target: MeterTarget, counts: Partial<UsageDelta>, pacing: MeterPacing = PACING): Promise<void> | null {
   let m = meters.get(target.agentId)
   if (!m) {
     m = { slug: target.slug, pending: null, loop: null, takesMore: false }
@@ -73,7 +105,7 @@ export function recordUsage(env: Env, target: MeterTarget, counts: Partial<Usage
   const meter = m
   const loop: Promise<void> = (m.loop ?? Promise.resolve()).then(() => {
     meter.takesMore = true
-    return pushLoop(env, meter)
+    return pushLoop(env, meter, pacing)
   }).finally(() => {
     if (meter.loop === loop) meter.loop = null
   })

@@ -40,6 +40,11 @@ export interface EdgeMiniflareOptions {
   gateWorker?: string
   /** Open workerd's inspector (DevTools protocol) on this port, for CPU profiles. */
   inspectorPort?: number
+  /**
+   * Bind TENANT_RATE_LIMIT with these numbers and turn the limit on (RATE_LIMIT=on), as production runs it.
+   * Without it the limit is off, as the tests' edge runs it.
+   */
+  rateLimit?: { limit: number; periodSeconds: 10 | 60 }
 }
 
 export async function startEdgeMiniflare(vars: Record<string, string>, options: EdgeMiniflareOptions = {}): Promise<EdgeMiniflare> {
@@ -50,7 +55,14 @@ export async function startEdgeMiniflare(vars: Record<string, string>, options: 
     modulesRoot: dirname(bundle()),
     compatibilityDate: '2026-11-01',
     compatibilityFlags: ['nodejs_compat'],
-    bindings: { BASE_DOMAIN: 'localhost', RATE_LIMIT: 'off', ...vars },
+    bindings: {
+      BASE_DOMAIN: 'localhost',
+      ...(options.rateLimit ? { RATE_LIMIT: 'on', RATE_LIMIT_PERIOD_SECONDS: String(options.rateLimit.periodSeconds) } : { RATE_LIMIT: 'off' }),
+      ...vars,
+    },
+    ...(options.rateLimit
+      ? { ratelimits: { TENANT_RATE_LIMIT: { namespace_id: '1001', simple: { limit: options.rateLimit.limit, period: options.rateLimit.periodSeconds } } } }
+      : {}),
     durableObjects: { AGENT_GATE: options.gateWorker ? { className: 'AgentGate', scriptName: options.gateWorker } : 'AgentGate' },
     host: '127.0.0.1',
     port: 0,
