@@ -1,5 +1,6 @@
 // Node-side suites: cluster-api, agent runtime, wire contract, cross-part tests.
-// One embedded PostgreSQL serves the whole run; each test file creates its own database.
+// First the agent bundle they spawn is rebuilt if stale; then one embedded PostgreSQL serves the whole run, and
+// each test file creates its own database.
 import { defineProject } from 'vitest/config'
 
 export default defineProject({
@@ -7,7 +8,8 @@ export default defineProject({
     name: 'node',
     include: ['{wire,cluster-api,agent,cli,test,scripts,infra,manifests}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '.data/**'],
-    globalSetup: ['./test/support/global-postgres.ts'],
+    // The agent bundle the tests spawn, rebuilt first if agent/src or wire/ changed since; then one PostgreSQL.
+    globalSetup: ['./test/support/agent-bundle.ts', './test/support/global-postgres.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -5,15 +5,33 @@ import { fdDestination } from './log-destination.ts'
 
 export type Logger = pino.Logger
 
-export function createLogger(level = process.env.LOG_LEVEL || 'info'): Logger {
-  return pino({
+function loggerOptions(level: string): pino.LoggerOptions {
+  return {
     level,
     base: { service: 'agent-runtime' },
     redact: {
       paths: ['secrets', '*.secrets', 'tenantDatabaseUrl', '*.tenantDatabaseUrl', 'authorization', '*.authorization', 'token', '*.token'],
       censor: '[redacted]',
     },
-  }, fdDestination(2))
+  }
+}
+
+export function createLogger(level = process.env.LOG_LEVEL || 'info'): Logger {
+  return pino(loggerOptions(level), fdDestination(2, { droppedNotice: droppedNotice(level) }))
+}
+
+/**
+ * The line that says how many log lines a full stderr cost, formatted by pino like every other line (level, time,
+ * base fields); '' when the level leaves out warnings.
+ */
+export function droppedNotice(level: string): (count: number) => string {
+  let line = ''
+  const notices = pino(loggerOptions(level), { write: (s: string) => { line = s } })
+  return (count) => {
+    line = ''
+    notices.warn({ event: 'log-lines-dropped', dropped: count }, 'log lines dropped: stderr was full (its reader did not keep up)')
+    return line
+  }
 }
 
 /** A logger that drops everything: for in-process tests and benches. */

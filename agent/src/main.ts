@@ -9,7 +9,8 @@ import { startRuntime } from './runtime.ts'
 import type { RunningRuntime } from './runtime.ts'
 
 // A parent that died closes our stdout/stderr pipes: a later failed write there (a Node warning, say) must not become an
-// uncaught 'error' that kills a runtime still serving. The logger handles its own broken pipe (log-destination.ts).
+// uncaught 'error' that kills a runtime still serving. The logger does not rely on this: it makes stderr non-blocking
+// and handles a broken or full pipe itself (log-destination.ts).
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
 
 /** Bad configuration (sysexits EX_CONFIG): fix the environment. */

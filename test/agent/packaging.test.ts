@@ -85,11 +85,10 @@ describe('the runtime as its image packages it', () => {
   })
 
   it('without its migrations, exits at once with code 70 and one clear log line, before listening', async () => {
-    const startedAt = Date.now()
+    // start() rejects if the runtime neither listens nor exits within EXIT_WAIT_MS (the old behaviour: it retried).
     const started = await start(stageImage((to) => to.endsWith('/drizzle')))
     expect(started.code, started.stderr).toBe(70)
     expect(started.listening).toBe(false)
-    expect(Date.now() - startedAt).toBeLessThan(EXIT_WAIT_MS)
 
     const lines = started.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
     expect(lines).toHaveLength(1)
