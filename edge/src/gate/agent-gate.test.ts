@@ -84,7 +84,7 @@ describe('AgentGate', () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('idle'), wakeDelayMs: 0 })
     const gate = gateStub(agent.slug)
     await gate.hold(routeOf(agent))
-    const delta = { agentId: agent.agentId, tenantId: agent.tenantId, requests: 1, bytesIn: 0, bytesOut: 0, messages: 0, streamsOpened: 1, streamsClosed: 0 }
+    const delta = { agentId: agent.agentId, tenantId: agent.tenantId, requests: 1, bytesIn: 0, bytesOut: 0, messages: 0, streamsOpened: 1, streamsClosed: 0, lastActivityAt: Date.now() }
     await gate.report(delta)
     // Flush and idle-check alarms, fired early and deterministically: the open stream keeps it warm.
     for (let i = 0; i < 3; i++) await runDurableObjectAlarm(gate)
@@ -99,13 +99,42 @@ describe('AgentGate', () => {
     for (let i = 0; i < 3 && (await gateStub(agent.slug).snapshot()).phase === 'warm'; i++) await runDurableObjectAlarm(gateStub(agent.slug))
     expect((await gateStub(agent.slug).snapshot()).phase).toBe('cold')
   })
+
+  it('asks the platform again when a request comes after the idle time, even before the idle alarm ran', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('overdue'), wakeDelayMs: 0 })
+    await gateStub(agent.slug).hold(routeOf(agent))
+    const wakesBefore = (await fake.agent(agent.agentId)).wakeCalls
+    await runInDurableObject(gateStub(agent.slug), async (_instance: AgentGate, state) => {
+      const stored = await state.storage.get<{ lastActivityAt: number }>('state')
+      await state.storage.put('state', { ...stored, lastActivityAt: 0 })
+    })
+    await evictDurableObject(gateStub(agent.slug))
+    const gate = gateStub(agent.slug)
+    expect((await gate.snapshot()).phase).toBe('warm')
+    expect(await gate.resolve(agent.slug)).toMatchObject({ warm: false })
+    expect(await gate.hold(routeOf(agent))).toMatchObject({ ok: true })
+    expect((await fake.agent(agent.agentId)).wakeCalls).toBe(wakesBefore + 1)
+  })
+
+  it('runs its idle clock from when the traffic happened, not from when a paced report arrived', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('late'), wakeDelayMs: 0 })
+    const gate = gateStub(agent.slug)
+    await gate.hold(routeOf(agent))
+    const happenedAt = Date.now()
+    await scheduler.wait(20) // the isolate's push comes later than the request it counts
+    await gate.report({
+      agentId: agent.agentId, tenantId: agent.tenantId, requests: 1, bytesIn: 0, bytesOut: 0, messages: 0,
+      streamsOpened: 0, streamsClosed: 0, lastActivityAt: happenedAt,
+    })
+    expect((await gate.snapshot()).lastActivityAt).toBeLessThanOrEqual(happenedAt)
+  })
 })
 
 describe('usage batches', () => {
   it('flushes reported usage as one batch and retries a failed flush with the same batch id', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('usage'), running: true })
     const gate = gateStub(agent.slug)
-    const delta = { agentId: agent.agentId, tenantId: agent.tenantId, requests: 2, bytesIn: 10, bytesOut: 20, messages: 0, streamsOpened: 0, streamsClosed: 0 }
+    const delta = { agentId: agent.agentId, tenantId: agent.tenantId, requests: 2, bytesIn: 10, bytesOut: 20, messages: 0, streamsOpened: 0, streamsClosed: 0, lastActivityAt: Date.now() }
     await gate.report(delta)
     await gate.report({ ...delta, requests: 3 })
     await fake.failIngest(1)

@@ -112,7 +112,7 @@ export class AgentGate extends DurableObject<Env> {
         await this.#setState({ ...this.#state, phase: 'warm', warmSince: now, lastActivityAt: now })
       }
     }
-    return { route: this.#route.route, warm: this.#state.phase === 'warm' }
+    return { route: this.#route.route, warm: this.#state.phase === 'warm' && !this.#idleSince(now) }
   }
 
   /**
@@ -153,6 +153,11 @@ export class AgentGate extends DurableObject<Env> {
   }
 
   async #admit(route: RouteInfo, noEndpoints: boolean): Promise<HoldResult | RunningWake> {
+    if (this.#state.phase === 'warm' && this.#idleSince(Date.now())) {
+      // Idle past the gate's idle time but the alarm has not run yet: the platform may have put the agent to
+      // sleep, so ask it (waking a running agent answers "ready" at once) rather than send a request to nothing.
+      await this.#setState({ ...this.#state, phase: 'cold' })
+    }
     if (this.#state.phase === 'warm') {
       if (!noEndpoints) return READY_NOW
       // The origin knows better: wake again. Waking a running agent is a no-op that answers "ready" at once.
@@ -176,7 +181,9 @@ export class AgentGate extends DurableObject<Env> {
 
   async report(delta: UsageDelta): Promise<void> {
     const now = Date.now()
-    this.#state.lastActivityAt = now
+    // The idle clock runs from when the traffic happened, not from when this paced push arrived (see UsageDelta).
+    const activityAt = delta.lastActivityAt > 0 ? Math.min(now, delta.lastActivityAt) : now
+    this.#state.lastActivityAt = Math.max(this.#state.lastActivityAt, activityAt)
     await this.#ledger.add(delta, now)
     await this.#setState(this.#state)
     await this.#scheduleAlarm()
@@ -202,12 +209,17 @@ export class AgentGate extends DurableObject<Env> {
         await wake.recorded
       } else await this.#setState({ ...s, phase: 'cold' })
     }
-    if (this.#state.phase === 'warm' && this.#state.lastActivityAt + this.#config.gateIdleMs <= now && this.#ledger.openStreams === 0) {
+    if (this.#state.phase === 'warm' && this.#idleSince(now)) {
       await this.#setState({ ...this.#state, phase: 'cold' })
     }
     const flushAt = this.#ledger.flushAt
     if (flushAt !== null && flushAt <= now) await this.#ledger.flush((batch) => this.#client.ingest(batch))
     await this.#scheduleAlarm()
+  }
+
+  /** Warm, but without activity for the gate's idle time and no stream open: due to go cold. */
+  #idleSince(now: number): boolean {
+    return this.#state.lastActivityAt + this.#config.gateIdleMs <= now && this.#ledger.openStreams === 0
   }
 
   #startWake(route: RouteInfo): RunningWake {

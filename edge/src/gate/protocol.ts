@@ -37,10 +37,16 @@ export interface UsageDelta {
   messages: number
   streamsOpened: number
   streamsClosed: number
+  /**
+   * When the newest of these counts happened (epoch ms, the isolate's clock; 0: unknown). Pushes are paced, so
+   * the gate starts its idle clock from this, not from the push's arrival: a late push must not keep the gate
+   * 'warm' after the platform, which saw the traffic itself, has already put the agent to sleep.
+   */
+  lastActivityAt: number
 }
 
 export function emptyDelta(agentId: string, tenantId: string): UsageDelta {
-  return { agentId, tenantId, requests: 0, bytesIn: 0, bytesOut: 0, messages: 0, streamsOpened: 0, streamsClosed: 0 }
+  return { agentId, tenantId, requests: 0, bytesIn: 0, bytesOut: 0, messages: 0, streamsOpened: 0, streamsClosed: 0, lastActivityAt: 0 }
 }
 
 export function addDelta(into: UsageDelta, from: Partial<UsageDelta>): void {
@@ -50,4 +56,5 @@ export function addDelta(into: UsageDelta, from: Partial<UsageDelta>): void {
   into.messages += from.messages ?? 0
   into.streamsOpened += from.streamsOpened ?? 0
   into.streamsClosed += from.streamsClosed ?? 0
+  into.lastActivityAt = Math.max(into.lastActivityAt, from.lastActivityAt ?? 0)
 }

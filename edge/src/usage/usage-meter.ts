@@ -101,6 +101,7 @@ export function recordUsage(env: Env, target: MeterTarget, counts: Partial<Usage
   }
   m.pending ??= emptyDelta(target.agentId, target.tenantId)
   addDelta(m.pending, counts)
+  m.pending.lastActivityAt = Date.now()
   if (m.loop && m.takesMore) return null
   const meter = m
   const loop: Promise<void> = (m.loop ?? Promise.resolve()).then(() => {
