@@ -4,22 +4,23 @@
 // as Miniflare runs it). Keys are made the way users make them, through
 // /v1. Only the workload driver (what would start a pod) is a stand-in: it marks the agent running at the origin.
 
-import { mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { unstable_readConfig, unstable_startWorker } from 'wrangler'
+import { unstable_readConfig } from 'wrangler'
 import type { WorkloadStatus } from '../../wire/internal-api.ts'
 import { usagePerDay } from '../../cluster-api/src/db/queries/usage.ts'
 import type { WorkloadDriver } from '../../cluster-api/src/drivers/types.ts'
 import { DEV_KEY_SCOPES } from '../../scripts/seed.ts'
 import { createOwner, createTestAgent, startTestApi, TEST_SIGNING_SECRET, type TestApi } from '../api/support/harness.ts'
 import { edgeRequest, json, type EdgeReply } from './support/edge-client.ts'
+import { startEdgeWorker } from './support/edge-worker.ts'
 import { startFakePlatform, type FakeAgent, type FakePlatform } from './support/fake-platform.ts'
 
 const root = join(import.meta.dirname, '..', '..')
 /** This Worker's limit per key (a tenant's own traffic, or one outside client) per minute (wrangler.toml: 2,000 per 10 s). */
 const LIMIT = 5
-const PERIOD_SECONDS = 60
+const PERIOD_SECONDS = 60 as const
 const PERIOD_MS = PERIOD_SECONDS * 1000
 
 /** A workload driver whose "pods" are the origin's agents: a wake marks the agent running there. */
@@ -52,27 +53,10 @@ function originDriver(origin: FakePlatform, originAgentOf: Map<string, FakeAgent
 }
 
 /** The Worker from wrangler.toml with its TENANT_RATE_LIMIT binding replaced by a small one a test can reach. */
-async function startEdge(clusterUrl: string, originUrl: string) {
-  process.env.CI = 'true'
-  process.env.WRANGLER_SEND_METRICS = 'false'
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
-  process.env.XDG_CONFIG_HOME ??= join(root, '.xdg')
-  mkdirSync(process.env.XDG_CONFIG_HOME, { recursive: true })
-  const vars: Record<string, string> = {
-    BASE_DOMAIN: 'localhost', CLUSTER_API_URL: clusterUrl, ORIGIN_URL: originUrl, EDGE_SIGNING_SECRET: TEST_SIGNING_SECRET,
-    ACCESS_LOG: 'off', USAGE_FLUSH_INTERVAL_MS: '200', RATE_LIMIT: 'on', RATE_LIMIT_PERIOD_SECONDS: String(PERIOD_SECONDS),
-  }
-  const worker = await unstable_startWorker({
-    config: join(root, 'wrangler.toml'),
-    bindings: {
-      ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text' as const, value: v }])),
-      TENANT_RATE_LIMIT: { type: 'ratelimit', namespace_id: '1001', simple: { limit: LIMIT, period: PERIOD_SECONDS } },
-    },
-    dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, logLevel: 'warn', persist: false },
-  } as Parameters<typeof unstable_startWorker>[0])
-  await worker.ready
-  return { url: await worker.url, dispose: () => worker.dispose() }
-}
+const startEdge = (clusterUrl: string, originUrl: string) => startEdgeWorker({
+  clusterUrl, originUrl, secret: TEST_SIGNING_SECRET, vars: { USAGE_FLUSH_INTERVAL_MS: '200' },
+  rateLimit: { limit: LIMIT, periodSeconds: PERIOD_SECONDS },
+})
 
 let api: TestApi
 let origin: FakePlatform

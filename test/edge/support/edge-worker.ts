@@ -14,6 +14,8 @@ export interface EdgeWorkerOptions {
   vars?: Record<string, string>
   /** Keep Durable Object storage here (to restart the Worker and keep its gates' state). */
   persistDir?: string
+  /** Turn the rate limit on with a TENANT_RATE_LIMIT binding of this size instead of wrangler.toml's; default off. */
+  rateLimit?: { limit: number; periodSeconds: 10 | 60 }
 }
 
 export interface EdgeWorker {
@@ -37,9 +39,14 @@ export async function startEdgeWorker(options: EdgeWorkerOptions): Promise<EdgeW
     ORIGIN_URL: options.originUrl,
     EDGE_SIGNING_SECRET: options.secret,
     ACCESS_LOG: 'off',
+    ...(options.rateLimit ? { RATE_LIMIT: 'on', RATE_LIMIT_PERIOD_SECONDS: String(options.rateLimit.periodSeconds) } : {}),
     ...options.vars,
   }
-  const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text' as const, value: v }]))
+  const bindings: Record<string, unknown> = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: 'plain_text' as const, value: v }]))
+  if (options.rateLimit) {
+    const { limit, periodSeconds } = options.rateLimit
+    bindings.TENANT_RATE_LIMIT = { type: 'ratelimit', namespace_id: '1001', simple: { limit, period: periodSeconds } }
+  }
   const worker = await unstable_startWorker({
     config: join(root, 'wrangler.toml'),
     bindings,
