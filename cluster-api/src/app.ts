@@ -14,7 +14,7 @@ export const MAX_BODY_BYTES = 1024 * 1024
 
 // The unread rest of a body makes the connection unusable: these answers tell the client not to reuse it, and Node
 // closes it once the answer is written instead of discarding the rest of the body first.
-const tooLarge = () => new ApiError(413, 'payload-too-large', 'Request body is larger than 1 MiB', {
+const tooLarge = (maxBytes: number) => new ApiError(413, 'payload-too-large', `Request body is larger than ${maxBytes / 1024 / 1024} MiB`, {
   headers: { connection: 'close' },
 })
 const bodyNotAllowed = (method: string) => new ApiError(400, 'body-not-allowed', `A ${method} request may not send a chunked body`, {
@@ -34,13 +34,13 @@ const bodyNotAllowed = (method: string) => new ApiError(400, 'body-not-allowed',
  * - Any other chunked body: counted as it is read, by Hono's body limit (which reads it whole before the handler).
  */
 export const requestBodyLimit = (maxBytes: number): MiddlewareHandler => {
-  const streamed = bodyLimit({ maxSize: maxBytes, onError: (c) => problemFor(tooLarge(), c) })
+  const streamed = bodyLimit({ maxSize: maxBytes, onError: (c) => problemFor(tooLarge(maxBytes), c) })
   return async function requestBodyLimit(c, next) {
     const length = c.req.header('content-length')
     const chunked = c.req.header('transfer-encoding') !== undefined
     if (length === undefined && !chunked) return next()
     // Node has already refused a malformed Content-Length, and one sent together with Transfer-Encoding.
-    if (length !== undefined && !chunked) return Number(length) > maxBytes ? problemFor(tooLarge(), c) : next()
+    if (length !== undefined && !chunked) return Number(length) > maxBytes ? problemFor(tooLarge(maxBytes), c) : next()
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return problemFor(bodyNotAllowed(c.req.method), c)
     return streamed(c, next)
   }

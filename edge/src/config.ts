@@ -2,7 +2,7 @@
 
 import { assertSigningSecret, type SigningKey } from '../../wire/signature.ts'
 import type { Env } from './env.ts'
-import { edgeSigningKey } from './signing-key.ts'
+import { nodeHmac } from '../../wire/node-hmac.ts'
 
 export interface EdgeConfig {
   /** `myintell.ai` in production, `localhost` locally. */
@@ -78,7 +78,7 @@ export function parseConfig(env: Env): EdgeConfig {
     usageFlushIntervalMs: integer('USAGE_FLUSH_INTERVAL_MS', env.USAGE_FLUSH_INTERVAL_MS, 5_000, 1),
     gateIdleMs: integer('GATE_IDLE_MS', env.GATE_IDLE_MS, 300_000, 1),
     rateLimit: rateLimit(env),
-    signingKey: edgeSigningKey(env.EDGE_SIGNING_SECRET),
+    signingKey: nodeHmac(env.EDGE_SIGNING_SECRET),
   }
 }
 

@@ -45,7 +45,7 @@ export const insufficientScope = (scope: string) =>
     { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` }, undefined,
     { detail: `Talking to a superfriend needs an API key with the "${scope}" scope`, extra: { requiredScope: scope } })
 export const rateLimited = (retryAfterSeconds: number) =>
-  new EdgeError(429, 'rate-limited', 'Too many requests for this account', { 'retry-after': String(retryAfterSeconds) }, undefined,
+  new EdgeError(429, 'rate-limited', 'Too many requests', { 'retry-after': String(retryAfterSeconds) }, undefined,
     { detail: `Retry after ${retryAfterSeconds} s` })
 export const unavailable = (code: string, title: string, retryAfterSeconds: number) =>
   new EdgeError(503, code, title, { 'retry-after': String(retryAfterSeconds) })

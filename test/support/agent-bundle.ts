@@ -3,11 +3,13 @@
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { DEFAULT_RUNTIME_ENTRY } from '../../cluster-api/src/drivers/local/options.ts'
 
 const ROOT = join(import.meta.dirname, '../..')
-export const AGENT_BUNDLE = 'agent/dist/runtime.mjs'
+/** The bundle the local driver runs, relative to the repository. */
+const AGENT_BUNDLE = relative(ROOT, DEFAULT_RUNTIME_ENTRY)
 /** What the bundle is built from (test files excluded below): its sources, its build config, its dependencies. */
-export const AGENT_BUNDLE_INPUTS = ['agent/src', 'wire', 'agent/vite.config.ts', 'package-lock.json']
+const AGENT_BUNDLE_INPUTS = ['agent/src', 'wire', 'agent/vite.config.ts', 'package-lock.json']
 
 const isTest = (path: string) => /\.test\.ts$/.test(path)
 

@@ -9,7 +9,7 @@ import { verifyHeaders, assertSigningSecret, type SigningKey } from '../../../wi
 import type { Problem } from '../../../wire/problem.ts'
 import { silentLogger } from '../drivers/local/logger.ts'
 import type { LocalDriverLogger } from '../drivers/local/logger.ts'
-import { nodeHmac } from '../internal/edge-signature.ts'
+import { nodeHmac } from '../../../wire/node-hmac.ts'
 import { toFetchHeaders } from './hop-headers.ts'
 import { INGRESS_PROBLEMS, sendProblem, sendProblemOnSocket } from './problems.ts'
 import { proxyHttp } from './proxy-http.ts'

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { SIGNED_HEADERS, signHeaders, verifyHeaders } from '../../../wire/signature.ts'
 import { EDGE_SIGNATURE } from '../../../wire/headers.ts'
-import { nodeHmac } from './edge-signature.ts'
+import { nodeHmac } from '../../../wire/node-hmac.ts'
 
 const SECRET = 'node-hmac-secret-node-hmac-secret-0123456'
 const target = fc.record({

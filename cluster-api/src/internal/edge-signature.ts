@@ -2,7 +2,7 @@
 // The host component is X-Forwarded-Host, which the signer sets and the signature covers.
 
 import type { MiddlewareHandler } from 'hono'
-import { createHmac } from 'node:crypto'
+import { nodeHmac } from '../../../wire/node-hmac.ts'
 import { verifyRequest, type VerifyResult } from '../../../wire/signature.ts'
 import { ApiError } from '../http/problems.ts'
 
@@ -13,15 +13,6 @@ export interface EdgeSignatureOptions {
 }
 
 export type EdgeVerified = Extract<VerifyResult, { ok: true }>
-
-/**
- * The same HMAC-SHA256 as wire/signature.ts's WebCrypto path, computed synchronously with node:crypto:
- * WebCrypto runs each sign on libuv's thread pool, a round trip per request that, on a busy machine,
- * waits for a pool thread to be scheduled. edge-signature.test.ts checks both give the same signature.
- */
-export function nodeHmac(secret: string): (data: string) => string {
-  return (data) => createHmac('sha256', secret).update(data).digest('hex')
-}
 
 export const edgeSignature = (options: EdgeSignatureOptions): MiddlewareHandler<{ Variables: { edge: EdgeVerified | null } }> => {
   const key = nodeHmac(options.secret)

@@ -14,7 +14,6 @@ import { ApiError, notFoundError } from '../http/problems.ts'
 import type { Workloads } from '../workloads/workloads.ts'
 import { edgeSignature, type EdgeVerified } from './edge-signature.ts'
 import { timingSafeEqual } from '../../../wire/signature.ts'
-import { isValidSlug } from '../../../wire/slug.ts'
 
 const SCALING_PATH_PREFIX = '/internal/v1/scaling/'
 /** A flush from one edge isolate; bounds the work one request can cause. */
@@ -54,8 +53,7 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
 
   app.get('/routes/:slug', async (c) => {
     const slug = c.req.param('slug')
-    // A slug that breaks the rules names no agent (the edge answers such hosts itself): no query for it.
-    const route = isValidSlug(slug) ? await findAgentBySlug(deps.db, slug) : null
+    const route = await findAgentBySlug(deps.db, slug)
     if (!route) throw notFoundError('Route')
     const body: RouteInfo = { slug: route.slug, agentId: route.id, tenantId: route.tenantId, visibility: route.visibility, state: route.workloadState }
     return c.json(body)

@@ -153,16 +153,7 @@ export class AgentGate extends DurableObject<Env> {
   }
 
   async #admit(route: RouteInfo, noEndpoints: boolean): Promise<HoldResult | RunningWake> {
-    if (this.#state.phase === 'warm' && this.#idleSince(Date.now())) {
-      // Idle past the gate's idle time but the alarm has not run yet: the platform may have put the agent to
-      // sleep, so ask it (waking a running agent answers "ready" at once) rather than send a request to nothing.
-      await this.#setState({ ...this.#state, phase: 'cold' })
-    }
-    if (this.#state.phase === 'warm') {
-      if (!noEndpoints) return READY_NOW
-      // The origin knows better: wake again. Waking a running agent is a no-op that answers "ready" at once.
-      await this.#setState({ ...this.#state, phase: 'cold' })
-    }
+    if (await this.#stillWarm(noEndpoints)) return READY_NOW
     // Seats last until their wake ends, whoever waits on them: a client that left frees its seat then.
     if ((this.#wake?.seats ?? 0) >= this.#config.maxHeldRequests) return QUEUE_FULL
     const wake = this.#wake ?? this.#startWake(route)
@@ -172,11 +163,20 @@ export class AgentGate extends DurableObject<Env> {
 
   /** Starts a wake (if none is running) without waiting for it: for a caller that cannot wait. */
   async nudge(route: RouteInfo, noEndpoints = false): Promise<void> {
-    if (this.#state.phase === 'warm') {
-      if (!noEndpoints) return
-      await this.#setState({ ...this.#state, phase: 'cold' })
-    }
+    if (await this.#stillWarm(noEndpoints)) return
     if (!this.#wake) void this.#startWake(route).recorded
+  }
+
+  /**
+   * true when the agent may take traffic now; otherwise leaves the phase cold for a wake. A warm phase goes cold when
+   * the origin just answered "no endpoints" (it knows better), or when the gate's idle time has passed and its alarm
+   * has not run yet (the platform may have put the agent to sleep). Waking a running agent answers "ready" at once.
+   */
+  async #stillWarm(noEndpoints: boolean): Promise<boolean> {
+    if (this.#state.phase !== 'warm') return false
+    if (!noEndpoints && !this.#idleSince(Date.now())) return true
+    await this.#setState({ ...this.#state, phase: 'cold' })
+    return false
   }
 
   async report(delta: UsageDelta): Promise<void> {

@@ -104,10 +104,7 @@ export function recordUsage(env: Env, target: MeterTarget, counts: Partial<Usage
   m.pending.lastActivityAt = Date.now()
   if (m.loop && m.takesMore) return null
   const meter = m
-  const loop: Promise<void> = (m.loop ?? Promise.resolve()).then(() => {
-    meter.takesMore = true
-    return pushLoop(env, meter, pacing)
-  }).finally(() => {
+  const loop: Promise<void> = (m.loop ?? Promise.resolve()).then(() => pushLoop(env, meter, pacing)).finally(() => {
     if (meter.loop === loop) meter.loop = null
   })
   m.loop = loop

@@ -2,14 +2,11 @@
 // RUNTIME_NODE_FLAGS) as a child process on Node 22 and waits for its `listening` line. Tests talk to it over HTTP.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
 import { RUNTIME_NODE_FLAGS } from '../../../wire/runtime.ts'
+import { DEFAULT_RUNTIME_ENTRY as RUNTIME_BUNDLE } from '../../../cluster-api/src/drivers/local/options.ts'
 
-const RUNTIME_BUNDLE = join(dirname(fileURLToPath(import.meta.url)), '../../../agent/dist/runtime.mjs')
 export const TEST_SECRET = 'agent-test-signing-secret-0123456789abcdef'
 export const TEST_CONTROL_TOKEN = 'agent-test-control-token-0123456789'
 const LISTEN_TIMEOUT_MS = 20_000
@@ -27,7 +24,6 @@ export interface RuntimeProcess {
 }
 
 export async function spawnRuntime(opts: { config?: RuntimeConfig | null; env?: Record<string, string> } = {}): Promise<RuntimeProcess> {
-  if (!existsSync(RUNTIME_BUNDLE)) throw new Error(`agent runtime bundle missing: ${RUNTIME_BUNDLE}; run \`npm run build\` first`)
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     PORT: '0',

@@ -4,6 +4,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { WorkloadState } from '../../../../wire/internal-api.ts'
 import { isId, newId } from '../ids.ts'
+import { isValidSlug } from '../../../../wire/slug.ts'
 import { preparedPerDb } from '../prepared.ts'
 import { agents, type Agent, type DesiredState, type ModelSettings, type Persona } from '../schema/index.ts'
 import type { Db } from '../types.ts'
@@ -60,6 +61,8 @@ const routeLookup = preparedPerDb((db) => db.select({
  * so a cache in this process would add staleness to changes without saving queries.
  */
 export async function findAgentBySlug(db: Db, slug: string): Promise<AgentRoute | null> {
+  // A slug that breaks the rules names no agent (the edge answers such hosts itself): no query for it.
+  if (!isValidSlug(slug)) return null
   const [route] = await routeLookup(db).execute({ slug })
   return route ?? null
 }
