@@ -25,8 +25,8 @@ export interface SignTarget {
 
 /**
  * The shared secret, or a function computing HMAC-SHA256 under it as lowercase hex. The string form uses
- * WebCrypto (workerd, browsers, Node); a Node server passes a synchronous `node:crypto` HMAC instead,
- * which skips WebCrypto's thread-pool round trip on every verified request.
+ * WebCrypto (workerd, browsers, Node); the cluster-api and the edge pass the synchronous `node:crypto` HMAC of
+ * wire/node-hmac.ts instead, which skips WebCrypto's per-sign promise (in Node, a thread-pool round trip).
  */
 export type SigningKey = string | ((data: string) => string | Promise<string>)
 
