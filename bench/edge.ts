@@ -1,13 +1,17 @@
 // `npm run bench -- edge`: the edge gateway's figures, measured side by side in one run.
 //   1. warm path: latency added by the edge (rate limit on, as in production) over calling the origin directly, next to nginx as a plain
-//      reverse proxy over the same origin and a bare fetch() Worker in the same workerd (the runtime's
-//      floor); p50 at 1 connection, p50/p99 at 50 concurrent keep-alive connections, requests/s and CPU
-//      per request of each target's processes (at 50 connections the added latency is mostly queueing).
+//      reverse proxy over the same origin and a bare fetch() Worker (the runtime's floor); p50 at 1 connection, p50/p99 at
+//      50 concurrent keep-alive connections, requests/s and CPU per request of each target's processes (at 50
+//      connections the added latency is mostly queueing). The edge and the bare Worker run in workerd alone, as on
+//      Cloudflare (test/edge/support/edge-workerd.ts); the edge also as Miniflare runs it (`wrangler dev`), whose extra
+//      outbound Worker and rate-limit object cost CPU that production does not spend.
 //   2. hold: 10,000 concurrent connections to a cold agent, all held in the gate, then one wake: lost, wake
 //      calls, peak memory and descriptors of workerd (as many workerd processes as the open-file limit
 //      needs, sharing one AgentGate through a dev registry).
-//   3. gate overhead: readiness → first byte for 50 held requests and for 1, and workerd CPU per release.
-// The edge runs in workerd (Miniflare, direct socket to the Worker); nginx is the Debian package.
+//   3. gate overhead: readiness → first byte for 50, 10 and 1 held requests, workerd CPU per release, and as a baseline
+//      the same burst of 50 sent to the agent once it is warm (send → first byte: what 50 requests at once cost anyway).
+// Figures 1 and 3 run the edge in workerd alone; figure 2 in Miniflare (its dev registry lets several workerd processes
+// share one AgentGate). nginx is the Debian package.
 // BENCH_ONLY=2,3 runs a subset; figure 2 needs `ulimit -n 20000` (or more) in the shell.
 
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -16,8 +20,8 @@ import http from 'node:http'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { startEdgeMiniflare } from '../test/edge/support/edge-miniflare.ts'
+import { startEdgeWorkerd, WORKERD_BINARY } from '../test/edge/support/edge-workerd.ts'
 import { openEdgeRequest } from '../test/edge/support/edge-client.ts'
 import { startFakePlatform, type FakeAgent } from '../test/edge/support/fake-platform.ts'
 import { COLD_START } from '../wire/headers.ts'
@@ -44,9 +48,8 @@ const HOLD_ALL_TIMEOUT_MS = 120_000
  * notice a client hanging up) and 2 for the connection to the origin (also duplicated).
  */
 const FDS_PER_HELD = 4
-const READINESS_ROUNDS = 5
-const READINESS_HELD = Number(process.env.BENCH_READINESS_HELD ?? 50)
-const READINESS_SINGLE_ROUNDS = 10
+/** Held requests per round of figure 3, and rounds of each. */
+const READINESS_SIZES = [[50, 8], [10, 15], [1, 20]] as const
 /** BENCH_ONLY=2,3 runs a subset of the figures. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3').split(','))
 
@@ -130,27 +133,42 @@ http {
 }
 
 /**
- * The floor: a Worker that only does `fetch(origin)`, in the same local workerd. What the edge adds over
- * this is the gateway's own cost; what this adds over nginx is workerd's local proxying cost.
+ * The floor: a Worker that only does `fetch(origin)`, in workerd alone (no Miniflare layers, like the edge it is
+ * compared with). What the edge adds over this is the gateway's own cost; what this adds over nginx is workerd's.
  */
-async function startBareWorker(originUrl: string): Promise<URL> {
+async function startBareWorker(originUrl: string): Promise<{ url: URL; pid: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'myintell-bench-bare-'))
+  const port = await freePort()
   writeFileSync(join(dir, 'index.js'), `export default {
   async fetch(request, env) {
     const url = new URL(request.url)
     return fetch(new URL(url.pathname + url.search, env.ORIGIN_URL), { method: request.method, headers: request.headers, body: request.body })
   },
 }`)
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    modules: true, scriptPath: join(dir, 'index.js'), modulesRoot: dir, compatibilityDate: '2026-11-01',
-    bindings: { ORIGIN_URL: originUrl }, cf: false, unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
-  } as Parameters<typeof convertV4MiniflareOptions>[0]))
-  cleanups.push(async () => {
-    await mf.dispose()
+  writeFileSync(join(dir, 'bare.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "bare", worker = .bare), (name = "internet", network = (allow = ["public", "private", "local"]))],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "bare")],
+);
+const bare :Workerd.Worker = (
+  modules = [(name = "index.js", esModule = embed "index.js")],
+  compatibilityDate = "2026-11-01",
+  bindings = [(name = "ORIGIN_URL", text = ${JSON.stringify(originUrl)})],
+  globalOutbound = "internet",
+);
+`)
+  const workerd = spawn(WORKERD_BINARY, ['serve', join(dir, 'bare.capnp')], { stdio: 'ignore' })
+  children.push(workerd)
+  cleanups.push(() => {
+    workerd.kill('SIGTERM')
     rmSync(dir, { recursive: true, force: true })
   })
-  await mf.ready
-  return mf.unsafeGetDirectURL()
+  const url = new URL(`http://127.0.0.1:${port}`)
+  for (let i = 0; i < 200; i++) {
+    if (await fetch(url).then(() => true, () => false)) return { url, pid: workerd.pid! }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error('the bare workerd did not start')
 }
 
 /** Latencies of `total` GETs over `connections` keep-alive connections. */
@@ -248,24 +266,27 @@ interface TargetRun {
 
 async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>, benchOrigin: { url: string; pid: number }, nginx: { url: URL; pid: number }) {
   const cleanupsBefore = cleanups.length
+  const vars = { CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: benchOrigin.url, EDGE_SIGNING_SECRET: SECRET }
+  const edge = await startEdgeWorkerd(vars, { rateLimit: WARM_RATE_LIMIT })
+  cleanups.push(() => edge.dispose())
   const before = new Set(workerdPids())
-  const warmEdge = await startEdgeMiniflare({ CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: benchOrigin.url, EDGE_SIGNING_SECRET: SECRET }, { rateLimit: WARM_RATE_LIMIT })
-  cleanups.push(() => warmEdge.dispose())
-  const edgePid = workerdPids().find((pid) => !before.has(pid))!
-  before.add(edgePid)
+  const edgeMiniflare = await startEdgeMiniflare(vars, { rateLimit: WARM_RATE_LIMIT })
+  cleanups.push(() => edgeMiniflare.dispose())
+  const edgeMiniflarePid = workerdPids().find((pid) => !before.has(pid))!
   platform.addAgent({ slug: 'bench-warm', visibility: 'public', running: true })
 
   console.log(`\n1. warm path: ${WARM_REQUESTS} requests per target at ${CONNECTIONS} concurrent keep-alive connections, ${WARM_REQUESTS_SERIAL} at 1`)
-  // Miniflare counts the limit in a Durable Object of the same workerd (a local call per request); Cloudflare
-  // checks a counter cached in the isolate, so here the stage costs more than it does in production.
   console.log(`   the edge runs its rate limit (TENANT_RATE_LIMIT, ${WARM_RATE_LIMIT.limit} per ${WARM_RATE_LIMIT.periodSeconds} s: counted, never reached)`)
+  console.log('   edge: workerd alone, as on Cloudflare; the limit is counted in the isolate, as Cloudflare checks a cached counter')
+  console.log('   edge-mf: the same Worker as Miniflare (wrangler dev) runs it: every fetch() passes an extra outbound Worker,')
+  console.log('            every limit() is a call to a rate-limit Durable Object')
   const bare = await startBareWorker(benchOrigin.url)
-  const barePid = workerdPids().find((pid) => !before.has(pid))!
   const targets = {
     direct: { url: new URL(benchOrigin.url), host: 'origin.local', pid: benchOrigin.pid },
     nginx: { url: nginx.url, host: 'bench-warm.localhost', pid: nginx.pid },
-    bare: { url: bare, host: 'bench-warm.localhost', pid: barePid },
-    edge: { url: warmEdge.url, host: 'bench-warm.localhost', pid: edgePid },
+    bare: { url: bare.url, host: 'bench-warm.localhost', pid: bare.pid },
+    edge: { url: edge.url, host: 'bench-warm.localhost', pid: edge.pid },
+    'edge-mf': { url: edgeMiniflare.url, host: 'bench-warm.localhost', pid: edgeMiniflarePid },
   }
   type Name = keyof typeof targets
   const names = Object.keys(targets) as Name[]
@@ -299,12 +320,12 @@ async function warmPath(platform: Awaited<ReturnType<typeof startFakePlatform>>,
   console.log('   target   1 conn p50   50 conn p50   50 conn p99   requests/s at 50   CPU per request (the target\'s processes)')
   for (const name of names) {
     const st = stats[name]
-    console.log(`   ${name.padEnd(6)}   ${fmt(st.p50at1).padStart(10)}   ${fmt(st.p50).padStart(11)}   ${fmt(st.p99).padStart(11)}   ${st.rps.toFixed(0).padStart(16)}   ${st.cpuUs.toFixed(0)} µs`)
+    console.log(`   ${name.padEnd(7)}  ${fmt(st.p50at1).padStart(10)}   ${fmt(st.p50).padStart(11)}   ${fmt(st.p99).padStart(11)}   ${st.rps.toFixed(0).padStart(16)}   ${st.cpuUs.toFixed(0)} µs`)
   }
   const added = (name: Name, over: Name = 'direct') => ({
     at1: stats[name].p50at1 - stats[over].p50at1, p50: stats[name].p50 - stats[over].p50, p99: stats[name].p99 - stats[over].p99,
   })
-  for (const [label, name] of [['nginx', 'nginx'], ['a bare fetch() Worker', 'bare'], ['the edge', 'edge']] as const) {
+  for (const [label, name] of [['nginx', 'nginx'], ['a bare fetch() Worker', 'bare'], ['the edge', 'edge'], ['the edge in Miniflare', 'edge-mf']] as const) {
     const a = added(name)
     console.log(`   added by ${label.padEnd(22)} 1 conn p50 ${fmt(a.at1)}   50 conn p50 ${fmt(a.p50)}  p99 ${fmt(a.p99)}`)
   }
@@ -436,62 +457,63 @@ async function hold() {
 const epochNow = () => performance.timeOrigin + performance.now()
 
 async function readiness() {
-  console.log(`\n3. gate overhead: readiness → first byte, ${READINESS_ROUNDS} rounds × ${READINESS_HELD} held requests, and ${READINESS_SINGLE_ROUNDS} rounds × 1`)
+  console.log(`\n3. gate overhead: readiness → first byte, ${READINESS_SIZES.map(([held, rounds]) => `${rounds} rounds × ${held} held`).join(', ')}`)
   // The fake platform (its origin too) in its own process, so the origin's work does not queue behind the
   // clients' on one event loop; readiness is the platform's own timestamp of the status flip.
   const platform = await startPlatformProcess()
-  const before = new Set(workerdPids())
-  const edge = await startEdgeMiniflare({ CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: platform.originUrl, EDGE_SIGNING_SECRET: SECRET })
+  const edge = await startEdgeWorkerd({ CLUSTER_API_URL: platform.clusterUrl, ORIGIN_URL: platform.originUrl, EDGE_SIGNING_SECRET: SECRET })
   cleanups.push(() => edge.dispose())
-  const edgePid = workerdPids().find((pid) => !before.has(pid))!
-  const gates = (await edge.mf.getDurableObjectNamespace('AGENT_GATE')) as unknown as GateNamespace
   let rounds = 0
-  let releaseCpuMs = 0
-  /** Readiness → the first and the last held request reaching the origin, per round of many. */
-  const reachedOrigin: [number, number][] = []
-  /** Holds `held` requests on a fresh cold agent, marks it ready, returns readiness → first byte of each. */
-  const round = async (held: number): Promise<number[]> => {
+  /** Holds `held` requests on a fresh cold agent, marks it ready; readiness → first byte of each, and more. */
+  const round = async (held: number) => {
     const agent = await platform.addAgent({ slug: `bench-ready-${rounds++}`, visibility: 'public', wakeDelayMs: null })
-    const firstBytes = Array.from({ length: held }, (_, i) =>
+    const send = () => Array.from({ length: held }, (_, i) =>
       openEdgeRequest(edge.url, `${agent.slug}.localhost`, `/r/${i}`).then((res) => {
         const at = epochNow()
         res.resume()
         return at
       }))
+    const firstBytes = send()
     // Ready only once the gate holds every request and is long-polling the agent's status.
-    const gate = gates.get(gates.idFromName(agent.slug))
-    while ((await gate.snapshot()).held < held || (await platform.agent(agent.agentId)).statusCalls < 1) {
+    while ((await edge.gate(agent.slug)).held < held || (await platform.agent(agent.agentId)).statusCalls < 1) {
       await new Promise((r) => setTimeout(r, 20))
     }
     await new Promise((r) => setTimeout(r, 100))
-    const cpu0 = cpuMs(edgePid)
+    const cpu0 = cpuMs(edge.pid)
     const { readyAt } = await platform.markReady(agent.agentId)
     const answered = (await Promise.all(firstBytes)).map((at) => at - readyAt).sort((x, y) => x - y)
+    const cpu = cpuMs(edge.pid) - cpu0
+    const seen = (await platform.originSeen(agent.agentId)).map((at) => at - readyAt).sort((x, y) => x - y)
+    // The baseline: the same burst once the agent is warm, sent → first byte (no gate on the way).
+    await new Promise((r) => setTimeout(r, 100))
+    const sentAt = epochNow()
+    const warm = (await Promise.all(send())).map((at) => at - sentAt).sort((x, y) => x - y)
+    return { answered, cpu, reached: [seen[0]!, seen.at(-1)!] as const, warm }
+  }
+  for (const [held, count] of READINESS_SIZES) {
+    const gaps: number[] = []
+    const warm: number[] = []
+    const firsts: number[] = []
+    const reached: (readonly [number, number])[] = []
+    let cpu = 0
+    for (let i = 0; i < count; i++) {
+      const r = await round(held)
+      gaps.push(...r.answered)
+      warm.push(...r.warm)
+      firsts.push(r.answered[0]!)
+      reached.push(r.reached)
+      cpu += r.cpu
+    }
+    gaps.sort((a, b) => a - b)
+    warm.sort((a, b) => a - b)
+    console.log(`   ${String(held).padStart(2)} held: p50 ${fmt(percentile(gaps, 50))}  p99 ${fmt(percentile(gaps, 99))}  (target p50 < 20 ms)`)
+    console.log(`      the same ${held} sent at once to the warm agent: p50 ${fmt(percentile(warm, 50))}  p99 ${fmt(percentile(warm, 99))}; the gate adds ${fmt(percentile(gaps, 50) - percentile(warm, 50))} at p50`)
     if (held > 1) {
-      releaseCpuMs += cpuMs(edgePid) - cpu0
-      const seen = (await platform.originSeen(agent.agentId)).map((at) => at - readyAt).sort((x, y) => x - y)
-      reachedOrigin.push([seen[0]!, seen.at(-1)!])
+      console.log(`      first answer of each round: ${firsts.map((f) => f.toFixed(1)).join(', ')} ms`)
+      console.log(`      readiness → first / last request at the origin: ${reached.map(([a, b]) => `${a.toFixed(1)}/${b.toFixed(1)}`).join(', ')} ms`)
+      console.log(`      workerd CPU from readiness to the last answer: ${((cpu / (count * held)) * 1000).toFixed(0)} µs per released request`)
     }
-    return answered
   }
-  const gaps: number[] = []
-  const firsts: number[] = []
-  const singles: number[] = []
-  for (let i = 0; i < Math.max(READINESS_ROUNDS, READINESS_SINGLE_ROUNDS); i++) {
-    if (i < READINESS_ROUNDS) {
-      const r = await round(READINESS_HELD)
-      firsts.push(r[0]!)
-      gaps.push(...r)
-    }
-    if (i < READINESS_SINGLE_ROUNDS) singles.push(...(await round(1)))
-  }
-  gaps.sort((a, b) => a - b)
-  singles.sort((a, b) => a - b)
-  console.log(`   ${READINESS_HELD} held: p50 ${fmt(percentile(gaps, 50))}  p99 ${fmt(percentile(gaps, 99))}  (target p50 < 20 ms)`)
-  console.log(`      first answer of each round: ${firsts.map((f) => f.toFixed(1)).join(', ')} ms; the rest queue behind it (workerd's one thread, the origin)`)
-  console.log(`      readiness → first / last request at the origin: ${reachedOrigin.map(([a, b]) => `${a.toFixed(1)}/${b.toFixed(1)}`).join(', ')} ms`)
-  console.log(`      workerd CPU from readiness to the last answer: ${((releaseCpuMs / (READINESS_ROUNDS * READINESS_HELD)) * 1000).toFixed(0)} µs per released request`)
-  console.log(`   1 held:  p50 ${fmt(percentile(singles, 50))}  p99 ${fmt(percentile(singles, 99))}  (the gate's own overhead, no queue)`)
 }
 
 /** A cleanup that does not finish in this long is abandoned: the figures are printed, and exit ends the rest. */

@@ -1,5 +1,6 @@
 // The edge Worker bundled by wrangler (`deploy --dry-run`) and run by Miniflare with a direct socket to the
-// Worker (no dev proxy in front): what the benchmarks measure, closest to the production request path.
+// Worker (no dev proxy in front), as `wrangler dev` runs it. The edge bench measures the hold figure this way
+// and shows the warm path beside the edge in workerd alone (edge-workerd.ts), which skips Miniflare's layers.
 // Several such processes can share one AgentGate namespace through a dev registry (one process hosts the
 // Durable Objects, the others reach them over workerd's debug port), as Cloudflare's many edge machines
 // share one Durable Object per agent.
@@ -13,7 +14,8 @@ import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 const root = join(import.meta.dirname, '..', '..', '..')
 let bundled: string | null = null
 
-function bundle(): string {
+/** The Worker as wrangler deploys it: one ES module, built once per process. */
+export function bundleEdge(): string {
   if (bundled) return bundled
   const outdir = mkdtempSync(join(tmpdir(), 'myintell-edge-bundle-'))
   execFileSync(join(root, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', outdir, '--config', join(root, 'wrangler.toml')], {
@@ -51,8 +53,8 @@ export async function startEdgeMiniflare(vars: Record<string, string>, options: 
   const mf = new Miniflare(convertV4MiniflareOptions({
     name: options.name ?? 'myintell-edge',
     modules: true,
-    scriptPath: bundle(),
-    modulesRoot: dirname(bundle()),
+    scriptPath: bundleEdge(),
+    modulesRoot: dirname(bundleEdge()),
     compatibilityDate: '2026-11-01',
     compatibilityFlags: ['nodejs_compat'],
     bindings: {

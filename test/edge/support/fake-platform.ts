@@ -17,6 +17,7 @@ import type {
   IngestBatch, KeyVerification, RouteInfo, Visibility, WorkloadStatus,
 } from '../../../wire/internal-api.ts'
 import { problem, problemResponse } from '../../../wire/problem.ts'
+import { nodeHmac } from '../../../wire/node-hmac.ts'
 import { verifyHeaders, verifyRequest } from '../../../wire/signature.ts'
 
 // Loaded through require: the edge's unit-test project resolves imports with workerd conditions, which
@@ -150,11 +151,14 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     },
   }
 
+  // Both sides verify as the real ones do: the cluster-api and the ingress with the synchronous node:crypto HMAC.
+  const key = nodeHmac(secret)
+
   // ---- the cluster-api's internal API
   const api = new Hono()
   api.get('/.well-known/jwks.json', (c) => c.json({ keys: [jwk] }))
   api.use('/internal/*', async (c, next) => {
-    const verified = await verifyRequest(c.req.raw, secret)
+    const verified = await verifyRequest(c.req.raw, key)
     if (!verified.ok) {
       platform.unsignedInternalCalls += 1
       return problemResponse(problem(401, 'bad-edge-signature', 'Unsigned', verified.reason))
@@ -239,7 +243,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   const ingress = new Hono()
   ingress.all('*', async (c) => {
     const receivedAt = performance.now()
-    const verified = await verifyRequest(c.req.raw, secret)
+    const verified = await verifyRequest(c.req.raw, key)
     if (!verified.ok) return problemResponse(problem(401, 'bad-edge-signature', 'Edge signature refused', verified.reason))
     const slug = verified.tenantHost ?? ''
     const a = bySlug(slug)
@@ -277,7 +281,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   origin.on('upgrade', (req, socket, head) => {
     const headers = new Headers()
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value)
-    void verifyHeaders(req.method ?? 'GET', req.url ?? '/', headers, secret).then((verified) => {
+    void verifyHeaders(req.method ?? 'GET', req.url ?? '/', headers, key).then((verified) => {
       const a = verified.ok ? bySlug(verified.tenantHost ?? '') : undefined
       if (!verified.ok || !a?.running) {
         socket.end(verified.ok ? `HTTP/1.1 503 Service Unavailable\r\n${NO_ENDPOINTS}: 1\r\ncontent-length: 0\r\n\r\n` : 'HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n')
