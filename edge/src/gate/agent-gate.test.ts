@@ -2,14 +2,19 @@
 
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { fake, gateStub, routeOf, uniqueSlug } from '../../test/fake-platform-client.ts'
 import type { AgentGate } from './agent-gate.ts'
+import { holdShared } from './shared-wait.ts'
+
+/** One request's hold, made as the Worker makes it: a seat (admit), then this isolate's shared wait. */
+const hold = (gate: ReturnType<typeof gateStub>, route: RouteInfo) => holdShared(gate, route, false, { keepAlive: () => undefined })
 
 describe('AgentGate', () => {
   it('coalesces concurrent holds into one wake and releases them all when the agent is ready', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('single'), wakeDelayMs: null })
     const gate = gateStub(agent.slug)
-    const holds = Array.from({ length: 5 }, () => gate.hold(routeOf(agent)))
+    const holds = Array.from({ length: 5 }, () => hold(gate, routeOf(agent)))
     await expect.poll(async () => (await fake.agent(agent.agentId)).wakeCalls).toBe(1)
     expect((await gate.snapshot()).phase).toBe('waking')
     await fake.markReady(agent.agentId)
@@ -17,15 +22,15 @@ describe('AgentGate', () => {
     for (const r of results) expect(r).toMatchObject({ ok: true, waited: true })
     expect((await fake.agent(agent.agentId)).wakeCalls).toBe(1)
     expect((await gate.snapshot()).phase).toBe('warm')
-    expect(await gate.hold(routeOf(agent))).toEqual({ ok: true, waited: false, coldStartMs: 0 })
+    expect(await hold(gate, routeOf(agent))).toEqual({ ok: true, waited: false, coldStartMs: 0 })
   })
 
   it('refuses holds past the bound with 503 and Retry-After instead of queueing them', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('bound'), wakeDelayMs: null })
     const gate = gateStub(agent.slug)
-    const held = Array.from({ length: 5 }, () => gate.hold(routeOf(agent)))
+    const held = Array.from({ length: 5 }, () => hold(gate, routeOf(agent)))
     await expect.poll(async () => (await gate.snapshot()).held).toBe(5)
-    expect(await gate.hold(routeOf(agent))).toMatchObject({ ok: false, status: 503, code: 'wake-queue-full', retryAfterSeconds: 2 })
+    expect(await hold(gate, routeOf(agent))).toMatchObject({ ok: false, status: 503, code: 'wake-queue-full', retryAfterSeconds: 2 })
     await fake.markReady(agent.agentId)
     for (const r of await Promise.all(held)) expect(r.ok).toBe(true)
   })
@@ -47,7 +52,7 @@ describe('AgentGate', () => {
   it('answers every held request with wake-timeout when the deadline alarm fires', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('timeout'), wakeDelayMs: null })
     const gate = gateStub(agent.slug)
-    const holds = Array.from({ length: 3 }, () => gate.hold(routeOf(agent)))
+    const holds = Array.from({ length: 3 }, () => hold(gate, routeOf(agent)))
     await expect.poll(async () => (await gate.snapshot()).held).toBe(3)
     expect(await runDurableObjectAlarm(gate)).toBe(true)
     for (const r of await Promise.all(holds)) {
@@ -59,7 +64,7 @@ describe('AgentGate', () => {
   it('keeps its phase across an eviction', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('evict'), wakeDelayMs: 0 })
     const gate = gateStub(agent.slug)
-    expect((await gate.hold(routeOf(agent))).ok).toBe(true)
+    expect((await hold(gate, routeOf(agent))).ok).toBe(true)
     await evictDurableObject(gate)
     expect((await gateStub(agent.slug).snapshot()).phase).toBe('warm')
   })
@@ -67,13 +72,13 @@ describe('AgentGate', () => {
   it('resumes a wake after a reset mid-wake without a second wake call', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('reset'), wakeDelayMs: null })
     const before = gateStub(agent.slug)
-    const lost = before.hold(routeOf(agent)).then(() => 'answered', () => 'reset')
+    const lost = hold(before, routeOf(agent)).then(() => 'answered', () => 'reset')
     await expect.poll(async () => (await fake.agent(agent.agentId)).wakeCalls).toBe(1)
     await abortAllDurableObjects()
     expect(await lost).toBe('reset')
     const after = gateStub(agent.slug)
     expect((await after.snapshot()).phase).toBe('waking')
-    const resumed = after.hold(routeOf(agent))
+    const resumed = hold(after, routeOf(agent))
     await expect.poll(async () => (await fake.agent(agent.agentId)).statusCalls).toBeGreaterThan(1)
     await fake.markReady(agent.agentId)
     expect(await resumed).toMatchObject({ ok: true, waited: true })
@@ -83,7 +88,7 @@ describe('AgentGate', () => {
   it('goes cold after the idle time, but not while a stream is open', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('idle'), wakeDelayMs: 0 })
     const gate = gateStub(agent.slug)
-    await gate.hold(routeOf(agent))
+    await hold(gate, routeOf(agent))
     const delta = { agentId: agent.agentId, tenantId: agent.tenantId, requests: 1, bytesIn: 0, bytesOut: 0, messages: 0, streamsOpened: 1, streamsClosed: 0, lastActivityAt: Date.now() }
     await gate.report(delta)
     // Flush and idle-check alarms, fired early and deterministically: the open stream keeps it warm.
@@ -102,7 +107,7 @@ describe('AgentGate', () => {
 
   it('asks the platform again when a request comes after the idle time, even before the idle alarm ran', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('overdue'), wakeDelayMs: 0 })
-    await gateStub(agent.slug).hold(routeOf(agent))
+    await hold(gateStub(agent.slug), routeOf(agent))
     const wakesBefore = (await fake.agent(agent.agentId)).wakeCalls
     await runInDurableObject(gateStub(agent.slug), async (_instance: AgentGate, state) => {
       const stored = await state.storage.get<{ lastActivityAt: number }>('state')
@@ -112,14 +117,14 @@ describe('AgentGate', () => {
     const gate = gateStub(agent.slug)
     expect((await gate.snapshot()).phase).toBe('warm')
     expect(await gate.resolve(agent.slug)).toMatchObject({ warm: false })
-    expect(await gate.hold(routeOf(agent))).toMatchObject({ ok: true })
+    expect(await hold(gate, routeOf(agent))).toMatchObject({ ok: true })
     expect((await fake.agent(agent.agentId)).wakeCalls).toBe(wakesBefore + 1)
   })
 
   it('runs its idle clock from when the traffic happened, not from when a paced report arrived', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('late'), wakeDelayMs: 0 })
     const gate = gateStub(agent.slug)
-    await gate.hold(routeOf(agent))
+    await hold(gate, routeOf(agent))
     const happenedAt = Date.now()
     await scheduler.wait(20) // the isolate's push comes later than the request it counts
     await gate.report({

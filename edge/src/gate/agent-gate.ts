@@ -11,6 +11,7 @@ import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { InternalClient } from '../cluster/internal-client.ts'
 import { configFor, type EdgeConfig } from '../config.ts'
 import type { Env } from '../env.ts'
+import { TIMED_OUT, within } from '../within.ts'
 import type { AdmitResult, HoldResult, ResolveResult, UsageDelta, WaitResult } from './protocol.ts'
 import { UsageLedger } from './usage-ledger.ts'
 import { wakeUntilReady, type WakeOutcome } from './wake-loop.ts'
@@ -46,7 +47,7 @@ interface CachedRoute {
 
 interface RunningWake {
   id: string
-  /** Seats taken on this wake (admit, hold): the held requests counted against MAX_HELD_REQUESTS. */
+  /** Seats taken on this wake (admit): the held requests counted against MAX_HELD_REQUESTS. */
   seats: number
   /** Resolves as soon as the outcome is known: what held requests wait for. */
   released: Promise<WakeOutcome & { coldStartMs: number }>
@@ -115,18 +116,6 @@ export class AgentGate extends DurableObject<Env> {
     return { route: this.#route.route, warm: this.#state.phase === 'warm' && !this.#idleSince(now) }
   }
 
-  /**
-   * Resolves once the agent can take traffic (or a bound is hit). The caller then streams its own request
-   * to the origin: no request body ever passes through here. `noEndpoints` says the origin just answered
-   * "no endpoints" although the caller thought the agent warm. The Worker uses admit + waitForWake instead,
-   * which let an isolate's held requests share one answer; this is both in one call.
-   */
-  async hold(route: RouteInfo, noEndpoints = false): Promise<HoldResult> {
-    const admitted = await this.#admit(route, noEndpoints)
-    if (!('released' in admitted)) return admitted
-    return holdResultOf(await admitted.released)
-  }
-
   /** A seat on the running wake (starting one if none runs), or an answer at once. See AdmitResult. */
   async admit(route: RouteInfo, noEndpoints = false): Promise<AdmitResult> {
     const admitted = await this.#admit(route, noEndpoints)
@@ -138,14 +127,9 @@ export class AgentGate extends DurableObject<Env> {
     this.#waitCalls += 1
     const wake = this.#wake
     if (wake?.id === wakeId) {
-      const round = new AbortController()
-      const outcome = await Promise.race([
-        wake.released,
-        // Pacing of one call, not a lifecycle timer: the wake's bound is the alarm.
-        scheduler.wait(roundMs, { signal: round.signal }).then(() => null, () => null),
-      ])
-      round.abort()
-      if (!outcome) return { kind: 'still-waking' }
+      // Pacing of one call, not a lifecycle timer: the wake's bound is the alarm.
+      const outcome = await within(wake.released, roundMs)
+      if (outcome === TIMED_OUT) return { kind: 'still-waking' }
       return { kind: 'answer', result: holdResultOf(outcome) }
     }
     const result = this.#settled.get(wakeId)

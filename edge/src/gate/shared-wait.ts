@@ -4,6 +4,7 @@
 // request of the isolate goes to the origin at once (the answers no longer queue in front of the forwards).
 
 import type { RouteInfo } from '../../../wire/internal-api.ts'
+import { TIMED_OUT, within } from '../within.ts'
 import type { AdmitResult, HoldResult, WaitResult } from './protocol.ts'
 import { WAIT_ROUND_MS } from './agent-gate.ts'
 
@@ -30,17 +31,6 @@ export const SHARED_WAIT_GRACE_MS = 5_000
 /** In-flight waitForWake calls of this isolate, by slug and wake. */
 const waits = new Map<string, Promise<WaitResult>>()
 
-const GIVEN_UP: unique symbol = Symbol('given up')
-
-async function bounded<T>(pending: Promise<T>, ms: number): Promise<T | typeof GIVEN_UP> {
-  const timer = new AbortController()
-  try {
-    return await Promise.race([pending, scheduler.wait(ms, { signal: timer.signal }).then((): typeof GIVEN_UP => GIVEN_UP, (): typeof GIVEN_UP => GIVEN_UP)])
-  } finally {
-    timer.abort()
-  }
-}
-
 /** Resolves once the agent can take traffic or a bound is hit. Throws if the gate was reset meanwhile. */
 export async function holdShared(gate: GateWaits, route: RouteInfo, noEndpoints: boolean, options: SharedWaitOptions): Promise<HoldResult> {
   const roundMs = options.roundMs ?? WAIT_ROUND_MS
@@ -57,8 +47,8 @@ export async function holdShared(gate: GateWaits, route: RouteInfo, noEndpoints:
       waits.set(key, call)
       options.keepAlive(call.catch(() => undefined))
     }
-    const result = await bounded(wait, roundMs + (options.graceMs ?? SHARED_WAIT_GRACE_MS))
-    if (result === GIVEN_UP) {
+    const result = await within(wait, roundMs + (options.graceMs ?? SHARED_WAIT_GRACE_MS))
+    if (result === TIMED_OUT) {
       // The call was lost with the request that made it: this waiter makes the next one.
       if (waits.get(key) === wait) waits.delete(key)
       continue

@@ -12,6 +12,7 @@
 import type { Env } from '../env.ts'
 import { gateFor } from '../context.ts'
 import { addDelta, emptyDelta, type UsageDelta } from '../gate/protocol.ts'
+import { within } from '../within.ts'
 
 interface AgentMeter {
   slug: string
@@ -57,16 +58,10 @@ export interface MeterTarget {
 
 /** true when the gate took the counts; false when the call failed or did not answer within `timeoutMs`. */
 async function pushed(env: Env, slug: string, delta: UsageDelta, timeoutMs: number): Promise<boolean> {
-  const timer = new AbortController()
-  const expired = scheduler.wait(timeoutMs, { signal: timer.signal }).then(() => false, () => false)
   const reported = Promise.resolve()
     .then(() => gateFor(env, slug).report(delta))
     .then(() => true, () => false) // the gate was unreachable (reset, overloaded)
-  try {
-    return await Promise.race([reported, expired])
-  } finally {
-    timer.abort()
-  }
+  return (await within(reported, timeoutMs)) === true
 }
 
 async function pushLoop(env: Env, m: AgentMeter, pacing: MeterPacing): Promise<void> {
