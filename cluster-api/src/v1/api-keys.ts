@@ -1,15 +1,15 @@
-// /v1/api-keys: create (plaintext returned once), list (never the secret), revoke.
+// /v1/api-keys: create (plaintext returned once), list (never the secret), revoke (with every key the key minted).
 
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { CHAT_SCOPE } from '../../../wire/internal-api.ts'
 import type { ApiDeps } from '../context.ts'
-import { createApiKey, listApiKeys, revokeApiKey } from '../db/queries/api-keys.ts'
-import { notFoundError } from '../http/problems.ts'
+import { createApiKey, createMintedApiKey, listApiKeys, revokeApiKey } from '../db/queries/api-keys.ts'
+import { notFoundError, unauthorized } from '../http/problems.ts'
 import { assertGrantable, MANAGE_KEYS, resolveTenant, type AuthEnv } from '../auth/principal.ts'
 import type { ApiKeyScope } from '../db/schema/index.ts'
 import {
-  ApiKeyListSchema, ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema, errorResponses, IdParams, jsonBody, jsonResponse,
-  serializeApiKey, TenantHeaders,
+  ApiKeyListSchema, CreateApiKeySchema, CreatedApiKeySchema, errorResponses, IdParams, jsonBody, jsonResponse,
+  RevokedApiKeySchema, serializeApiKey, TenantHeaders,
 } from './schemas.ts'
 
 /**
@@ -31,12 +31,12 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps): 
     const body = c.req.valid('json')
     const scopes = body.scopes ? [...new Set(body.scopes)] : DEFAULT_KEY_SCOPES
     assertGrantable(principal, scopes)
-    const { key, plaintext } = await createApiKey(deps.db, tenantId, {
-      name: body.name,
-      scopes,
-      createdBy: principal.kind === 'user' ? principal.userId : `key:${principal.keyId}`,
-    })
-    return c.json({ ...serializeApiKey(key), key: plaintext }, 201)
+    const created = principal.kind === 'user'
+      ? await createApiKey(deps.db, tenantId, { name: body.name, scopes, createdBy: principal.userId })
+      : await createMintedApiKey(deps.db, tenantId, principal.keyId, { name: body.name, scopes })
+    // Only a minting key can be missing here: it was revoked after this request authenticated with it.
+    if (!created) throw unauthorized('this API key has been revoked')
+    return c.json({ ...serializeApiKey(created.key), key: created.plaintext }, 201)
   })
 
   app.openapi(createRoute({
@@ -49,13 +49,14 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps): 
   })
 
   app.openapi(createRoute({
-    method: 'delete', path: '/v1/api-keys/{id}', tags, security, summary: 'Revoke an API key (it stays listed, with revokedAt)',
+    method: 'delete', path: '/v1/api-keys/{id}', tags, security,
+    summary: 'Revoke an API key and every key it minted, transitively (they stay listed, with revokedAt)',
     request: { headers: TenantHeaders, params: IdParams },
-    responses: { 200: jsonResponse(ApiKeySchema, 'The revoked key'), ...errorResponses },
+    responses: { 200: jsonResponse(RevokedApiKeySchema, 'The revoked key'), ...errorResponses },
   }), async (c) => {
     const { tenantId } = await resolveTenant(c, deps.db, MANAGE_KEYS)
-    const key = await revokeApiKey(deps.db, tenantId, c.req.valid('param').id)
-    if (!key) throw notFoundError('API key')
-    return c.json(serializeApiKey(key), 200)
+    const revoked = await revokeApiKey(deps.db, tenantId, c.req.valid('param').id)
+    if (!revoked) throw notFoundError('API key')
+    return c.json({ ...serializeApiKey(revoked.key), mintedKeysRevoked: revoked.mintedKeysRevoked }, 200)
   })
 }

@@ -129,6 +129,12 @@ export const ApiKeySchema = z.object({
 export const CreatedApiKeySchema = ApiKeySchema.extend({
   key: z.string().openapi({ description: 'The plaintext key `mi_<prefix>_<secret>`. Shown only in this response.' }),
 }).openapi('CreatedApiKey')
+export const RevokedApiKeySchema = ApiKeySchema.extend({
+  mintedKeysRevoked: z.number().int().min(0).openapi({
+    description: 'How many keys this key minted (and keys those minted, …) this request revoked with it, all at one '
+      + 'time; 0 when there were none or all were revoked already (as on a repeated revoke).',
+  }),
+}).openapi('RevokedApiKey')
 export const ApiKeyListSchema = z.object({ items: z.array(ApiKeySchema) }).openapi('ApiKeyList')
 
 export function serializeApiKey(key: ApiKey): z.infer<typeof ApiKeySchema> {
