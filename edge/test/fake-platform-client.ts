@@ -36,6 +36,7 @@ async function control<T>(method: string, path: string, body?: unknown): Promise
 export const fake = {
   addAgent: (agent: Partial<FakeAgent> & { slug: string }) => control<FakeAgent>('POST', '/__fake/agents', agent),
   agent: (agentId: string) => control<FakeAgent>('GET', `/__fake/agents/${agentId}`),
+  updateAgent: (agentId: string, patch: Partial<Pick<FakeAgent, 'visibility' | 'tenantId'>>) => control<FakeAgent>('PATCH', `/__fake/agents/${agentId}`, patch),
   markReady: (agentId: string) => control<null>('POST', `/__fake/agents/${agentId}/ready`),
   addKey: async (tenantId: string) => (await control<{ key: string }>('POST', '/__fake/keys', { tenantId })).key,
   userToken: async (userId: string, tenantIds: string[]) => (await control<{ token: string }>('POST', '/__fake/users', { userId, tenantIds })).token,

@@ -4,7 +4,7 @@ import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runI
 import { describe, expect, it } from 'vitest'
 import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { fake, gateStub, routeOf, uniqueSlug } from '../../test/fake-platform-client.ts'
-import type { AgentGate } from './agent-gate.ts'
+import { ROUTE_FRESH_MS, ROUTE_MAX_AGE_MS, type AgentGate } from './agent-gate.ts'
 import { holdShared } from './shared-wait.ts'
 
 /** One request's hold, made as the Worker makes it: a seat (admit), then this isolate's shared wait. */
@@ -132,6 +132,36 @@ describe('AgentGate', () => {
       streamsOpened: 0, streamsClosed: 0, lastActivityAt: happenedAt,
     })
     expect((await gate.snapshot()).lastActivityAt).toBeLessThanOrEqual(happenedAt)
+  })
+})
+
+describe('route cache', () => {
+  /** Pretends the gate fetched its route `ageMs` ago (stored, then reloaded by an eviction). */
+  async function ageRoute(slug: string, ageMs: number) {
+    await runInDurableObject(gateStub(slug), async (_instance: AgentGate, state) => {
+      const stored = await state.storage.get<{ fetchedAt: number }>('route')
+      await state.storage.put('route', { ...stored, fetchedAt: Date.now() - ageMs })
+    })
+    await evictDurableObject(gateStub(slug))
+  }
+
+  it('answers a stale route at once while one background lookup brings the change', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('visibility'), visibility: 'public', running: true })
+    expect((await gateStub(agent.slug).resolve(agent.slug)).route).toMatchObject({ visibility: 'public' })
+    await fake.updateAgent(agent.agentId, { visibility: 'private' })
+    // Fresh: the cached copy, no lookup.
+    expect((await gateStub(agent.slug).resolve(agent.slug)).route).toMatchObject({ visibility: 'public' })
+    await ageRoute(agent.slug, ROUTE_FRESH_MS + 1)
+    expect((await gateStub(agent.slug).resolve(agent.slug)).route).toMatchObject({ visibility: 'public' })
+    await expect.poll(async () => (await gateStub(agent.slug).resolve(agent.slug)).route?.visibility).toBe('private')
+  })
+
+  it('looks the route up before answering once its copy is too old to use', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('moved'), visibility: 'public', running: true })
+    await gateStub(agent.slug).resolve(agent.slug)
+    await fake.updateAgent(agent.agentId, { tenantId: 'ten_new_owner' })
+    await ageRoute(agent.slug, ROUTE_MAX_AGE_MS + 1)
+    expect((await gateStub(agent.slug).resolve(agent.slug)).route).toMatchObject({ tenantId: 'ten_new_owner' })
   })
 })
 

@@ -16,8 +16,13 @@ import type { AdmitResult, HoldResult, ResolveResult, UsageDelta, WaitResult } f
 import { UsageLedger } from './usage-ledger.ts'
 import { wakeUntilReady, type WakeOutcome } from './wake-loop.ts'
 
-/** The gate re-asks the cluster-api for the route after this long: visibility or ownership may change. */
-export const ROUTE_TTL_MS = 60_000
+/**
+ * The gate re-asks the cluster-api for the route once its copy is this old (in the background: the copy is still
+ * answered meanwhile): a change of visibility or owner reaches the gate within this, and isolates a few seconds later.
+ */
+export const ROUTE_FRESH_MS = 10_000
+/** A copy this old (the agent had no traffic) is not answered before the cluster-api is asked again. */
+export const ROUTE_MAX_AGE_MS = 60_000
 /** Retry-After for held requests refused by a bound: a wake usually completes within a few seconds. */
 export const RETRY_AFTER_FULL_S = 2
 export const RETRY_AFTER_TIMEOUT_S = 5
@@ -81,6 +86,7 @@ export class AgentGate extends DurableObject<Env> {
   readonly #ledger: UsageLedger
   #state: GateState = { ...COLD }
   #route: CachedRoute | null = null
+  #routeLookup: Promise<void> | null = null
   #wake: RunningWake | null = null
   readonly #settled = new Map<string, HoldResult>()
   #waitCalls = 0
@@ -97,23 +103,38 @@ export class AgentGate extends DurableObject<Env> {
     })
   }
 
-  /** Route for this gate's slug: cached here, else from the cluster-api. */
+  /**
+   * Route for this gate's slug: cached here, else from the cluster-api. A copy older than ROUTE_FRESH_MS is
+   * still answered while one background lookup replaces it; one older than ROUTE_MAX_AGE_MS is looked up first.
+   */
   async resolve(slug: string, requestId?: string): Promise<ResolveResult> {
+    const cached = this.#route?.route.slug === slug ? this.#route : null
+    const age = cached ? Date.now() - cached.fetchedAt : Infinity
+    if (age > ROUTE_MAX_AGE_MS) await this.#refreshRoute(slug, requestId)
+    else if (age > ROUTE_FRESH_MS) void this.#refreshRoute(slug, requestId).catch(() => undefined)
     const now = Date.now()
-    if (!this.#route || this.#route.route.slug !== slug || now - this.#route.fetchedAt > ROUTE_TTL_MS) {
+    return { route: this.#route?.route ?? null, warm: this.#route !== null && this.#state.phase === 'warm' && !this.#idleSince(now) }
+  }
+
+  /** One cluster-api lookup at a time; the answer replaces the cached route (or removes it). */
+  #refreshRoute(slug: string, requestId?: string): Promise<void> {
+    this.#routeLookup ??= (async () => {
       const route = await this.#client.route(slug, requestId)
+      const now = Date.now()
       if (!route) {
         this.#route = null
         await this.ctx.storage.delete('route')
-        return { route: null, warm: false }
+        return
       }
       this.#route = { route, fetchedAt: now }
       await this.ctx.storage.put('route', this.#route)
       if (route.state === 'ready' && this.#state.phase === 'cold') {
         await this.#setState({ ...this.#state, phase: 'warm', warmSince: now, lastActivityAt: now })
       }
-    }
-    return { route: this.#route.route, warm: this.#state.phase === 'warm' && !this.#idleSince(now) }
+    })().finally(() => {
+      this.#routeLookup = null
+    })
+    return this.#routeLookup
   }
 
   /** A seat on the running wake (starting one if none runs), or an answer at once. See AdmitResult. */

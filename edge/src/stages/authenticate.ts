@@ -9,12 +9,16 @@ import { verifySessionToken } from '../auth/jwt.ts'
 import { InternalClient } from '../cluster/internal-client.ts'
 import type { EdgeEnv } from '../context.ts'
 import { badCredentials, upstreamFailed } from '../problems.ts'
-import { SingleFlight, TtlCache } from '../ttl-cache.ts'
+import { RefreshingCache } from '../ttl-cache.ts'
 
-/** A user's tenant memberships are re-read after this long. */
-export const USER_TENANTS_TTL_MS = 30_000
-const userTenants = new TtlCache<string, readonly string[]>(10_000)
-const tenantLookups = new SingleFlight<string, readonly string[]>()
+/** A user's tenant memberships are re-read (in the background) after this long: a removed member loses access within it. */
+export const USER_TENANTS_FRESH_MS = 10_000
+/** Memberships not re-read for this long are read again before use. */
+export const USER_TENANTS_MAX_AGE_MS = 60_000
+const userTenants = new RefreshingCache<string, readonly string[]>(10_000, {
+  freshMs: () => USER_TENANTS_FRESH_MS,
+  staleMs: () => USER_TENANTS_MAX_AGE_MS - USER_TENANTS_FRESH_MS,
+})
 
 export const authenticate = (): MiddlewareHandler<EdgeEnv> =>
   async function authenticate(c, next) {
@@ -27,8 +31,9 @@ export const authenticate = (): MiddlewareHandler<EdgeEnv> =>
       return next()
     }
     const client = new InternalClient(c.get('config'))
+    const background = (refresh: Promise<unknown>) => c.executionCtx.waitUntil(refresh)
     if (credential.kind === 'api-key') {
-      const key = await verifyApiKey(credential.key, client, c.get('requestId')).catch((error: unknown) => {
+      const key = await verifyApiKey(credential.key, client, background, c.get('requestId')).catch((error: unknown) => {
         throw upstreamFailed(error)
       })
       if (!key) throw badCredentials()
@@ -40,16 +45,11 @@ export const authenticate = (): MiddlewareHandler<EdgeEnv> =>
     }
     const userId = await verifySessionToken(credential.token, c.get('config').auth)
     if (!userId) throw badCredentials()
-    let tenants = userTenants.get(userId)
-    if (!tenants) {
-      tenants = await tenantLookups.run(userId, async () => {
-        const result = (await client.userTenants(userId, c.get('requestId'))).tenantIds
-        userTenants.set(userId, result, USER_TENANTS_TTL_MS)
-        return result
-      }).catch((error: unknown) => {
+    const requestId = c.get('requestId')
+    const tenants = await userTenants.get(userId, async () => (await client.userTenants(userId, requestId)).tenantIds, background)
+      .catch((error: unknown) => {
         throw upstreamFailed(error)
       })
-    }
     c.set('principal', `user:${userId}`)
     c.set('principalTenants', tenants)
     c.set('principalScopes', null)

@@ -1,39 +1,47 @@
 // Stage 4: slug → RouteInfo. The isolate cache first, then the agent's AgentGate (which caches the route
 // and knows whether the agent is warm), which asks the cluster-api. Unknown slugs are cached briefly too.
+// A known route is refreshed in the background once it is a few seconds old, so a change of visibility or
+// owner reaches every isolate within seconds while no request waits for the refresh.
 
 import type { MiddlewareHandler } from 'hono'
 import type { ResolveResult } from '../gate/protocol.ts'
 import { gateFor, type EdgeEnv } from '../context.ts'
 import { unknownAgent, upstreamFailed } from '../problems.ts'
-import { SingleFlight, TtlCache } from '../ttl-cache.ts'
+import { RefreshingCache } from '../ttl-cache.ts'
 import { warmAgents } from '../warm-agents.ts'
 
-/** Known routes stay this long in an isolate: ownership or visibility changes take at most this to apply. */
-export const ROUTE_CACHE_TTL_MS = 30_000
+/**
+ * A known route is fresh this long in an isolate; then the next request uses it while the gate is asked again in
+ * the background. With the gate's own ROUTE_FRESH_MS (10 s), a change of visibility or owner applies within ~15 s.
+ */
+export const ROUTE_CACHE_FRESH_MS = 5_000
+/** A route not refreshed for this long (no traffic, or the gate unreachable) is dropped; the next request waits. */
+export const ROUTE_CACHE_MAX_AGE_MS = 30_000
 /** Unknown slugs stay unknown this long: a scan of random subdomains costs one lookup per slug per window. */
 export const NEGATIVE_ROUTE_TTL_MS = 10_000
 const MAX_CACHED_ROUTES = 10_000
 
-const routes = new TtlCache<string, ResolveResult>(MAX_CACHED_ROUTES)
-const lookups = new SingleFlight<string, ResolveResult>()
+const routes = new RefreshingCache<string, ResolveResult>(MAX_CACHED_ROUTES, {
+  freshMs: (result) => (result.route ? ROUTE_CACHE_FRESH_MS : NEGATIVE_ROUTE_TTL_MS),
+  staleMs: (result) => (result.route ? ROUTE_CACHE_MAX_AGE_MS - ROUTE_CACHE_FRESH_MS : 0),
+})
 
 export const resolveRoute = (): MiddlewareHandler<EdgeEnv> =>
   async function resolveRoute(c, next) {
     const host = c.get('host')
     if (host.kind !== 'agent') throw new Error('resolveRoute runs only for agent hosts')
-    let resolved = routes.get(host.slug)
-    if (!resolved) {
-      resolved = await lookups.run(host.slug, async () => {
-        let result: ResolveResult
+    const requestId = c.get('requestId')
+    const resolved = await routes.get(
+      host.slug,
+      async (): Promise<ResolveResult> => {
         try {
-          result = await gateFor(c.env, host.slug).resolve(host.slug, c.get('requestId'))
+          return await gateFor(c.env, host.slug).resolve(host.slug, requestId)
         } catch (error) {
           throw upstreamFailed(error)
         }
-        routes.set(host.slug, result, result.route ? ROUTE_CACHE_TTL_MS : NEGATIVE_ROUTE_TTL_MS)
-        return result
-      })
-    }
+      },
+      (refresh) => c.executionCtx.waitUntil(refresh),
+    )
     if (!resolved.route) throw unknownAgent()
     c.set('route', resolved.route)
     c.set('gateWarm', resolved.warm)

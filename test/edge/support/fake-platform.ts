@@ -65,6 +65,8 @@ export interface FakePlatform {
   unsignedInternalCalls: number
   addAgent(agent: Partial<FakeAgent> & { slug: string }): FakeAgent
   addKey(tenantId: string): string
+  /** The key stops verifying, as a revoked one does. */
+  revokeKey(key: string): void
   setUserTenants(userId: string, tenantIds: string[]): void
   mintToken(userId: string, options?: { expiresIn?: string; audience?: string }): Promise<string>
   markReady(agentId: string): void
@@ -124,6 +126,9 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
       const key = `mi_test_${tenantId}_${seq}_${Math.random().toString(36).slice(2)}`
       keys.set(key, { keyId: `key_${seq}`, tenantId, scopes: ['chat'] })
       return key
+    },
+    revokeKey(key) {
+      keys.delete(key)
     },
     setUserTenants(userId, tenantIds) {
       users.set(userId, tenantIds)
@@ -218,6 +223,15 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   // Test control, for tests that run inside workerd and cannot reach this object.
   api.post('/__fake/agents', async (c) => c.json(platform.addAgent(await c.req.json())))
   api.get('/__fake/agents/:agentId', (c) => c.json(agents.get(c.req.param('agentId')) ?? null))
+  // A change made through the platform API: visibility or owner (what the edge caches).
+  api.patch('/__fake/agents/:agentId', async (c) => {
+    const a = agents.get(c.req.param('agentId'))
+    if (!a) return c.json(null, 404)
+    const patch = await c.req.json<Partial<Pick<FakeAgent, 'visibility' | 'tenantId'>>>()
+    if (patch.visibility) a.visibility = patch.visibility
+    if (patch.tenantId) a.tenantId = patch.tenantId
+    return c.json(a)
+  })
   api.post('/__fake/agents/:agentId/ready', (c) => {
     markReady(c.req.param('agentId'))
     // When the status flipped, as epoch ms with sub-millisecond precision: comparable across processes.
