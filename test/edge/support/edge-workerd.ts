@@ -27,6 +27,8 @@ export interface EdgeWorkerdOptions {
   rateLimit?: { limit: number; periodSeconds: 10 | 60 }
   /** Open workerd's inspector (DevTools protocol) on this port, for CPU profiles. */
   inspectorPort?: number
+  /** The Worker's console output on this process's stdout (workerd --verbose), for tracing a request by hand. */
+  verbose?: boolean
 }
 
 export interface EdgeWorkerd {
@@ -133,7 +135,12 @@ const probe :Workerd.Worker = (
   bindings = [(name = "AGENT_GATE", durableObjectNamespace = (className = "AgentGate", serviceName = "edge"))],
 );
 `)
-  const child: ChildProcess = spawn(WORKERD_BINARY, ['serve', join(dir, 'edge.capnp'), ...(options.inspectorPort === undefined ? [] : [`--inspector-addr=127.0.0.1:${options.inspectorPort}`])], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const args = [
+    'serve', join(dir, 'edge.capnp'),
+    ...(options.verbose ? ['--verbose'] : []),
+    ...(options.inspectorPort === undefined ? [] : [`--inspector-addr=127.0.0.1:${options.inspectorPort}`]),
+  ]
+  const child: ChildProcess = spawn(WORKERD_BINARY, args, { stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()
