@@ -15,10 +15,15 @@ export const apiKeys = pgTable('api_keys', {
   /** Hex SHA-256 of the full plaintext key. A 32-byte random secret needs no slow hash. */
   hash: text('hash').notNull().unique(),
   scopes: text('scopes').array().$type<ApiKeyScope[]>().notNull(),
+  /** The user id, or `key:<id>` for a key minted by another key (revoking that key revokes this one). */
   createdBy: text('created_by'),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index('api_keys_tenant_id_idx').on(t.tenantId)])
+}, (t) => [
+  index('api_keys_tenant_id_idx').on(t.tenantId),
+  // Revocation walks a tenant's key chain one created_by = 'key:<id>' step at a time: each step an index lookup.
+  index('api_keys_tenant_id_created_by_idx').on(t.tenantId, t.createdBy),
+])
 
 export type ApiKey = typeof apiKeys.$inferSelect

@@ -1,0 +1,1 @@
+CREATE INDEX "api_keys_tenant_id_created_by_idx" ON "api_keys" USING btree ("tenant_id","created_by");
