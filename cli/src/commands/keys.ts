@@ -20,6 +20,11 @@ interface ApiKey {
   createdAt: string
 }
 
+/** The DELETE answer: revoking a key also revokes every key minted from it (by it, or by keys it minted). */
+interface RevokedApiKey extends ApiKey {
+  mintedKeysRevoked: number
+}
+
 const create: Command = {
   name: 'keys create',
   summary: 'Create an API key; its secret is shown once',
@@ -60,7 +65,7 @@ const list: Command = {
 
 const revoke: Command = {
   name: 'keys revoke',
-  summary: 'Revoke an API key at once (it stays listed, marked revoked)',
+  summary: 'Revoke an API key at once, with every key minted from it (they stay listed, marked revoked)',
   args: '<id|prefix>',
   flags: {},
   positionals: [1, 1],
@@ -74,9 +79,11 @@ const revoke: Command = {
       if (!match) throw new CliError(`no API key with id or prefix "${id}" (see \`myintell keys list\`)`)
       id = match.id
     }
-    const key = await client.delete<ApiKey>(`/v1/api-keys/${id}`)
+    const key = await client.delete<RevokedApiKey>(`/v1/api-keys/${id}`)
     if (wantsJson(flags)) return printJson(io, key)
     io.stdout.write(`Revoked API key "${key.name}" (${key.id}).\n`)
+    const minted = key.mintedKeysRevoked
+    if (minted > 0) io.stdout.write(`Also revoked ${minted} ${minted === 1 ? 'key' : 'keys'} minted from it (by it, or by keys it minted).\n`)
   },
 }
 

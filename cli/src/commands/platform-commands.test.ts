@@ -211,10 +211,24 @@ describe('API keys', { timeout: 120_000 }, () => {
     const result = await cli('keys', 'revoke', key!.id)
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('Revoked API key "ci"')
+    expect(result.stdout).not.toContain('Also revoked')
     const refused = await cli('agents', 'list', '--key', plaintext)
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/401/)
     expect(refused.stderr).toContain('myintell login')
+  })
+
+  it('says how many keys minted from a revoked key were revoked with it', async () => {
+    const manager = json<{ id: string; key: string }>((await cli('keys', 'create', '--name', 'manager', '--scope', 'api-keys:write', '--scope', 'agents:read', '--json')).stdout)
+    const child = json<{ key: string }>((await cli('keys', 'create', '--name', 'child', '--scope', 'agents:read', '--key', manager.key, '--json')).stdout)
+    expect((await cli('agents', 'list', '--key', child.key)).code).toBe(0)
+
+    const result = await cli('keys', 'revoke', manager.id)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(`Revoked API key "manager" (${manager.id}).\nAlso revoked 1 key minted from it (by it, or by keys it minted).\n`)
+    expect((await cli('agents', 'list', '--key', child.key)).code).toBe(1)
+    // The JSON answer is the API's, count included.
+    expect(json((await cli('keys', 'revoke', manager.id, '--json')).stdout)).toMatchObject({ id: manager.id, mintedKeysRevoked: 0 })
   })
 
   it('refuses to store a key the API does not accept', async () => {
