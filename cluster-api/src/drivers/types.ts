@@ -21,6 +21,11 @@ export interface WorkloadDriver {
   touch(agentId: string, at: number, openStreams: number): Promise<void>
   /** Status of every agent this driver knows. */
   list(): Promise<WorkloadStatus[]>
+  /**
+   * Resolves as soon as the agent is ready; rejects if it fails, is not waking, or `signal` aborts. Optional:
+   * a status long poll waits on it instead of asking status() every STATUS_POLL_INTERVAL_MS.
+   */
+  waitUntilReady?(agentId: string, signal: AbortSignal): Promise<void>
   /** Stops everything this driver started in this process (local) or its loops (kubernetes). */
   close(): Promise<void>
 }

@@ -178,6 +178,17 @@ describe('wake and status', () => {
     expect(route.state).toBe('ready')
   })
 
+  it('polls a driver that does not announce readiness', async () => {
+    const agent = await createTestAgent(api, owner.token, 'polled-internal')
+    await api.internal('POST', INTERNAL_PATHS.wake(agent.id))
+    const before = driver.calls.length
+    const polling = api.internal('GET', `${INTERNAL_PATHS.status(agent.id)}?waitMs=10000`)
+    setTimeout(() => driver.markReady(agent.id), 350)
+    expect(((await (await polling).json()) as WorkloadStatus).ready).toBe(true)
+    // Asked at once, then every STATUS_POLL_INTERVAL_MS until ready.
+    expect(driver.calls.slice(before).filter((call) => call.op === 'status' && call.agentId === agent.id).length).toBeGreaterThanOrEqual(3)
+  })
+
   it('refuses a malformed waitMs and an unknown agent', async () => {
     expect((await api.internal('GET', `${INTERNAL_PATHS.status(ada.id)}?waitMs=soon`)).status).toBe(422)
     expect((await api.internal('POST', INTERNAL_PATHS.wake('00000000-0000-7000-8000-000000000000'))).status).toBe(404)
@@ -247,6 +258,26 @@ describe('scaling endpoint', () => {
   it('refuses a wrong scaler token, and the scaler token on other internal endpoints', async () => {
     expect((await fetch(`${api.url}${INTERNAL_PATHS.scaling(ada.id)}`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401)
     expect((await fetch(`${api.url}${INTERNAL_PATHS.route(ada.slug)}`, { headers: { authorization: `Bearer ${SCALER_TOKEN}` } })).status).toBe(401)
+  })
+})
+
+describe('a driver that announces readiness', () => {
+  it('answers a status long poll the moment the agent is ready, without polling the driver', async () => {
+    const announcing = createRecordingDriver({ announcesReadiness: true })
+    const own = await startTestApi({ driver: announcing, tenantDatabases })
+    try {
+      const o = await createOwner(own, 'announcing')
+      const agent = await createTestAgent(own, o.token, 'announced-agent')
+      expect((await own.internal('POST', INTERNAL_PATHS.wake(agent.id))).status).toBe(202)
+      const before = announcing.calls.length
+      const polling = own.internal('GET', `${INTERNAL_PATHS.status(agent.id)}?waitMs=10000`)
+      setTimeout(() => announcing.markReady(agent.id), 350)
+      expect(((await (await polling).json()) as WorkloadStatus).ready).toBe(true)
+      const ops = announcing.calls.slice(before).filter((call) => call.agentId === agent.id).map((call) => call.op)
+      expect(ops).toEqual(['status', 'waitUntilReady', 'status'])
+    } finally {
+      await own.close()
+    }
   })
 })
 

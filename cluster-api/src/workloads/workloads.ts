@@ -96,16 +96,25 @@ export class Workloads {
     return status
   }
 
-  /** With waitMs, polls the driver until ready or failed, the wait ends, or `signal` aborts (the edge hung up). */
+  /**
+   * With waitMs, holds until the agent is ready or failed, the wait ends, or `signal` aborts (the edge hung up).
+   * A driver that announces readiness (waitUntilReady) answers the moment the agent is up; otherwise, and while
+   * nothing is waking the agent, the driver is asked again every STATUS_POLL_INTERVAL_MS.
+   */
   async status(agentId: string, waitMs = 0, signal?: AbortSignal): Promise<WorkloadStatus> {
     const agent = await findAgentById(this.#deps.db, agentId)
     if (!agent) throw notFoundError('Agent')
     const driver = this.#driver()
     const deadline = Date.now() + Math.min(Math.max(waitMs, 0), MAX_STATUS_WAIT_MS)
     let status = await driver.status(agentId)
+    let listen = driver.waitUntilReady !== undefined
     while (!status.ready && status.state !== 'failed' && Date.now() < deadline && !signal?.aborted) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(STATUS_POLL_INTERVAL_MS, Math.max(deadline - Date.now(), 1))))
+      const until = AbortSignal.any([AbortSignal.timeout(Math.max(deadline - Date.now(), 1)), ...(signal ? [signal] : [])])
+      const announced = listen && (await driver.waitUntilReady!(agentId, until).then(() => true, () => false))
+      if (!announced) await new Promise((resolve) => setTimeout(resolve, Math.min(STATUS_POLL_INTERVAL_MS, Math.max(deadline - Date.now(), 1))))
       status = await driver.status(agentId)
+      // A driver whose announcement and status disagree is polled from here on, never spun on.
+      if (announced && !status.ready) listen = false
     }
     if (status.state !== agent.workloadState) await setWorkloadState(this.#deps.db, agentId, status.state)
     return status

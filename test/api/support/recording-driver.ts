@@ -1,6 +1,7 @@
 // An in-memory WorkloadDriver that records what the cluster-api asks of it. Tests of the API's side of
 // the driver contract use it; the real drivers have their own suites under cluster-api/src/drivers/.
 
+import { EventEmitter } from 'node:events'
 import type { WorkloadStatus } from '../../../wire/internal-api.ts'
 import type { AgentSpec, WorkloadDriver } from '../../../cluster-api/src/drivers/types.ts'
 
@@ -11,8 +12,14 @@ export interface RecordingDriver extends WorkloadDriver {
   closed: boolean
 }
 
-export function createRecordingDriver(): RecordingDriver {
+export interface RecordingDriverOptions {
+  /** Implement waitUntilReady, as the local driver does: a status long poll then waits on it instead of polling. */
+  announcesReadiness?: boolean
+}
+
+export function createRecordingDriver(options: RecordingDriverOptions = {}): RecordingDriver {
   const states = new Map<string, WorkloadStatus>()
+  const ready = new EventEmitter()
   const driver: RecordingDriver = {
     name: 'local',
     calls: [],
@@ -47,7 +54,26 @@ export function createRecordingDriver(): RecordingDriver {
     },
     markReady(agentId) {
       states.set(agentId, { agentId, state: 'ready', ready: true, replicas: 1 })
+      ready.emit(agentId)
     },
+  }
+  if (options.announcesReadiness) {
+    driver.waitUntilReady = (agentId, signal) => new Promise<void>((resolve, reject) => {
+      driver.calls.push({ op: 'waitUntilReady', agentId })
+      const state = states.get(agentId)
+      if (state?.ready) return resolve()
+      if (state?.state !== 'waking') return reject(new Error('agent is not waking'))
+      const done = () => {
+        signal.removeEventListener('abort', aborted)
+        resolve()
+      }
+      const aborted = () => {
+        ready.off(agentId, done)
+        reject(new Error('aborted'))
+      }
+      ready.once(agentId, done)
+      signal.addEventListener('abort', aborted, { once: true })
+    })
   }
   return driver
 }
