@@ -277,6 +277,38 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     await browser.screenshot('11-api-keys')
   })
 
+  it('revokes with a key every key minted from it, shows them revoked at once and says how many', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    needsCors()
+    // Only a signed-in owner may make a key that manages keys; that key then mints one through the API.
+    await page.getByLabel('Name', { exact: true }).fill('story manager')
+    await page.getByRole('checkbox', { name: /^api-keys:write/ }).check()
+    await page.getByRole('button', { name: 'Create key' }).click()
+    const secret = page.getByLabel('New API key')
+    await secret.waitFor()
+    const manager = await secret.inputValue()
+    const minted = await edgeRequest(platform.edgeUrl, 'api.localhost', '/v1/api-keys', {
+      method: 'POST',
+      headers: { 'authorization': `Bearer ${manager}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'story minted', scopes: ['agents:read'] }),
+    })
+    expect(minted.status, minted.body).toBe(201)
+    const child = page.locator(`tr[data-prefix="${(JSON.parse(minted.body) as { prefix: string }).prefix}"]`)
+    await page.reload()
+    expect(await child.locator('.badge').textContent()).toBe('active')
+
+    const managerRow = page.locator(`tr[data-prefix="${manager.split('_')[1]!}"]`)
+    await managerRow.getByRole('button', { name: /^Revoke story manager/ }).click()
+    const dialog = page.getByRole('dialog')
+    expect(await dialog.textContent()).toContain('Keys it minted')
+    await dialog.getByRole('button', { name: 'Revoke key' }).click()
+    // No reload: the page itself shows the minted key revoked with its parent.
+    await poll(() => child.locator('.badge').textContent()).toMatch(/^revoked/)
+    expect(await managerRow.locator('.badge').textContent()).toMatch(/^revoked/)
+    expect(await page.locator('.notice').textContent()).toBe('Revoked “story manager” and 1 key minted from it.')
+    await browser.screenshot('11b-api-key-revoked-with-minted')
+  })
+
   it("shows that day's usage per superfriend in the chart and the table", async () => {
     const { page } = browser
     needsCors()

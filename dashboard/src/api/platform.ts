@@ -41,6 +41,8 @@ export interface ApiKey {
   createdAt: string
 }
 export interface CreatedApiKey extends ApiKey { key: string }
+/** A revoke answer: the key, and how many keys minted from it (by it, or by keys it minted) were revoked with it. */
+export interface RevokedApiKey extends ApiKey { mintedKeysRevoked: number }
 
 export interface UsageTotals {
   requests: number; bytesIn: number; bytesOut: number; wakes: number; coldStartMs: number
@@ -76,7 +78,7 @@ export const listApiKeys = (c: Credentials) => requestJson<{ items: ApiKey[] }>(
 export const createApiKey = (c: Credentials, body: { name: string; scopes: ApiKeyScope[] }) =>
   requestJson<CreatedApiKey>(api('/v1/api-keys'), c, { method: 'POST', body })
 export const revokeApiKey = (c: Credentials, id: string) =>
-  requestJson<ApiKey>(api(`/v1/api-keys/${encodeURIComponent(id)}`), c, { method: 'DELETE' })
+  requestJson<RevokedApiKey>(api(`/v1/api-keys/${encodeURIComponent(id)}`), c, { method: 'DELETE' })
 
 export const getUsage = (c: Credentials, query: { from: string; agentId?: string }, signal?: AbortSignal) =>
   requestJson<Usage>(api('/v1/usage'), c, { query, signal })

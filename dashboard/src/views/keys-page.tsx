@@ -1,6 +1,9 @@
-// API keys: create one (its secret is shown once, with a copy button), list them by prefix, revoke.
+// API keys: create one (its secret is shown once, with a copy button), list them by prefix, revoke (with every key
+// minted from it, which the list then shows revoked too).
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
-import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKey, type ApiKeyScope, type CreatedApiKey } from '../api/platform.ts'
+import {
+  API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKey, type ApiKeyScope, type CreatedApiKey, type RevokedApiKey,
+} from '../api/platform.ts'
 import { useWorkspace } from '../context.ts'
 import { formatDate, timeAgo } from '../format.ts'
 import { ConfirmDialog } from './confirm-dialog.tsx'
@@ -13,10 +16,18 @@ const SCOPE_HELP: Record<ApiKeyScope, string> = {
   'usage:read': 'read usage',
 }
 
+/** What a revoke took with it, or null when it was the key alone. */
+function revokedWithMinted(revoked: RevokedApiKey): string | null {
+  const count = revoked.mintedKeysRevoked
+  if (!count) return null
+  return `Revoked “${revoked.name}” and ${count} ${count === 1 ? 'key' : 'keys'} minted from it.`
+}
+
 export function KeysPage() {
   const workspace = useWorkspace()
   const [keys, setKeys] = useState<ApiKey[] | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
   const [name, setName] = useState('')
   const [scopes, setScopes] = useState<ApiKeyScope[]>(['chat', 'agents:read'])
   const [created, setCreated] = useState<CreatedApiKey | null>(null)
@@ -38,6 +49,7 @@ export function KeysPage() {
     event.preventDefault()
     setBusy(true)
     setError(null)
+    setNotice(null)
     try {
       const key = await createApiKey(await workspace.credentials(), { name: name.trim(), scopes })
       setCreated(key)
@@ -66,10 +78,15 @@ export function KeysPage() {
   const revoke = async () => {
     if (!doomed) return
     setBusy(true)
+    setError(null)
+    setNotice(null)
     try {
       const revoked = await revokeApiKey(await workspace.credentials(), doomed.id)
       setKeys((list) => (list ?? []).map((k) => (k.id === revoked.id ? revoked : k)))
       if (created?.id === revoked.id) setCreated(null)
+      setNotice(revokedWithMinted(revoked))
+      // The keys minted from it were revoked with it: only a fresh list shows which (the answer carries just a count).
+      if (revoked.mintedKeysRevoked) void load()
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e))
     } finally {
@@ -111,6 +128,7 @@ export function KeysPage() {
         <button type="submit" class="primary" disabled={busy || !name.trim() || scopes.length === 0}>Create key</button>
       </form>
       <h2>Your keys</h2>
+      {notice && <p role="status" class="notice">{notice}</p>}
       {!keys ? <p role="status">Loading…</p> : keys.length === 0 ? <p class="hint">No keys yet.</p> : (
         <div class="table-wrap">
           <table class="keys">
@@ -133,6 +151,7 @@ export function KeysPage() {
       {doomed && (
         <ConfirmDialog title={`Revoke “${doomed.name}”?`} confirmLabel="Revoke key" busy={busy} onConfirm={revoke} onCancel={() => setDoomed(null)}>
           <p>Requests with <code>mi_{doomed.prefix}_…</code> stop working at once. This cannot be undone.</p>
+          {doomed.scopes.includes('api-keys:write') && <p>Keys it minted, and keys those minted, are revoked with it.</p>}
         </ConfirmDialog>
       )}
     </section>

@@ -4,7 +4,9 @@ import { request } from 'node:http'
 
 export interface EdgeReply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
-export function edgeRequest(edgeUrl: string, host: string, path: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<EdgeReply> {
+export function edgeRequest(
+  edgeUrl: string, host: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<EdgeReply> {
   const edge = new URL(edgeUrl)
   return new Promise((resolve, reject) => {
     const req = request({
@@ -17,6 +19,6 @@ export function edgeRequest(edgeUrl: string, host: string, path: string, init: {
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
     })
     req.on('error', reject)
-    req.end()
+    req.end(init.body)
   })
 }
