@@ -1,9 +1,9 @@
 // The fake Kubernetes API through the real @kubernetes/client-node: discovery, verbs, patch types,
-// server-side apply bookkeeping, /scale, resourceVersion conflicts, Status bodies, validation, outages.
+// server-side apply bookkeeping, /scale, resourceVersion conflicts, Status bodies, validation, outages, watch.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
-  ApiException, ApisApi, AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, VersionApi,
+  ApiException, ApisApi, AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, VersionApi, Watch,
   type V1Deployment,
 } from '@kubernetes/client-node'
 import { startFakeKubeApi, type FakeKubeApi } from './index.ts'
@@ -220,5 +220,142 @@ describe('fake kube-api: availability', () => {
     fake.injectFailure({ method: 'GET', path: /\/namespaces\/demo$/, reason: 'ServiceUnavailable', times: 1 })
     expect(await failure(core.readNamespace({ name: 'demo' }))).toMatchObject({ code: 503, body: { reason: 'ServiceUnavailable' } })
     expect((await core.readNamespace({ name: 'demo' })).metadata?.name).toBe('demo')
+  })
+})
+
+interface Watching {
+  /** `TYPE name resourceVersion`, in the order received. */
+  events: string[]
+  objects: any[]
+  /** Resolves with the error client-node's Watch ended with (null when the server ended the stream). */
+  ended: Promise<unknown>
+  controller: AbortController
+}
+
+/** A watch through client-node's Watch, as the kubernetes driver runs it. */
+async function watch(path: string, query: Record<string, string | number> = {}): Promise<Watching> {
+  const events: string[] = []
+  const objects: any[] = []
+  let end!: (err: unknown) => void
+  const ended = new Promise<unknown>((resolve) => { end = resolve })
+  const controller = await new Watch(fake.kubeConfig()).watch(path, query, (type, object) => {
+    events.push(`${type} ${object.metadata?.name ?? object.kind} ${object.metadata?.resourceVersion ?? ''}`.trim())
+    objects.push(object)
+  }, (err) => end(err))
+  return { events, objects, ended, controller }
+}
+
+const DEPLOYMENTS = '/apis/apps/v1/namespaces/demo/deployments'
+
+const scaleTo = (name: string, replicas: number) => apps.patchNamespacedDeploymentScale(
+  { namespace: 'demo', name, body: { spec: { replicas } } },
+  setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+)
+
+describe('fake kube-api: watch', () => {
+  it('streams ADDED, MODIFIED and DELETED for a Deployment, each under a newer resourceVersion', async () => {
+    await createNamespace()
+    const w = await watch(DEPLOYMENTS)
+    expect(fake.openWatches).toBe(1)
+    const created = await apps.createNamespacedDeployment({ namespace: 'demo', body: deployment('web', { replicas: 0 }) })
+    const scaled = await scaleTo('web', 1)
+    await apps.deleteNamespacedDeployment({ namespace: 'demo', name: 'web' })
+    await vi.waitFor(() => expect(w.events).toHaveLength(3))
+    const [added, modified, deleted] = w.objects
+    expect(w.events.map((e) => e.split(' ').slice(0, 2).join(' '))).toEqual(['ADDED web', 'MODIFIED web', 'DELETED web'])
+    expect(added).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { resourceVersion: created.metadata?.resourceVersion } })
+    expect(modified).toMatchObject({ spec: { replicas: 1 }, status: { readyReplicas: 1 }, metadata: { resourceVersion: scaled.metadata?.resourceVersion } })
+    expect(Number(deleted.metadata.resourceVersion)).toBeGreaterThan(Number(modified.metadata.resourceVersion))
+    expect(Number(modified.metadata.resourceVersion)).toBeGreaterThan(Number(added.metadata.resourceVersion))
+    expect(fake.requests.find((r) => r.query.watch === 'true')).toMatchObject({ method: 'GET', path: DEPLOYMENTS, status: 200 })
+    w.controller.abort()
+  })
+
+  it('sends only what fieldSelector and labelSelector select, and an object leaving the selector as DELETED', async () => {
+    await createNamespace()
+    await apps.createNamespacedDeployment({ namespace: 'demo', body: deployment('web', { replicas: 0 }) })
+    await apps.createNamespacedDeployment({ namespace: 'demo', body: deployment('api', { replicas: 0 }) })
+    const byName = await watch(DEPLOYMENTS, { fieldSelector: 'metadata.name=web' })
+    const byLabel = await watch('/apis/apps/v1/deployments', { labelSelector: 'app=web' })
+    await scaleTo('api', 2)
+    await scaleTo('web', 2)
+    await apps.patchNamespacedDeployment(
+      { namespace: 'demo', name: 'web', body: { metadata: { labels: { app: 'moved' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )
+    await vi.waitFor(() => expect(byLabel.events).toHaveLength(3))
+    expect(byLabel.events.map((e) => e.split(' ').slice(0, 2).join(' '))).toEqual(['ADDED web', 'MODIFIED web', 'DELETED web'])
+    await vi.waitFor(() => expect(byName.events).toHaveLength(3))
+    expect(byName.events.map((e) => e.split(' ').slice(0, 2).join(' '))).toEqual(['ADDED web', 'MODIFIED web', 'MODIFIED web'])
+    const refused = await fetch(`${fake.url}${DEPLOYMENTS}?watch=1&fieldSelector=spec.replicas%3D1`)
+    expect({ code: refused.status, body: await refused.json() }).toMatchObject({ code: 400, body: { kind: 'Status', reason: 'BadRequest' } })
+    byName.controller.abort()
+    byLabel.controller.abort()
+  })
+
+  it('starts after resourceVersion: only the changes since that version, for any kind', async () => {
+    await createNamespace()
+    const v1 = await core.createNamespacedConfigMap({ namespace: 'demo', body: { metadata: { name: 'c1' }, data: { k: '1' } } })
+    const v2 = await core.replaceNamespacedConfigMap({ namespace: 'demo', name: 'c1', body: { ...v1, data: { k: '2' } } })
+    const listed = await core.listNamespacedConfigMap({ namespace: 'demo' })
+    const fromV1 = await watch('/api/v1/namespaces/demo/configmaps', { resourceVersion: v1.metadata!.resourceVersion! })
+    const fromList = await watch('/api/v1/namespaces/demo/configmaps/c1', { resourceVersion: listed.metadata!.resourceVersion! })
+    await vi.waitFor(() => expect(fromV1.events).toEqual([`MODIFIED c1 ${v2.metadata?.resourceVersion}`]))
+    const v3 = await core.replaceNamespacedConfigMap({ namespace: 'demo', name: 'c1', body: { ...v2, data: { k: '3' } } })
+    await vi.waitFor(() => expect(fromList.events).toEqual([`MODIFIED c1 ${v3.metadata?.resourceVersion}`]))
+    expect(fromV1.events).toEqual([`MODIFIED c1 ${v2.metadata?.resourceVersion}`, `MODIFIED c1 ${v3.metadata?.resourceVersion}`])
+    const fromNow = await watch('/api/v1/namespaces/demo/configmaps')
+    await vi.waitFor(() => expect(fromNow.events).toEqual([`ADDED c1 ${v3.metadata?.resourceVersion}`]))
+    for (const w of [fromV1, fromList, fromNow]) w.controller.abort()
+  })
+
+  it('answers a resourceVersion older than its history with an ERROR event carrying 410 Expired, then ends', async () => {
+    await createNamespace()
+    const created = await apps.createNamespacedDeployment({ namespace: 'demo', body: deployment('web', { replicas: 0 }) })
+    await scaleTo('web', 1)
+    fake.store.compact()
+    const w = await watch(DEPLOYMENTS, { resourceVersion: created.metadata!.resourceVersion! })
+    expect(await w.ended).toBeNull()
+    expect(w.objects).toEqual([expect.objectContaining({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 })])
+    expect(w.events).toEqual(['ERROR Status'])
+    expect(fake.openWatches).toBe(0)
+  })
+
+  it('ends the stream after timeoutSeconds, when the server closes watches, and when the client aborts', async () => {
+    await createNamespace()
+    const timed = await watch(DEPLOYMENTS, { timeoutSeconds: 1 })
+    const closed = await watch(DEPLOYMENTS)
+    const aborted = await watch(DEPLOYMENTS)
+    expect(fake.openWatches).toBe(3)
+    aborted.controller.abort()
+    await vi.waitFor(() => expect(fake.openWatches).toBe(2))
+    expect(await timed.ended).toBeNull()
+    expect(fake.openWatches).toBe(1)
+    fake.closeWatches()
+    expect(await closed.ended).toBeNull()
+    expect(fake.openWatches).toBe(0)
+  })
+
+  it('marks a Deployment ready or failed for tests, as its controller would, and keeps it through later writes', async () => {
+    await fake.close()
+    fake = await startFakeKubeApi({ deploymentsBecomeReady: false })
+    apps = fake.kubeConfig().makeApiClient(AppsV1Api)
+    core = fake.kubeConfig().makeApiClient(CoreV1Api)
+    await createNamespace()
+    await apps.createNamespacedDeployment({ namespace: 'demo', body: deployment('web', { replicas: 0 }) })
+    const waking = await scaleTo('web', 1)
+    const w = await watch(DEPLOYMENTS, { resourceVersion: waking.metadata!.resourceVersion! })
+    expect((await apps.readNamespacedDeployment({ namespace: 'demo', name: 'web' })).status?.readyReplicas).toBe(0)
+    fake.setDeploymentStatus('demo', 'web', { readyReplicas: 1, availableReplicas: 1, unavailableReplicas: null })
+    await vi.waitFor(() => expect(w.objects.map((o) => o.status.readyReplicas)).toEqual([1]))
+    await apps.patchNamespacedDeployment(
+      { namespace: 'demo', name: 'web', body: { metadata: { labels: { extra: 'yes' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )
+    expect((await apps.readNamespacedDeployment({ namespace: 'demo', name: 'web' })).status?.readyReplicas).toBe(1)
+    fake.setDeploymentStatus('demo', 'web', { conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'exceeded quota' }] })
+    await vi.waitFor(() => expect(w.objects).toHaveLength(3))
+    expect(w.objects[2].status.conditions).toEqual([{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'exceeded quota' }])
+    w.controller.abort()
   })
 })

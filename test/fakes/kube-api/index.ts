@@ -1,10 +1,12 @@
 // A test double of the Kubernetes API server: real HTTP on 127.0.0.1 speaking the REST protocol that
 // @kubernetes/client-node and kubectl use. Objects are validated with kubernetes-models (422 Invalid otherwise).
+// Watch works for every kind it serves (watch.ts), from a bounded history of changes (changes.ts).
 //
-// Not implemented (a real server does them): watch, deleteCollection, OpenAPI documents (use kubectl
-// --validate=false), table output (kubectl prints its default columns), strategic merge (treated as merge patch).
+// Not implemented (a real server does them): deleteCollection, the /status subresource over HTTP (tests use
+// setDeploymentStatus), watch bookmarks, OpenAPI documents (use kubectl --validate=false), table output (kubectl
+// prints its default columns), strategic merge (treated as merge patch).
 
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,6 +15,7 @@ import { stringify as toYaml } from 'yaml'
 import { handle, type InjectedFailure, type RecordedRequest, type RouterState } from './server.ts'
 import { ObjectStore, type StoreOptions } from './store.ts'
 import type { JsonObject } from './patches.ts'
+import type { ResourceType } from './resources.ts'
 
 export type { InjectedFailure, RecordedRequest } from './server.ts'
 
@@ -29,8 +32,17 @@ export interface FakeKubeApi {
   readonly store: ObjectStore
   /** Every request received, oldest first. */
   readonly requests: RecordedRequest[]
-  /** Makes the next matching requests fail with a Status error (e.g. 409 Conflict). */
+  /** Makes the next matching requests fail with a Status error (e.g. 409 Conflict; Expired on a watch: an ERROR event). */
   injectFailure(failure: InjectedFailure): void
+  /** Watch streams open right now. */
+  readonly openWatches: number
+  /** Ends every open watch stream cleanly, as a server does at its timeout or before a restart. */
+  closeWatches(): void
+  /**
+   * Merges `status` into a Deployment's status, as the Deployment controller does when pods become ready
+   * (`{ readyReplicas: 1 }`) or fail (`{ conditions: [...] }`): a new resourceVersion and a MODIFIED event.
+   */
+  setDeploymentStatus(namespace: string, name: string, status: JsonObject): JsonObject
   /** The object at `apiVersion/kind namespace/name`, or undefined. */
   find(apiVersion: string, kind: string, namespace: string | undefined, name: string): JsonObject | undefined
   /** A client-node KubeConfig pointing at this server. */
@@ -46,7 +58,7 @@ export interface FakeKubeApi {
 
 export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
   const storeOptions: StoreOptions = { deploymentsBecomeReady: options.deploymentsBecomeReady ?? true }
-  const state: RouterState = { store: new ObjectStore(storeOptions), requests: [], failures: [] }
+  const state: RouterState = { store: new ObjectStore(storeOptions), requests: [], failures: [], watches: new Set<ServerResponse>() }
   let server: Server | undefined
   let port = options.port ?? 0
 
@@ -89,6 +101,14 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     store: state.store,
     requests: state.requests,
     injectFailure: (failure) => { state.failures.push({ ...failure }) },
+    get openWatches() { return state.watches.size },
+    closeWatches() {
+      for (const res of [...state.watches]) res.end()
+    },
+    setDeploymentStatus(namespace, name, status) {
+      const type = state.store.typeOf('apps/v1', 'Deployment') as ResourceType
+      return state.store.patchStatus({ type, namespace, name }, status)
+    },
     find(apiVersion, kind, namespace, name) {
       const type = state.store.typeOf(apiVersion, kind)
       if (!type) throw new Error(`fake kube-api does not serve ${apiVersion} ${kind}`)

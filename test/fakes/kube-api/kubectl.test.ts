@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { startFakeKubeApi, type FakeKubeApi } from './index.ts'
 
 interface Result {
@@ -111,6 +111,21 @@ describe('fake kube-api with kubectl', () => {
     const gone = await kubectl(['get', 'deployment', 'web', '-n', 'demo'])
     expect(gone.code).not.toBe(0)
     expect(gone.stderr).toContain('NotFound')
+  })
+
+  it('waits for a Deployment to become ready over a watch (kubectl wait: list, then watch from its resourceVersion)', async () => {
+    await fake.close()
+    fake = await startFakeKubeApi({ deploymentsBecomeReady: false })
+    kubeconfig = fake.writeKubeconfig(dir)
+    await ok(['create', 'namespace', 'demo'])
+    await ok(['apply', '--server-side', '--validate=false', '-f', '-'], DEPLOYMENT.replace('replicas: 0', 'replicas: 1'))
+    const waiting = kubectl(['wait', '--for=jsonpath={.status.readyReplicas}=1', 'deployment/web', '-n', 'demo', '--timeout=15s'])
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1), { timeout: 10_000, interval: 50 })
+    fake.setDeploymentStatus('demo', 'web', { readyReplicas: 1 })
+    const result = await waiting
+    expect(result).toMatchObject({ code: 0, stdout: 'deployment.apps/web condition met\n' })
+    expect(fake.requests.find((r) => r.query.watch === 'true')?.query).toMatchObject({ fieldSelector: 'metadata.name=web', resourceVersion: expect.stringMatching(/^\d+$/) })
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
   })
 
   it('shows the validation error of an invalid object', async () => {

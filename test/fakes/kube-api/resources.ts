@@ -32,7 +32,7 @@ export interface ResourceType {
   scale?: boolean
 }
 
-const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update']
+const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], model: Namespace },

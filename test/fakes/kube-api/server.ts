@@ -1,5 +1,5 @@
 // HTTP routing of the fake Kubernetes API: discovery, the resource paths (namespaced and cluster-scoped),
-// the verbs and patch types client-node and kubectl send, and the Deployment /scale subresource.
+// the verbs and patch types client-node and kubectl send, the Deployment /scale subresource, and watch (watch.ts).
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parse as parseYaml } from 'yaml'
@@ -7,6 +7,7 @@ import { apiVersionOf, findByPlural, groupVersions, resourceList, RESOURCE_TYPES
 import { KubeStatusError, statusFor, successStatus } from './status.ts'
 import { isObject, jsonPatch, mergePatch, type Json, type JsonObject } from './patches.ts'
 import type { ObjectRef, ObjectStore } from './store.ts'
+import { isWatch, openWatch } from './watch.ts'
 
 export interface RecordedRequest {
   method: string
@@ -20,7 +21,8 @@ export interface InjectedFailure {
   method?: string
   /** Matched against the request path. */
   path?: RegExp
-  reason: 'Conflict' | 'InternalError' | 'ServiceUnavailable'
+  /** Expired on a watch arrives as a compacted resourceVersion does: an ERROR event in a 200 stream. */
+  reason: 'Conflict' | 'InternalError' | 'ServiceUnavailable' | 'Expired' | 'Forbidden'
   /** How many matching requests fail before the rule is used up. */
   times: number
 }
@@ -29,6 +31,8 @@ export interface RouterState {
   store: ObjectStore
   requests: RecordedRequest[]
   failures: InjectedFailure[]
+  /** Open watch streams. */
+  watches: Set<ServerResponse>
 }
 
 const SERVER_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0-myintell-fake', gitCommit: '0000000', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.22', compiler: 'gc', platform: 'linux/amd64' }
@@ -49,7 +53,15 @@ export async function handle(state: RouterState, req: IncomingMessage, res: Serv
   let body: unknown
   try {
     const raw = await readBody(req)
-    injectFailure(state, method, url.pathname)
+    const injected = injectedFailure(state, method, url.pathname)
+    if (method === 'GET' && isWatch(url)) {
+      if (injected && injected.reason !== 'Expired') throw injected
+      const target = parsePath(url.pathname.replace(/\/+$/, ''))
+      if (target.subresource) throw statusFor('MethodNotAllowed', `watch is not allowed on the ${target.subresource} subresource`)
+      record.status = openWatch(state.store, state.watches, res, target, url, injected)
+      return
+    }
+    if (injected) throw injected
     ;({ status, body } = route(state, method, url, req.headers['content-type'], raw, managerOf(url, req)))
   } catch (err) {
     const error = err instanceof KubeStatusError ? err : statusFor('InternalError', `fake kube-api: ${err instanceof Error ? err.message : String(err)}`)
@@ -61,12 +73,15 @@ export async function handle(state: RouterState, req: IncomingMessage, res: Serv
   res.end(JSON.stringify(body))
 }
 
-function injectFailure(state: RouterState, method: string, path: string): void {
+function injectedFailure(state: RouterState, method: string, path: string): KubeStatusError | undefined {
   const rule = state.failures.find((f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(path)))
-  if (!rule) return
+  if (!rule) return undefined
   rule.times -= 1
-  const message = rule.reason === 'Conflict' ? 'Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again' : `injected ${rule.reason}`
-  throw statusFor(rule.reason, message)
+  const messages: Partial<Record<InjectedFailure['reason'], string>> = {
+    Conflict: 'Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again',
+    Expired: 'too old resource version (injected)',
+  }
+  return statusFor(rule.reason, messages[rule.reason] ?? `injected ${rule.reason}`)
 }
 
 function managerOf(url: URL, req: IncomingMessage): string {
@@ -103,13 +118,12 @@ function route(state: RouterState, method: string, url: URL, contentType: string
     if (discovery !== undefined) return { status: 200, body: discovery }
   }
   const target = parsePath(path)
-  if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
-    throw statusFor('MethodNotAllowed', 'the fake kube-api does not implement watch')
-  }
   const { store } = state
   if (!target.name) {
     const ref = { type: target.type, namespace: target.namespace, name: '' }
-    if (method === 'GET') return { status: 200, body: store.list(target.type, target.namespace, url.searchParams.get('labelSelector') ?? undefined) }
+    if (method === 'GET') {
+      return { status: 200, body: store.list(target.type, target.namespace, url.searchParams.get('labelSelector') ?? undefined, url.searchParams.get('fieldSelector') ?? undefined) }
+    }
     if (method === 'POST') {
       const object = requireObject(parseBody(raw, contentType))
       const name = (object.metadata as JsonObject | undefined)?.name

@@ -1,8 +1,9 @@
 // Kubernetes `Status` error bodies: what every failed request of the fake answers, as a real API server does.
 
-export type StatusReason = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'BadRequest' | 'MethodNotAllowed' | 'UnsupportedMediaType' | 'InternalError' | 'ServiceUnavailable'
+export type StatusReason = 'Forbidden' | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'BadRequest' | 'MethodNotAllowed' | 'UnsupportedMediaType' | 'InternalError' | 'ServiceUnavailable' | 'Expired'
 
 const CODES: Record<StatusReason, number> = {
+  Forbidden: 403,
   NotFound: 404,
   AlreadyExists: 409,
   Conflict: 409,
@@ -12,6 +13,8 @@ const CODES: Record<StatusReason, number> = {
   UnsupportedMediaType: 415,
   InternalError: 500,
   ServiceUnavailable: 503,
+  /** A resourceVersion older than the history kept (watch, or list with an exact version): 410 Gone. */
+  Expired: 410,
 }
 
 /** Thrown inside the fake; the server turns it into a Status response. */

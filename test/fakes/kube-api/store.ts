@@ -1,11 +1,13 @@
 // In-memory object store of the fake API server: resourceVersion, generation, defaulting, validation,
-// and managedFields bookkeeping (one Apply set and one Update set per manager; lists are atomic).
+// managedFields bookkeeping (one Apply set and one Update set per manager; lists are atomic), and the change history watches read.
 
 import { randomUUID } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import { apiVersionOf, RESOURCE_TYPES, validationError, type ResourceType } from './resources.ts'
 import { statusFor } from './status.ts'
-import { changedPaths, clone, deepMerge, deletePath, isObject, leafPaths, toFieldsV1, valueAt, type Json, type JsonObject } from './patches.ts'
+import { changedPaths, clone, deepMerge, deletePath, isObject, leafPaths, mergePatch, toFieldsV1, valueAt, type Json, type JsonObject } from './patches.ts'
+import { ChangeLog, type ChangeType } from './changes.ts'
+import { objectMatcher } from './selectors.ts'
 
 type Operation = 'Apply' | 'Update'
 
@@ -43,8 +45,11 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 
 export class ObjectStore {
   private readonly objects = new Map<string, Stored>()
+  /** The resourceVersion of the last change; every change (write, status update, delete) takes the next one. */
   private revision = 1
   readonly options: StoreOptions
+  /** Every change under its resourceVersion, for watches. */
+  readonly changes = new ChangeLog()
 
   constructor(options: StoreOptions) {
     this.options = options
@@ -54,17 +59,27 @@ export class ObjectStore {
     return clone(this.require(ref).object)
   }
 
-  /** Objects of a type, optionally in one namespace, filtered by a label selector. */
-  list(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined): JsonObject {
-    const matches = labelMatcher(labelSelector)
+  /** The resourceVersion of the last change (what a list answers in metadata.resourceVersion). */
+  get currentRevision(): number {
+    return this.revision
+  }
+
+  /** Objects of a type, optionally in one namespace, that `matches` accepts; sorted by namespace/name. */
+  current(type: ResourceType, namespace: string | undefined, matches: (object: JsonObject) => boolean = () => true): JsonObject[] {
     const items = [...this.objects.values()]
       .filter((s) => s.type === type && (namespace === undefined || (s.object.metadata as JsonObject).namespace === namespace))
       .map((s) => s.object)
-      .filter((o) => matches(((o.metadata as JsonObject).labels ?? {}) as Record<string, string>))
+      .filter(matches)
+      .sort((a, b) => `${(a.metadata as JsonObject).namespace}/${(a.metadata as JsonObject).name}`.localeCompare(`${(b.metadata as JsonObject).namespace}/${(b.metadata as JsonObject).name}`))
+    return clone(items)
+  }
+
+  /** Objects of a type, optionally in one namespace, filtered by a label and a field selector. */
+  list(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector?: string): JsonObject {
+    const items = this.current(type, namespace, objectMatcher(labelSelector, fieldSelector))
       // As a real API server does, items of a typed list carry no apiVersion/kind.
       .map(({ apiVersion: _apiVersion, kind: _kind, ...rest }) => rest)
-      .sort((a, b) => `${(a.metadata as JsonObject).namespace}/${(a.metadata as JsonObject).name}`.localeCompare(`${(b.metadata as JsonObject).namespace}/${(b.metadata as JsonObject).name}`))
-    return { apiVersion: apiVersionOf(type), kind: `${type.kind}List`, metadata: { resourceVersion: String(this.revision) }, items: clone(items) }
+    return { apiVersion: apiVersionOf(type), kind: `${type.kind}List`, metadata: { resourceVersion: String(this.revision) }, items }
   }
 
   create(ref: ObjectRef, body: JsonObject, manager: string): JsonObject {
@@ -145,13 +160,36 @@ export class ObjectStore {
 
   delete(ref: ObjectRef): JsonObject {
     const existing = this.require(ref)
-    this.objects.delete(keyOf(ref.type, ref.namespace, ref.name))
     if (ref.type.kind === 'Namespace') {
       for (const [key, stored] of this.objects) {
-        if ((stored.object.metadata as JsonObject).namespace === ref.name) this.objects.delete(key)
+        if ((stored.object.metadata as JsonObject).namespace === ref.name) this.remove(key, stored)
       }
     }
+    this.remove(keyOf(ref.type, ref.namespace, ref.name), existing)
     return clone(existing.object)
+  }
+
+  /**
+   * Merges `status` into the object's status, as a controller writing the /status subresource does (a test
+   * marking a Deployment ready or failed): a new resourceVersion and a MODIFIED event, the spec untouched.
+   */
+  patchStatus(ref: ObjectRef, status: JsonObject): JsonObject {
+    const existing = this.require(ref)
+    const next = clone(existing.object)
+    next.status = mergePatch(next.status ?? {}, status)
+    if (isDeepStrictEqual(next.status, existing.object.status)) return clone(existing.object)
+    const error = validationError(ref.type, next)
+    if (error) throw statusFor('Invalid', `${ref.type.kind} "${ref.name}" is invalid: ${error}`, { name: ref.name, kind: ref.type.kind })
+    ;(next.metadata as JsonObject).resourceVersion = String(++this.revision)
+    const previous = existing.object
+    existing.object = next
+    this.record('MODIFIED', existing, previous)
+    return clone(next)
+  }
+
+  /** Forgets the change history up to now, as an etcd compaction does: a watch from an older resourceVersion gets 410 Expired. */
+  compact(): void {
+    this.changes.compact(this.revision)
   }
 
   /** Every stored object (for tests that assert on the whole cluster). */
@@ -209,13 +247,27 @@ export class ObjectStore {
     metadata.creationTimestamp = (previousMeta.creationTimestamp as string | undefined) ?? now.replace(/\.\d+Z$/, 'Z')
     metadata.generation = before === undefined ? 1 : specChanged ? Number(previousMeta.generation ?? 1) + 1 : Number(previousMeta.generation ?? 1)
     const unchanged = before !== undefined && isDeepStrictEqual(withoutVolatile(before), withoutVolatile(object))
-    metadata.resourceVersion = unchanged ? (previousMeta.resourceVersion as string) : String(++this.revision)
+    if (ref.type.kind === 'Deployment') simulateDeploymentController(object, before, this.options)
+    const statusChanged = before !== undefined && !isDeepStrictEqual(before.status, object.status)
+    const changes = !unchanged || statusChanged
+    metadata.resourceVersion = changes ? String(++this.revision) : (previousMeta.resourceVersion as string)
     metadata.managedFields = [...stored.owners].map(([owner, paths]) => {
       const [name, op] = owner.split('\u0000') as [string, Operation]
       return { manager: name, operation: op, apiVersion: apiVersionOf(ref.type), time: now.replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(paths) }
     })
-    if (ref.type.kind === 'Deployment') simulateDeploymentController(object, this.options)
     this.objects.set(keyOf(ref.type, ref.namespace, ref.name), stored)
+    if (changes) this.record(before ? 'MODIFIED' : 'ADDED', stored, before)
+  }
+
+  /** Deletes under a new resourceVersion: the DELETED event carries the object's last state at that version. */
+  private remove(key: string, stored: Stored): void {
+    this.objects.delete(key)
+    ;(stored.object.metadata as JsonObject).resourceVersion = String(++this.revision)
+    this.record('DELETED', stored, undefined)
+  }
+
+  private record(type: ChangeType, stored: Stored, previous: JsonObject | undefined): void {
+    this.changes.record({ revision: this.revision, type, resource: stored.type, object: stored.object, previous })
   }
 
   private require(ref: ObjectRef): Stored {
@@ -262,25 +314,17 @@ function applyDefaults(type: ResourceType, object: JsonObject, options: StoreOpt
   void options
 }
 
-function simulateDeploymentController(object: JsonObject, options: StoreOptions): void {
+/**
+ * Status follows spec.replicas at once. With deploymentsBecomeReady off, new replicas stay unready: only pods a
+ * test marked ready (patchStatus) stay ready while wanted. Conditions a test set are kept.
+ */
+function simulateDeploymentController(object: JsonObject, before: JsonObject | undefined, options: StoreOptions): void {
   const replicas = Number((object.spec as JsonObject).replicas ?? 1)
-  const ready = options.deploymentsBecomeReady ? replicas : 0
+  const previous = (isObject(before?.status) ? before.status : {}) as JsonObject
+  const ready = options.deploymentsBecomeReady ? replicas : Math.min(Number(previous.readyReplicas ?? 0), replicas)
   const generation = (object.metadata as JsonObject).generation as number
+  const conditions: JsonObject = previous.conditions !== undefined ? { conditions: previous.conditions } : {}
   object.status = replicas === 0
-    ? { observedGeneration: generation }
-    : { observedGeneration: generation, replicas, updatedReplicas: replicas, readyReplicas: ready, availableReplicas: ready, ...(ready < replicas ? { unavailableReplicas: replicas - ready } : {}) }
-}
-
-/** Equality-based label selectors: `a=b`, `a==b`, `a!=b`, `a`, `!a`, comma-separated. */
-export function labelMatcher(selector: string | undefined): (labels: Record<string, string>) => boolean {
-  if (!selector) return () => true
-  const terms = selector.split(',').map((t) => t.trim()).filter(Boolean)
-  return (labels) => terms.every((term) => {
-    const notEqual = term.match(/^([^!=]+)!=(.*)$/)
-    if (notEqual) return labels[(notEqual[1] as string).trim()] !== (notEqual[2] as string).trim()
-    const equal = term.match(/^([^=]+)==?(.*)$/)
-    if (equal) return labels[(equal[1] as string).trim()] === (equal[2] as string).trim()
-    if (term.startsWith('!')) return !(term.slice(1) in labels)
-    return term in labels
-  })
+    ? { observedGeneration: generation, ...conditions }
+    : { observedGeneration: generation, replicas, updatedReplicas: replicas, readyReplicas: ready, availableReplicas: ready, ...(ready < replicas ? { unavailableReplicas: replicas - ready } : {}), ...conditions }
 }

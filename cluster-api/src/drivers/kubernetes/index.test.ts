@@ -376,3 +376,148 @@ describe('kubernetes driver: wake and status', () => {
     await expect(d.wake('unknown')).rejects.toThrow(/unknown agent/)
   })
 })
+
+describe('kubernetes driver: waitUntilReady', () => {
+  const DEPLOYMENTS = '/apis/apps/v1/namespaces/t-acme/deployments'
+  const agentId = agentSpec().agentId
+
+  /** An agent woken on a cluster whose pods stay unready until the test says so. */
+  async function wakingAgent(options: Partial<KubernetesDriverOptions> = {}): Promise<KubernetesDriver> {
+    await fake.close()
+    fake = await startFakeKubeApi({ deploymentsBecomeReady: false })
+    const d = await startDriver(options)
+    await d.ensure(agentSpec())
+    expect((await d.wake(agentId)).state).toBe('waking')
+    return d
+  }
+
+  const markReady = () => fake.setDeploymentStatus('t-acme', 'agent-ada', { readyReplicas: 1, availableReplicas: 1, unavailableReplicas: null })
+  const requestsSince = (index: number) => fake.requests.slice(index).map((r) => `${r.method} ${r.path}${r.query.watch ? ' watch' : ''}`)
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  it('announces readiness the moment a replica is ready, from one read and one watch, without polling', async () => {
+    const d = await wakingAgent()
+    const { resourceVersion } = find('apps/v1', 'Deployment', 'agent-ada').metadata
+    const before = fake.requests.length
+    let announced = false
+    const waiting = d.waitUntilReady(agentId, AbortSignal.timeout(10_000)).then(() => { announced = true })
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    // Long enough for a poller asking every 100 ms to have asked a few times: this one must not have.
+    await sleep(300)
+    expect(announced).toBe(false)
+    markReady()
+    await waiting
+    expect(requestsSince(before)).toEqual([`GET ${DEPLOYMENTS}/agent-ada`, `GET ${DEPLOYMENTS} watch`])
+    // Watched from the read's version: a change between the read and the watch is replayed, not missed.
+    expect(fake.requests.at(-1)?.query).toMatchObject({ fieldSelector: 'metadata.name=agent-ada', resourceVersion })
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+    expect((await d.status(agentId)).state).toBe('ready')
+  })
+
+  it('resolves from the read alone when the agent is already ready', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    await d.wake(agentId)
+    const before = fake.requests.length
+    await d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
+    expect(requestsSince(before)).toEqual([`GET ${DEPLOYMENTS}/agent-ada`])
+  })
+
+  it('rejects for an agent that is not waking: asleep, or without a Deployment, and opens no watch', async () => {
+    const d = await startDriver()
+    await d.ensure(agentSpec())
+    await expect(d.waitUntilReady(agentId, AbortSignal.timeout(10_000))).rejects.toThrow(/is not waking: its Deployment wants 0 replicas/)
+    await expect(d.waitUntilReady('no-such-agent', AbortSignal.timeout(10_000))).rejects.toThrow(/is not waking: it has no Deployment/)
+    expect(fake.requests.filter((r) => r.query.watch)).toEqual([])
+  })
+
+  it('rejects when the Deployment fails while it waits, with the reason status() gives', async () => {
+    const d = await wakingAgent()
+    const waiting = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    fake.setDeploymentStatus('t-acme', 'agent-ada', { conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'exceeded quota' }] })
+    await expect(waiting).rejects.toThrow(/failed: FailedCreate: exceeded quota/)
+    expect((await d.status(agentId)).message).toBe('FailedCreate: exceeded quota')
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+  })
+
+  it('rejects when the agent is scaled to zero or its Deployment is deleted while it waits', async () => {
+    const d = await wakingAgent()
+    const scaledDown = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await fetch(`${fake.url}${DEPLOYMENTS}/agent-ada/scale?fieldManager=keda`, {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { replicas: 0 } }),
+    })
+    await expect(scaledDown).rejects.toThrow(/is not waking: its Deployment wants 0 replicas/)
+
+    await d.wake(agentId)
+    const deleted = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await fetch(`${fake.url}${DEPLOYMENTS}/agent-ada`, { method: 'DELETE' })
+    await expect(deleted).rejects.toThrow(/is not waking: its Deployment was deleted/)
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+  })
+
+  it('rejects when the signal aborts and leaves no watch open', async () => {
+    const d = await wakingAgent()
+    const controller = new AbortController()
+    const waiting = d.waitUntilReady(agentId, controller.signal)
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    controller.abort(new Error('the edge hung up'))
+    await expect(waiting).rejects.toThrow('the edge hung up')
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+    const before = fake.requests.length
+    await expect(d.waitUntilReady(agentId, AbortSignal.abort(new Error('gone already')))).rejects.toThrow('gone already')
+    await sleep(50)
+    expect(fake.openWatches).toBe(0)
+    expect(fake.requests.slice(before).filter((r) => r.query.watch)).toEqual([])
+  })
+
+  it('reads again and watches again when a watch ends early: 410 Expired, or the server closing the stream', async () => {
+    const d = await wakingAgent()
+    fake.injectFailure({ method: 'GET', path: /\/deployments$/, reason: 'Expired', times: 1 })
+    const before = fake.requests.length
+    const waiting = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    fake.closeWatches()
+    await vi.waitFor(() => expect(fake.requests.slice(before).filter((r) => r.query.watch)).toHaveLength(3))
+    markReady()
+    await waiting
+    const read = `GET ${DEPLOYMENTS}/agent-ada`
+    const watch = `GET ${DEPLOYMENTS} watch`
+    expect(requestsSince(before)).toEqual([read, watch, read, watch, read, watch])
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+  })
+
+  it('finds the Deployment by label after a restart, and watches it', async () => {
+    await wakingAgent()
+    await driver?.close()
+    const restarted = await startDriver()
+    const waiting = restarted.waitUntilReady(agentId, AbortSignal.timeout(10_000))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    markReady()
+    await waiting
+    expect(fake.requests.at(-1)).toMatchObject({ path: DEPLOYMENTS, query: { watch: 'true', fieldSelector: 'metadata.name=agent-ada' } })
+  })
+
+  it('after the API server forbids the watch (RBAC), rejects at once for a while, so the long poll just polls', async () => {
+    const warn = vi.fn()
+    const d = await wakingAgent({ logger: { info: () => {}, warn, error: () => {} } })
+    fake.injectFailure({ method: 'GET', path: /\/deployments$/, reason: 'Forbidden', times: 1 })
+    await expect(d.waitUntilReady(agentId, AbortSignal.timeout(10_000))).rejects.toThrow(/watch Deployment t-acme\/agent-ada failed \(403\)/)
+    expect(warn).toHaveBeenCalledWith(expect.anything(), expect.stringMatching(/grant `watch` on deployments/))
+    const before = fake.requests.length
+    await expect(d.waitUntilReady(agentId, AbortSignal.timeout(10_000))).rejects.toThrow(/forbidden/)
+    expect(fake.requests.length).toBe(before)
+  })
+
+  it('ends every wait, and its watch, when the driver closes', async () => {
+    const d = await wakingAgent()
+    const waiting = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await d.close()
+    driver = undefined
+    await expect(waiting).rejects.toThrow(/closed/)
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+  })
+})

@@ -1,5 +1,6 @@
 // The `kubernetes` workload driver: per tenant a namespace, per agent Deployment/Service/IngressRoute/ScaledObject/PVC/Secret.
 // Applied with server-side apply under one field manager; a reconcile loop repairs drift and removes orphans.
+// Readiness is announced from a watch on the agent's Deployment (wait-until-ready.ts), not by polling.
 
 import type { V1Deployment } from '@kubernetes/client-node'
 import { checkSlug } from '../../../../wire/slug.ts'
@@ -12,15 +13,25 @@ import { AGENT_ID_LABEL, agentObjectName, COMPONENT_LABEL, MANAGED_BY, MANAGED_B
 import { resolveOptions, type KubernetesDriverOptions } from './options.ts'
 import { Reconciler, type ReconcileReport } from './reconciler.ts'
 import { tenantObjects } from './tenant-objects.ts'
+import { waitUntilDeploymentReady, WatchRefusedError } from './wait-until-ready.ts'
 import { coldStatus, statusFromDeployment } from './workload-status.ts'
 
 export type { KubernetesDriverOptions, KubernetesDriverLogger, AgentResources, TenantQuota } from './options.ts'
 export type { ReconcileReport } from './reconciler.ts'
 
+/**
+ * After the API server forbids the watch (a ClusterRole without `watch` on deployments), waitUntilReady rejects
+ * at once for this long (ms) and the status long poll polls as it would without it, instead of paying a read and
+ * a refused watch on every round. Then it tries again, in case the role was fixed.
+ */
+export const WATCH_FORBIDDEN_PAUSE_MS = 5 * 60_000
+
 export interface KubernetesDriver extends WorkloadDriver {
   readonly name: 'kubernetes'
   /** Runs one reconcile pass now (tests, or after a known outage); rejects when the API server is unreachable. */
   reconcileNow(): Promise<ReconcileReport>
+  /** Watches the agent's Deployment: see WorkloadDriver.waitUntilReady. close() ends every wait. */
+  waitUntilReady(agentId: string, signal: AbortSignal): Promise<void>
 }
 
 export async function createKubernetesDriver(options: KubernetesDriverOptions): Promise<KubernetesDriver> {
@@ -29,6 +40,9 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
   const reconciler = new Reconciler(client, settings)
   const { logger } = settings
   let closed = false
+  /** Aborted by close(): ends the watches of every waitUntilReady still waiting. */
+  const closing = new AbortController()
+  let watchForbiddenUntil = 0
 
   const assertOpen = () => {
     if (closed) throw new Error('kubernetes driver is closed')
@@ -121,10 +135,25 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
       return [...ids].map((id) => (byAgent.has(id) ? statusFromDeployment(id, byAgent.get(id)) : coldStatus(id)))
     },
 
+    async waitUntilReady(agentId: string, signal: AbortSignal): Promise<void> {
+      assertOpen()
+      if (Date.now() < watchForbiddenUntil) throw new Error('kubernetes driver: watching Deployments is forbidden (RBAC); status is polled instead')
+      try {
+        await waitUntilDeploymentReady(client, agentId, () => findDeployment(agentId), AbortSignal.any([signal, closing.signal]))
+      } catch (err) {
+        if (err instanceof WatchRefusedError && err.failure.code === 403) {
+          watchForbiddenUntil = Date.now() + WATCH_FORBIDDEN_PAUSE_MS
+          logger.warn({ err, agentId }, 'kubernetes driver: the API server forbids watching Deployments; grant `watch` on deployments to the cluster-api ClusterRole. Status is polled meanwhile')
+        }
+        throw err
+      }
+    },
+
     reconcileNow: () => reconciler.pass(),
 
     async close() {
       closed = true
+      closing.abort(new Error('kubernetes driver is closed'))
       await reconciler.close()
     },
   }

@@ -1,9 +1,9 @@
 // The driver's calls to the Kubernetes API through @kubernetes/client-node: server-side apply under one
-// field manager, create-if-absent, delete (404 = done), list by label, the Deployment and its /scale.
+// field manager, create-if-absent, delete (404 = done), list by label, the Deployment, its /scale and a watch on it.
 // Every object is validated with kubernetes-models before it is sent; 409 conflicts are retried.
 
 import {
-  AppsV1Api, KubernetesObjectApi, loadYaml, PatchStrategy, setHeaderOptions,
+  ApiException, AppsV1Api, KubernetesObjectApi, loadYaml, PatchStrategy, setHeaderOptions, Watch,
   type KubeConfig, type KubernetesObject, type V1Deployment,
 } from '@kubernetes/client-node'
 import { isAlreadyExists, isConflict, isNotFound, KubernetesApiError } from './api-errors.ts'
@@ -22,14 +22,29 @@ export interface ObjectRef {
   name: string
 }
 
+/** ADDED, MODIFIED, DELETED, BOOKMARK, or ERROR (then `object` is a Status, e.g. 410 Expired). */
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
+
+export interface DeploymentWatch {
+  /** Called for every event, in order. */
+  onEvent(type: WatchEventType, object: V1Deployment): void
+  /**
+   * Called once when the watch ends: null when the server closed the stream, an ApiException for an HTTP
+   * failure (e.g. 410), or the transport error (an inactivity timeout, a reset, our own abort).
+   */
+  onEnd(err: unknown): void
+}
+
 export class KubeClient {
   private readonly objects: KubernetesObjectApi
   private readonly apps: AppsV1Api
+  private readonly watcher: Watch
   private readonly fieldManager: string
 
   constructor(kubeConfig: KubeConfig, fieldManager: string) {
     this.objects = KubernetesObjectApi.makeApiClient(kubeConfig)
     this.apps = kubeConfig.makeApiClient(AppsV1Api)
+    this.watcher = new Watch(kubeConfig)
     this.fieldManager = fieldManager
   }
 
@@ -91,6 +106,21 @@ export class KubeClient {
       if (isNotFound(err)) return undefined
       throw new KubernetesApiError(`read Deployment ${namespace}/${name}`, err)
     }
+  }
+
+  /**
+   * Watches the one Deployment `namespace/name` for the changes after `resourceVersion`. Resolves once the
+   * server has answered (or the request failed, already reported to onEnd); abort the controller to stop.
+   */
+  watchDeployment(namespace: string, name: string, resourceVersion: string, watch: DeploymentWatch): Promise<AbortController> {
+    const path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`
+    return this.watcher.watch(path, { fieldSelector: `metadata.name=${name}`, resourceVersion }, (type, object) => {
+      watch.onEvent(type as WatchEventType, object as V1Deployment)
+    }, (err: unknown) => {
+      // client-node reports a non-200 answer as a bare Error with statusCode; give it the shape every other call has.
+      const statusCode = typeof err === 'object' && err !== null ? (err as { statusCode?: unknown }).statusCode : undefined
+      watch.onEnd(typeof statusCode === 'number' ? new ApiException(statusCode, (err as Error).message, undefined, {}) : err)
+    })
   }
 
   /** Raises the Deployment's /scale to at least `replicas`; never lowers what KEDA scaled up. */
