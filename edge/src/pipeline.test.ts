@@ -4,6 +4,7 @@ import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { COLD_START, REQUEST_ID } from '../../wire/headers.ts'
 import { fake, uniqueSlug } from '../test/fake-platform-client.ts'
+import { LOOKUP_TIMEOUT_MS } from './cluster/internal-client.ts'
 
 const edge = (url: string, init?: RequestInit) => (exports as unknown as { default: Fetcher }).default.fetch(url, init)
 
@@ -35,6 +36,15 @@ describe('pipeline', () => {
       expect((await res.json<{ code: string }>()).code).toBe('unknown-agent')
     }
   })
+
+  it('answers 502 when the route lookup does not answer, and caches nothing: the next request is served', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('hung-route'), visibility: 'public', running: true })
+    await fake.hangRouteLookups(1)
+    const refused = await edge(`http://${agent.slug}.localhost/`)
+    expect(refused.status).toBe(502)
+    expect((await refused.json<{ code: string }>()).code).toBe('upstream-unreachable')
+    expect((await edge(`http://${agent.slug}.localhost/`)).status).toBe(200)
+  }, LOOKUP_TIMEOUT_MS + 10_000)
 
   it('marks a response that waited for a wake with the cold-start time', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('cold'), visibility: 'public', wakeDelayMs: 20 })

@@ -23,13 +23,13 @@ describe('TtlCache', () => {
 })
 
 describe('RefreshingCache', () => {
-  const freshness = { freshMs: () => 100, staleMs: () => 400 }
+  const freshness = { freshMs: () => 100, maxAgeMs: () => 500 }
   const noBackground = () => {
     throw new Error('no background refresh expected')
   }
 
   it('loads a missing value while the caller waits, once for concurrent callers', async () => {
-    const cache = new RefreshingCache<string, string>(10, freshness)
+    const cache = new RefreshingCache<string, string>('test value', 10, freshness)
     let loads = 0
     const load = async () => `v${++loads}`
     expect(await Promise.all([cache.get('k', load, noBackground), cache.get('k', load, noBackground)])).toEqual(['v1', 'v1'])
@@ -38,7 +38,7 @@ describe('RefreshingCache', () => {
   })
 
   it('answers a stale value at once and replaces it with one background load', async () => {
-    const cache = new RefreshingCache<string, string>(10, freshness)
+    const cache = new RefreshingCache<string, string>('test value', 10, freshness)
     let loads = 0
     const load = async () => `v${++loads}`
     await cache.get('k', load, noBackground)
@@ -52,7 +52,7 @@ describe('RefreshingCache', () => {
   })
 
   it('keeps the stale value when the background load fails, and waits for a load once it expired', async () => {
-    const cache = new RefreshingCache<string, string>(10, freshness)
+    const cache = new RefreshingCache<string, string>('test value', 10, freshness)
     await cache.get('k', async () => 'v1', noBackground)
     const refreshes: Promise<unknown>[] = []
     const failing = async (): Promise<string> => {
@@ -62,5 +62,21 @@ describe('RefreshingCache', () => {
     await Promise.all(refreshes)
     expect(await cache.get('k', failing, (p) => refreshes.push(p), Date.now() + 200)).toBe('v1')
     await expect(cache.get('k', failing, noBackground, Date.now() + 1_000)).rejects.toThrow('upstream down')
+  })
+
+  it('gives up a shared load that never settles, and the next caller starts another', async () => {
+    const cache = new RefreshingCache<string, string>('test value', 10, { ...freshness, giveUpMs: 50 })
+    const hung = cache.get('k', () => new Promise<string>(() => undefined), noBackground)
+    await expect(hung).rejects.toThrow('test value: the lookup did not finish within 50 ms')
+    expect(await cache.get('k', async () => 'v2', noBackground)).toBe('v2')
+  })
+
+  it('serves a stale value even when the request can no longer extend itself', async () => {
+    const cache = new RefreshingCache<string, string>('test value', 10, freshness)
+    await cache.get('k', async () => 'v1', noBackground)
+    const gone = () => {
+      throw new Error('no execution context')
+    }
+    expect(await cache.get('k', async () => 'v2', gone, Date.now() + 150)).toBe('v1')
   })
 })

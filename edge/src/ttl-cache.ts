@@ -1,6 +1,8 @@
 // Small per-isolate caches with expiry and a size bound (oldest entry goes first).
 // Isolates are short-lived and many, so these caches only ever save round trips; nothing relies on them.
 
+import { TIMED_OUT, within } from './within.ts'
+
 interface Entry<V> {
   value: V
   /** Until then the entry is fresh. */
@@ -49,39 +51,41 @@ export class TtlCache<K, V> {
   }
 }
 
-/** Runs `load` once for concurrent callers asking for the same key. */
-export class SingleFlight<K, V> {
-  readonly #running = new Map<K, Promise<V>>()
-
-  run(key: K, load: () => Promise<V>): Promise<V> {
-    let running = this.#running.get(key)
-    if (!running) {
-      running = load().finally(() => this.#running.delete(key))
-      this.#running.set(key, running)
-    }
-    return running
-  }
-}
-
 export interface Freshness<V> {
   /** How long a loaded value is fresh. */
   freshMs(value: V): number
-  /** How long after that it may still be served while one refresh runs in the background (0: never). */
-  staleMs(value: V): number
+  /** How old it may get, served while one refresh runs in the background; then it is gone (≤ freshMs: never stale). */
+  maxAgeMs(value: V): number
+  /** A load not settled after this long is given up; default LOAD_GIVE_UP_MS. */
+  giveUpMs?: number
 }
 
 /**
+ * A load that has not settled after this long is given up: the next caller starts another. In workerd a promise
+ * made by a request whose client left may never settle, and every lookup a load makes has its own shorter timeout.
+ */
+export const LOAD_GIVE_UP_MS = 10_000
+/** Failed background refreshes are logged at most this often per cache. */
+const REFRESH_ERROR_LOG_INTERVAL_MS = 10_000
+
+/**
  * Stale-while-revalidate: a fresh value is served as is; a stale one is served while ONE background load
- * replaces it (its failure keeps the stale value until it expires); a missing or expired one is loaded while
- * the caller waits. So a change upstream reaches this isolate within `freshMs` plus one load, and no request
- * waits for a refresh of something it already had.
+ * replaces it (its failure keeps the stale value until its max age); a missing or too old one is loaded while
+ * the caller waits. So a change upstream reaches this isolate within `freshMs` plus one load under traffic,
+ * and never later than `maxAgeMs`; no request waits for a refresh of something it already had.
  */
 export class RefreshingCache<K, V> {
+  readonly #name: string
   readonly #cache: TtlCache<K, V>
-  readonly #loads = new SingleFlight<K, V>()
+  readonly #loads = new Map<K, { loading: Promise<V>; startedAt: number }>()
+  readonly #maxEntries: number
   readonly #freshness: Freshness<V>
+  #lastErrorLog = 0
 
-  constructor(maxEntries: number, freshness: Freshness<V>) {
+  /** `name` says what is cached, in the log line of a failed refresh. */
+  constructor(name: string, maxEntries: number, freshness: Freshness<V>) {
+    this.#name = name
+    this.#maxEntries = maxEntries
     this.#cache = new TtlCache(maxEntries)
     this.#freshness = freshness
   }
@@ -90,13 +94,47 @@ export class RefreshingCache<K, V> {
   async get(key: K, load: () => Promise<V>, background: (refresh: Promise<unknown>) => void, now = Date.now()): Promise<V> {
     const hit = this.#cache.lookup(key, now)
     if (hit && !hit.stale) return hit.value
-    const loading = this.#loads.run(key, async () => {
-      const value = await load()
-      this.#cache.set(key, value, this.#freshness.freshMs(value), Date.now(), this.#freshness.staleMs(value))
+    const loading = this.#load(key, load)
+    if (!hit) {
+      const value = await within(loading, this.#giveUpMs)
+      if (value === TIMED_OUT) throw new Error(`${this.#name}: the lookup did not finish within ${this.#giveUpMs} ms`)
+      return value
+    }
+    const refresh = loading.catch((error: unknown) => {
+      if (Date.now() - this.#lastErrorLog >= REFRESH_ERROR_LOG_INTERVAL_MS) {
+        this.#lastErrorLog = Date.now()
+        console.error(`edge: refreshing a cached ${this.#name} failed; serving the cached answer`, error)
+      }
+    })
+    try {
+      background(refresh)
+    } catch {
+      // No request context to extend (it ended): the refresh still runs as long as the isolate does.
+    }
+    return hit.value
+  }
+
+  get #giveUpMs(): number {
+    return this.#freshness.giveUpMs ?? LOAD_GIVE_UP_MS
+  }
+
+  /** One load per key at a time; one older than the give-up time is abandoned for a new one. */
+  #load(key: K, load: () => Promise<V>): Promise<V> {
+    const running = this.#loads.get(key)
+    if (running && Date.now() - running.startedAt < this.#giveUpMs) return running.loading
+    const loading = load().then((value) => {
+      const freshMs = this.#freshness.freshMs(value)
+      this.#cache.set(key, value, freshMs, Date.now(), Math.max(0, this.#freshness.maxAgeMs(value) - freshMs))
       return value
     })
-    if (!hit) return loading
-    background(loading.catch(() => undefined))
-    return hit.value
+    const entry = { loading, startedAt: Date.now() }
+    this.#loads.delete(key)
+    this.#loads.set(key, entry)
+    // Bounded like the cache: only loads that never settle could pile up here.
+    if (this.#loads.size > this.#maxEntries) this.#loads.delete(this.#loads.keys().next().value!)
+    void loading.then(() => undefined, () => undefined).finally(() => {
+      if (this.#loads.get(key) === entry) this.#loads.delete(key)
+    })
+    return loading
   }
 }

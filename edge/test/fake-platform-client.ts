@@ -42,6 +42,8 @@ export const fake = {
   userToken: async (userId: string, tenantIds: string[]) => (await control<{ token: string }>('POST', '/__fake/users', { userId, tenantIds })).token,
   ingest: () => control<{ batches: IngestBatch[]; attempts: string[] }>('GET', '/__fake/ingest'),
   failIngest: (count: number) => control<null>('POST', '/__fake/ingest-failures', { count }),
+  /** The next `count` route lookups never answer. */
+  hangRouteLookups: (count: number) => control<null>('POST', '/__fake/hang-route-lookups', { count }),
 }
 
 export function routeOf(agent: FakeAgent): RouteInfo {

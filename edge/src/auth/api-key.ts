@@ -6,17 +6,22 @@ import type { KeyVerification } from '../../../wire/internal-api.ts'
 import type { InternalClient } from '../cluster/internal-client.ts'
 import { RefreshingCache } from '../ttl-cache.ts'
 
-/** A verified key is re-verified after this long; a revoked key stops working within it (plus one check). */
+/** A verified key is re-verified (in the background) after this long: under traffic a revoked key stops within it. */
 export const KEY_FRESH_MS = 10_000
-/** A key not re-verified for this long (no traffic, or the cluster-api unreachable) is checked before use. */
-export const KEY_MAX_AGE_MS = 60_000
+/**
+ * A verification this old is never used (no traffic meanwhile, or the cluster-api unreachable): the request waits
+ * for a check. So a revoked key works at most this long in an isolate that has seen it.
+ */
+export const KEY_MAX_AGE_MS = 30_000
 /** A wrong key is re-checked after this long: bounds the lookups a key-guessing client can cause. */
 export const BAD_KEY_CACHE_TTL_MS = 5_000
 const MAX_CACHED_KEYS = 10_000
+/** The longest key the cluster-api will look at (its verify body schema). */
+const MAX_KEY_LENGTH = 200
 
-const verified = new RefreshingCache<string, KeyVerification | null>(MAX_CACHED_KEYS, {
+const verified = new RefreshingCache<string, KeyVerification | null>('API key verification', MAX_CACHED_KEYS, {
   freshMs: (result) => (result ? KEY_FRESH_MS : BAD_KEY_CACHE_TTL_MS),
-  staleMs: (result) => (result ? KEY_MAX_AGE_MS - KEY_FRESH_MS : 0),
+  maxAgeMs: (result) => (result ? KEY_MAX_AGE_MS : BAD_KEY_CACHE_TTL_MS),
 })
 
 async function sha256Hex(text: string): Promise<string> {
@@ -28,5 +33,7 @@ async function sha256Hex(text: string): Promise<string> {
 export async function verifyApiKey(
   key: string, client: InternalClient, background: (refresh: Promise<unknown>) => void, requestId?: string,
 ): Promise<KeyVerification | null> {
+  // The cluster-api refuses longer ones as malformed (422); no key of ours is that long.
+  if (key.length > MAX_KEY_LENGTH) return null
   return verified.get(await sha256Hex(key), () => client.verifyKey(key, requestId), background)
 }

@@ -8,6 +8,7 @@ import {
 } from '../../../wire/internal-api.ts'
 import { signHeaders, type SigningKey } from '../../../wire/signature.ts'
 import type { EdgeConfig } from '../config.ts'
+import { TIMED_OUT, within } from '../within.ts'
 
 /** A non-2xx answer from the cluster-api we did not expect; the message names the path, never the host. */
 export class InternalApiError extends Error {
@@ -17,6 +18,15 @@ export class InternalApiError extends Error {
     this.status = status
   }
 }
+
+/**
+ * A lookup (route, key, memberships) that has not answered after this long fails: a request waiting on it gets a
+ * clear 502/503 instead of a hang, and a background refresh gives up and keeps the cached answer.
+ */
+export const LOOKUP_TIMEOUT_MS = 5_000
+
+/** The cluster-api's problem code for a key it does not know or that is revoked: the only 401 that means "no such key". */
+const UNKNOWN_KEY_CODE = 'invalid-api-key'
 
 export interface CallOptions {
   body?: unknown
@@ -56,19 +66,42 @@ export class InternalClient {
     throw new InternalApiError(response.status, path.split('?')[0] ?? path)
   }
 
-  /** null when the slug is unknown. */
-  async route(slug: string, requestId?: string): Promise<RouteInfo | null> {
-    return (await this.#json<RouteInfo>('GET', INTERNAL_PATHS.route(slug), { requestId }, [404])).body
+  /** `lookup` with a signal that aborts it after LOOKUP_TIMEOUT_MS, when it then fails. */
+  async #bounded<T>(what: string, lookup: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // within() rather than AbortSignal.timeout(): that timer does not fire in every workerd context (a Durable
+    // Object called over RPC from a test), and the lookup would hang.
+    const abort = new AbortController()
+    const result = await within(lookup(abort.signal), LOOKUP_TIMEOUT_MS)
+    if (result !== TIMED_OUT) return result
+    abort.abort()
+    throw new Error(`cluster-api ${what} did not answer within ${LOOKUP_TIMEOUT_MS} ms`)
   }
 
-  /** null when the key is unknown or revoked. */
+  /** null when the slug is unknown. */
+  async route(slug: string, requestId?: string): Promise<RouteInfo | null> {
+    return this.#bounded('route lookup', async (signal) => (await this.#json<RouteInfo>('GET', INTERNAL_PATHS.route(slug), { requestId, signal }, [404])).body)
+  }
+
+  /**
+   * null when the cluster-api says the key is unknown or revoked. Any other refusal (a 401 for the edge's own
+   * signature: a clock or a secret out of step) throws, so a cached good key is not taken for a revoked one.
+   */
   async verifyKey(key: string, requestId?: string): Promise<KeyVerification | null> {
-    return (await this.#json<KeyVerification>('POST', INTERNAL_PATHS.verifyKey, { body: { key }, requestId }, [401, 404])).body
+    const path = INTERNAL_PATHS.verifyKey
+    return this.#bounded('key verification', async (signal) => {
+      const response = await this.call('POST', path, { body: { key }, requestId, signal })
+      if (response.ok) return (await response.json()) as KeyVerification
+      const problem = (await response.json().catch(() => null)) as { code?: unknown } | null
+      if (response.status === 401 && problem?.code === UNKNOWN_KEY_CODE) return null
+      throw new InternalApiError(response.status, path)
+    })
   }
 
   async userTenants(userId: string, requestId?: string): Promise<UserTenants> {
-    const { body } = await this.#json<UserTenants>('GET', INTERNAL_PATHS.userTenants(userId), { requestId }, [404])
-    return body ?? { userId, tenantIds: [] }
+    return this.#bounded('membership lookup', async (signal) => {
+      const { body } = await this.#json<UserTenants>('GET', INTERNAL_PATHS.userTenants(userId), { requestId, signal }, [404])
+      return body ?? { userId, tenantIds: [] }
+    })
   }
 
   async wake(agentId: string, signal?: AbortSignal): Promise<WorkloadStatus> {

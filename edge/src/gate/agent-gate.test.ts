@@ -4,6 +4,7 @@ import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runI
 import { describe, expect, it } from 'vitest'
 import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { fake, gateStub, routeOf, uniqueSlug } from '../../test/fake-platform-client.ts'
+import { LOOKUP_TIMEOUT_MS } from '../cluster/internal-client.ts'
 import { ROUTE_FRESH_MS, ROUTE_MAX_AGE_MS, type AgentGate } from './agent-gate.ts'
 import { holdShared } from './shared-wait.ts'
 
@@ -163,6 +164,13 @@ describe('route cache', () => {
     await ageRoute(agent.slug, ROUTE_MAX_AGE_MS + 1)
     expect((await gateStub(agent.slug).resolve(agent.slug)).route).toMatchObject({ tenantId: 'ten_new_owner' })
   })
+
+  it('gives up a route lookup that never answers, and the next one works', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('hung'), visibility: 'public', running: true })
+    await fake.hangRouteLookups(1)
+    expect(await gateStub(agent.slug).resolve(agent.slug)).toMatchObject({ route: null, lookupFailed: expect.stringMatching(/did not answer within/) })
+    expect((await gateStub(agent.slug).resolve(agent.slug)).route).toMatchObject({ slug: agent.slug })
+  }, LOOKUP_TIMEOUT_MS + 10_000)
 })
 
 describe('usage batches', () => {

@@ -10,6 +10,7 @@ import { DurableObject } from 'cloudflare:workers'
 import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { InternalClient } from '../cluster/internal-client.ts'
 import { configFor, type EdgeConfig } from '../config.ts'
+import { LOAD_GIVE_UP_MS } from '../ttl-cache.ts'
 import type { Env } from '../env.ts'
 import { TIMED_OUT, within } from '../within.ts'
 import type { AdmitResult, HoldResult, ResolveResult, UsageDelta, WaitResult } from './protocol.ts'
@@ -22,7 +23,7 @@ import { wakeUntilReady, type WakeOutcome } from './wake-loop.ts'
  */
 export const ROUTE_FRESH_MS = 10_000
 /** A copy this old (the agent had no traffic) is not answered before the cluster-api is asked again. */
-export const ROUTE_MAX_AGE_MS = 60_000
+export const ROUTE_MAX_AGE_MS = 30_000
 /** Retry-After for held requests refused by a bound: a wake usually completes within a few seconds. */
 export const RETRY_AFTER_FULL_S = 2
 export const RETRY_AFTER_TIMEOUT_S = 5
@@ -86,7 +87,7 @@ export class AgentGate extends DurableObject<Env> {
   readonly #ledger: UsageLedger
   #state: GateState = { ...COLD }
   #route: CachedRoute | null = null
-  #routeLookup: Promise<void> | null = null
+  #routeLookup: { done: Promise<void>; startedAt: number } | null = null
   #wake: RunningWake | null = null
   readonly #settled = new Map<string, HoldResult>()
   #waitCalls = 0
@@ -110,15 +111,28 @@ export class AgentGate extends DurableObject<Env> {
   async resolve(slug: string, requestId?: string): Promise<ResolveResult> {
     const cached = this.#route?.route.slug === slug ? this.#route : null
     const age = cached ? Date.now() - cached.fetchedAt : Infinity
-    if (age > ROUTE_MAX_AGE_MS) await this.#refreshRoute(slug, requestId)
-    else if (age > ROUTE_FRESH_MS) void this.#refreshRoute(slug, requestId).catch(() => undefined)
+    if (age > ROUTE_MAX_AGE_MS) {
+      try {
+        await this.#refreshRoute(slug, requestId)
+      } catch (error) {
+        return { route: null, warm: false, lookupFailed: String(error) }
+      }
+    }
+    else if (age > ROUTE_FRESH_MS) {
+      void this.#refreshRoute(slug, requestId).catch((error: unknown) => console.error('gate: refreshing the route failed; answering the cached one', error))
+    }
     const now = Date.now()
     return { route: this.#route?.route ?? null, warm: this.#route !== null && this.#state.phase === 'warm' && !this.#idleSince(now) }
   }
 
-  /** One cluster-api lookup at a time; the answer replaces the cached route (or removes it). */
+  /**
+   * One cluster-api lookup at a time; the answer replaces the cached route (or removes it). Each lookup times out
+   * (InternalClient), and one that has not settled after LOAD_GIVE_UP_MS is abandoned for a new one anyway.
+   */
   #refreshRoute(slug: string, requestId?: string): Promise<void> {
-    this.#routeLookup ??= (async () => {
+    const running = this.#routeLookup
+    if (running && Date.now() - running.startedAt < LOAD_GIVE_UP_MS) return running.done
+    const done = (async () => {
       const route = await this.#client.route(slug, requestId)
       const now = Date.now()
       if (!route) {
@@ -131,10 +145,13 @@ export class AgentGate extends DurableObject<Env> {
       if (route.state === 'ready' && this.#state.phase === 'cold') {
         await this.#setState({ ...this.#state, phase: 'warm', warmSince: now, lastActivityAt: now })
       }
-    })().finally(() => {
-      this.#routeLookup = null
+    })()
+    const lookup = { done, startedAt: Date.now() }
+    this.#routeLookup = lookup
+    void done.then(() => undefined, () => undefined).finally(() => {
+      if (this.#routeLookup === lookup) this.#routeLookup = null
     })
-    return this.#routeLookup
+    return done
   }
 
   /** A seat on the running wake (starting one if none runs), or an answer at once. See AdmitResult. */

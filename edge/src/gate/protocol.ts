@@ -6,6 +6,11 @@ export interface ResolveResult {
   route: RouteInfo | null
   /** The gate believes the agent can take traffic now: the Worker may go straight to the origin. */
   warm: boolean
+  /**
+   * The gate had no usable copy and the cluster-api did not answer (the reason, for the Worker's log): the route is
+   * unknown for now, not absent. An answer rather than an exception, which workerd would log as uncaught in the object.
+   */
+  lookupFailed?: string
 }
 
 export type HoldResult =

@@ -11,13 +11,13 @@ import type { EdgeEnv } from '../context.ts'
 import { badCredentials, upstreamFailed } from '../problems.ts'
 import { RefreshingCache } from '../ttl-cache.ts'
 
-/** A user's tenant memberships are re-read (in the background) after this long: a removed member loses access within it. */
+/** A user's tenant memberships are re-read (in the background) after this long: under traffic a removed member loses access within it. */
 export const USER_TENANTS_FRESH_MS = 10_000
-/** Memberships not re-read for this long are read again before use. */
-export const USER_TENANTS_MAX_AGE_MS = 60_000
-const userTenants = new RefreshingCache<string, readonly string[]>(10_000, {
+/** Memberships this old are never used: a removed member keeps access at most this long in an isolate. */
+export const USER_TENANTS_MAX_AGE_MS = 30_000
+const userTenants = new RefreshingCache<string, readonly string[]>('user membership', 10_000, {
   freshMs: () => USER_TENANTS_FRESH_MS,
-  staleMs: () => USER_TENANTS_MAX_AGE_MS - USER_TENANTS_FRESH_MS,
+  maxAgeMs: () => USER_TENANTS_MAX_AGE_MS,
 })
 
 export const authenticate = (): MiddlewareHandler<EdgeEnv> =>

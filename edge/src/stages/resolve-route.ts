@@ -12,18 +12,22 @@ import { warmAgents } from '../warm-agents.ts'
 
 /**
  * A known route is fresh this long in an isolate; then the next request uses it while the gate is asked again in
- * the background. With the gate's own ROUTE_FRESH_MS (10 s), a change of visibility or owner applies within ~15 s.
+ * the background. With the gate's own ROUTE_FRESH_MS (10 s), a change of visibility or owner applies within ~20 s
+ * under traffic.
  */
 export const ROUTE_CACHE_FRESH_MS = 5_000
-/** A route not refreshed for this long (no traffic, or the gate unreachable) is dropped; the next request waits. */
-export const ROUTE_CACHE_MAX_AGE_MS = 30_000
+/**
+ * A route this old (no traffic meanwhile, or the gate unreachable) is never used: the request waits for the gate.
+ * With the gate's ROUTE_MAX_AGE_MS, no route older than 45 s ever decides who may talk to an agent.
+ */
+export const ROUTE_CACHE_MAX_AGE_MS = 15_000
 /** Unknown slugs stay unknown this long: a scan of random subdomains costs one lookup per slug per window. */
 export const NEGATIVE_ROUTE_TTL_MS = 10_000
 const MAX_CACHED_ROUTES = 10_000
 
-const routes = new RefreshingCache<string, ResolveResult>(MAX_CACHED_ROUTES, {
+const routes = new RefreshingCache<string, ResolveResult>('route', MAX_CACHED_ROUTES, {
   freshMs: (result) => (result.route ? ROUTE_CACHE_FRESH_MS : NEGATIVE_ROUTE_TTL_MS),
-  staleMs: (result) => (result.route ? ROUTE_CACHE_MAX_AGE_MS - ROUTE_CACHE_FRESH_MS : 0),
+  maxAgeMs: (result) => (result.route ? ROUTE_CACHE_MAX_AGE_MS : NEGATIVE_ROUTE_TTL_MS),
 })
 
 export const resolveRoute = (): MiddlewareHandler<EdgeEnv> =>
@@ -34,11 +38,15 @@ export const resolveRoute = (): MiddlewareHandler<EdgeEnv> =>
     const resolved = await routes.get(
       host.slug,
       async (): Promise<ResolveResult> => {
+        let result: ResolveResult
         try {
-          return await gateFor(c.env, host.slug).resolve(host.slug, requestId)
+          result = await gateFor(c.env, host.slug).resolve(host.slug, requestId)
         } catch (error) {
           throw upstreamFailed(error)
         }
+        // Thrown, so nothing is cached: the next request asks again.
+        if (result.lookupFailed) throw upstreamFailed(new Error(result.lookupFailed))
+        return result
       },
       (refresh) => c.executionCtx.waitUntil(refresh),
     )

@@ -159,6 +159,9 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   // Both sides verify as the real ones do: the cluster-api and the ingress with the synchronous node:crypto HMAC.
   const key = nodeHmac(secret)
 
+  /** Route lookups that never answer, for the edge's lookup timeout. */
+  let hangRouteLookups = 0
+
   // ---- the cluster-api's internal API
   const api = new Hono()
   api.get('/.well-known/jwks.json', (c) => c.json({ keys: [jwk] }))
@@ -170,7 +173,11 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     }
     await next()
   })
-  api.get('/internal/v1/routes/:slug', (c) => {
+  api.get('/internal/v1/routes/:slug', async (c) => {
+    if (hangRouteLookups > 0) {
+      hangRouteLookups -= 1
+      await new Promise(() => undefined) // never answers: the edge must give up on its own
+    }
     const a = bySlug(c.req.param('slug'))
     if (!a) return problemResponse(problem(404, 'unknown-agent', 'Unknown'))
     const route: RouteInfo = { slug: a.slug, agentId: a.agentId, tenantId: a.tenantId, visibility: a.visibility, state: status(a).state }
@@ -179,7 +186,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   api.post('/internal/v1/keys/verify', async (c) => {
     const { key } = await c.req.json<{ key: string }>()
     const found = keys.get(key)
-    return found ? c.json(found) : problemResponse(problem(401, 'invalid-key', 'Invalid key'))
+    return found ? c.json(found) : problemResponse(problem(401, 'invalid-api-key', 'API key is unknown or revoked'))
   })
   api.get('/internal/v1/users/:userId/tenants', (c) => c.json({ userId: c.req.param('userId'), tenantIds: users.get(c.req.param('userId')) ?? [] }))
   api.post('/internal/v1/agents/:agentId/wake', (c) => {
@@ -247,6 +254,10 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     return c.json({ token: await platform.mintToken(userId) })
   })
   api.get('/__fake/ingest', (c) => c.json({ batches: platform.ingested, attempts: platform.ingestAttempts }))
+  api.post('/__fake/hang-route-lookups', async (c) => {
+    hangRouteLookups = (await c.req.json<{ count: number }>()).count
+    return c.body(null, 204)
+  })
   api.post('/__fake/ingest-failures', async (c) => {
     platform.failIngest = (await c.req.json<{ count: number }>()).count
     return c.body(null, 204)
