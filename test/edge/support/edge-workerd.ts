@@ -12,11 +12,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bundleEdge } from './edge-miniflare.ts'
+import { freePort } from '../../support/free-port.ts'
 
 /** The workerd binary Miniflare itself runs (the `workerd` package's default export is its path). */
 export const WORKERD_BINARY = (createRequire(import.meta.url)('workerd') as { default: string }).default
@@ -38,17 +38,6 @@ export interface EdgeWorkerd {
   /** The gate's snapshot() for one agent, through the probe Worker. */
   gate(slug: string): Promise<{ held: number; phase: string; waitCalls: number }>
   dispose(): Promise<void>
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** A capnp text string literal. */
@@ -135,43 +124,65 @@ const probe :Workerd.Worker = (
   bindings = [(name = "AGENT_GATE", durableObjectNamespace = (className = "AgentGate", serviceName = "edge"))],
 );
 `)
+  const probe = new URL(`http://127.0.0.1:${probePort}`)
+  const workerd = await runWorkerd(dir, 'edge.capnp', new URL('/gates/probe-ready', probe), options)
+  const url = new URL(`http://127.0.0.1:${port}`)
+  return {
+    url,
+    pid: workerd.pid,
+    async gate(slug) {
+      const res = await fetch(new URL(`/gates/${encodeURIComponent(slug)}`, probe))
+      if (!res.ok) throw new Error(`gate probe answered ${res.status}`)
+      return (await res.json()) as { held: number; phase: string; waitCalls: number }
+    },
+    dispose: () => workerd.stop(),
+  }
+}
+
+/** Keeps this much of workerd's stderr, for the error when it does not start. */
+const STDERR_KEPT = 16_384
+
+export interface RunningWorkerd {
+  pid: number
+  /** Stops workerd and removes `dir`. */
+  stop(): Promise<void>
+}
+
+/**
+ * Runs `workerd serve <dir>/<config>` until `readyUrl` answers 2xx (15 s at most). `dir` is the workerd's own:
+ * it is removed when workerd stops, or when it fails to start.
+ */
+export async function runWorkerd(dir: string, config: string, readyUrl: URL, options: { verbose?: boolean; inspectorPort?: number } = {}): Promise<RunningWorkerd> {
   const args = [
-    'serve', join(dir, 'edge.capnp'),
+    'serve', join(dir, config),
     ...(options.verbose ? ['--verbose'] : []),
     ...(options.inspectorPort === undefined ? [] : [`--inspector-addr=127.0.0.1:${options.inspectorPort}`]),
   ]
   const child: ChildProcess = spawn(WORKERD_BINARY, args, { stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString()
+    stderr = (stderr + chunk.toString()).slice(-STDERR_KEPT)
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const url = new URL(`http://127.0.0.1:${port}`)
-  const probe = new URL(`http://127.0.0.1:${probePort}`)
-  const deadline = Date.now() + 15_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`workerd exited ${child.exitCode}: ${stderr}`)
-    const up = await fetch(new URL('/gates/probe-ready', probe)).then((res) => res.ok, () => false)
-    if (up) break
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL')
-      throw new Error(`workerd did not start: ${stderr}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return {
-    url,
-    pid: child.pid!,
-    async gate(slug) {
-      const res = await fetch(new URL(`/gates/${encodeURIComponent(slug)}`, probe))
-      if (!res.ok) throw new Error(`gate probe answered ${res.status}`)
-      return (await res.json()) as { held: number; phase: string; waitCalls: number }
-    },
-    async dispose() {
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM')
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))])
-      if (child.exitCode === null) child.kill('SIGKILL')
-      rmSync(dir, { recursive: true, force: true })
-    },
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop()
+      throw new Error(`workerd exited ${child.exitCode}: ${stderr}`)
+    }
+    if (await fetch(readyUrl).then((res) => res.ok, () => false)) return { pid: child.pid!, stop }
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`workerd did not start within 15 s: ${stderr}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }

@@ -1,0 +1,16 @@
+// A TCP port on 127.0.0.1 that was free a moment ago: for servers that must be told their port up front
+// (workerd's config, nginx, embedded PostgreSQL). Another process could take it in between; callers that can
+// listen on port 0 themselves should.
+
+import { createServer } from 'node:net'
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
