@@ -118,7 +118,9 @@ describe('manifests/overlays/production', () => {
       expect(rule.resources).not.toContain('*')
       expect(rule.apiGroups).not.toContain('*')
       for (const group of rule.apiGroups) for (const resource of rule.resources) granted.add(`${group}/${resource}`)
-      const allowed = rule.resources.includes('deployments/scale') ? ['get', 'patch'] : ['get', 'list', 'create', 'patch', 'delete']
+      const allowed = rule.resources.includes('deployments/scale') ? ['get', 'patch']
+        : rule.resources.includes('deployments') ? ['get', 'list', 'watch', 'create', 'patch', 'delete'] // watch: waitUntilReady
+          : ['get', 'list', 'create', 'patch', 'delete']
       expect([...rule.verbs].sort()).toEqual([...allowed].sort())
     }
     expect(granted).toEqual(expected)
