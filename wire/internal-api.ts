@@ -27,6 +27,12 @@ export interface KeyVerification {
 }
 
 /**
+ * The problem code of POST /internal/v1/keys/verify's 401 for a key that is unknown or revoked: the only refusal
+ * that means "no such key" (a 401 for the edge's own signature has another code and is an error).
+ */
+export const UNKNOWN_KEY_CODE = 'invalid-api-key'
+
+/**
  * The API-key scope that lets a key talk to superfriends (chat, the OpenAI-compatible API, WebSocket) through
  * the edge. Keys the dashboard and the CLI create by default carry it; a key without it gets 403 at the edge.
  */

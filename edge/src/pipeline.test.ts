@@ -39,7 +39,7 @@ describe('pipeline', () => {
 
   it('answers 502 when the route lookup does not answer, and caches nothing: the next request is served', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('hung-route'), visibility: 'public', running: true })
-    await fake.hangRouteLookups(1)
+    await fake.hangRouteLookups(agent.slug, 1)
     const refused = await edge(`http://${agent.slug}.localhost/`)
     expect(refused.status).toBe(502)
     expect((await refused.json<{ code: string }>()).code).toBe('upstream-unreachable')

@@ -79,4 +79,15 @@ describe('RefreshingCache', () => {
     }
     expect(await cache.get('k', async () => 'v2', gone, Date.now() + 150)).toBe('v1')
   })
+
+  it('lets only the newest load write: an abandoned one that answers late does not overwrite its successor', async () => {
+    const cache = new RefreshingCache<string, string>('test value', 10, { ...freshness, giveUpMs: 50 })
+    let answerLate!: (value: string) => void
+    const first = cache.get('k', () => new Promise<string>((resolve) => { answerLate = resolve }), noBackground)
+    await expect(first).rejects.toThrow(/did not finish/)
+    expect(await cache.get('k', async () => 'new', noBackground)).toBe('new')
+    answerLate('old')
+    await scheduler.wait(1)
+    expect(await cache.get('k', async () => 'unused', noBackground)).toBe('new')
+  })
 })

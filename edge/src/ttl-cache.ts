@@ -90,27 +90,24 @@ export class RefreshingCache<K, V> {
     this.#freshness = freshness
   }
 
-  /** `background` keeps a refresh alive past the request that started it (ctx.waitUntil). */
+  /** `background` keeps a load alive past the request that started it (ctx.waitUntil). */
   async get(key: K, load: () => Promise<V>, background: (refresh: Promise<unknown>) => void, now = Date.now()): Promise<V> {
     const hit = this.#cache.lookup(key, now)
     if (hit && !hit.stale) return hit.value
     const loading = this.#load(key, load)
     if (!hit) {
+      // Other requests may share this load: it must outlive the request that started it.
+      extend(background, loading.catch(() => undefined))
       const value = await within(loading, this.#giveUpMs)
       if (value === TIMED_OUT) throw new Error(`${this.#name}: the lookup did not finish within ${this.#giveUpMs} ms`)
       return value
     }
-    const refresh = loading.catch((error: unknown) => {
+    extend(background, loading.catch((error: unknown) => {
       if (Date.now() - this.#lastErrorLog >= REFRESH_ERROR_LOG_INTERVAL_MS) {
         this.#lastErrorLog = Date.now()
         console.error(`edge: refreshing a cached ${this.#name} failed; serving the cached answer`, error)
       }
-    })
-    try {
-      background(refresh)
-    } catch {
-      // No request context to extend (it ended): the refresh still runs as long as the isolate does.
-    }
+    }))
     return hit.value
   }
 
@@ -118,23 +115,41 @@ export class RefreshingCache<K, V> {
     return this.#freshness.giveUpMs ?? LOAD_GIVE_UP_MS
   }
 
-  /** One load per key at a time; one older than the give-up time is abandoned for a new one. */
+  /**
+   * One load per key at a time; one older than the give-up time is abandoned for a new one. Only the current
+   * load writes the cache (an abandoned one that answers late may be older than its successor's answer), and
+   * an answer counts as fresh from when its load started.
+   */
   #load(key: K, load: () => Promise<V>): Promise<V> {
     const running = this.#loads.get(key)
     if (running && Date.now() - running.startedAt < this.#giveUpMs) return running.loading
-    const loading = load().then((value) => {
-      const freshMs = this.#freshness.freshMs(value)
-      this.#cache.set(key, value, freshMs, Date.now(), Math.max(0, this.#freshness.maxAgeMs(value) - freshMs))
-      return value
-    })
-    const entry = { loading, startedAt: Date.now() }
+    const startedAt = Date.now()
+    const entry: { loading: Promise<V>; startedAt: number } = {
+      startedAt,
+      loading: load().then((value) => {
+        if (this.#loads.get(key) === entry) {
+          const freshMs = this.#freshness.freshMs(value)
+          this.#cache.set(key, value, freshMs, startedAt, Math.max(0, this.#freshness.maxAgeMs(value) - freshMs))
+        }
+        return value
+      }),
+    }
     this.#loads.delete(key)
     this.#loads.set(key, entry)
     // Bounded like the cache: only loads that never settle could pile up here.
     if (this.#loads.size > this.#maxEntries) this.#loads.delete(this.#loads.keys().next().value!)
-    void loading.then(() => undefined, () => undefined).finally(() => {
+    void entry.loading.then(() => undefined, () => undefined).finally(() => {
       if (this.#loads.get(key) === entry) this.#loads.delete(key)
     })
-    return loading
+    return entry.loading
+  }
+}
+
+/** Hands `work` to the request's waitUntil; a request that can no longer extend itself leaves it running as is. */
+function extend(background: (work: Promise<unknown>) => void, work: Promise<unknown>): void {
+  try {
+    background(work)
+  } catch {
+    // no request context to extend (it ended): the work still runs as long as the isolate does
   }
 }

@@ -42,8 +42,10 @@ export const fake = {
   userToken: async (userId: string, tenantIds: string[]) => (await control<{ token: string }>('POST', '/__fake/users', { userId, tenantIds })).token,
   ingest: () => control<{ batches: IngestBatch[]; attempts: string[] }>('GET', '/__fake/ingest'),
   failIngest: (count: number) => control<null>('POST', '/__fake/ingest-failures', { count }),
-  /** The next `count` route lookups never answer. */
-  hangRouteLookups: (count: number) => control<null>('POST', '/__fake/hang-route-lookups', { count }),
+  /** The next `count` route lookups of `slug` never answer. */
+  hangRouteLookups: (slug: string, count: number) => control<null>('POST', '/__fake/hang-route-lookups', { slug, count }),
+  /** The next `count` verifications of `key` are refused with 401 invalid-edge-signature (not "unknown key"). */
+  refuseKeyVerifications: (key: string, count: number) => control<null>('POST', '/__fake/refuse-key-verifications', { key, count }),
 }
 
 export function routeOf(agent: FakeAgent): RouteInfo {

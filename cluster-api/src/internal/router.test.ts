@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { INTERNAL_PATHS, type IngestItem, type RouteInfo, type WorkloadStatus } from '../../../wire/internal-api.ts'
 import { EDGE_SIGNATURE } from '../../../wire/headers.ts'
 import { MAX_SIGNATURE_AGE_MS } from '../../../wire/signature.ts'
@@ -182,7 +182,9 @@ describe('wake and status', () => {
     const agent = await createTestAgent(api, owner.token, 'polled-internal')
     await api.internal('POST', INTERNAL_PATHS.wake(agent.id))
     const before = driver.calls.length
+    const statusCalls = () => driver.calls.slice(before).filter((call) => call.op === 'status' && call.agentId === agent.id).length
     const polling = api.internal('GET', `${INTERNAL_PATHS.status(agent.id)}?waitMs=10000`)
+    await vi.waitFor(() => expect(statusCalls()).toBeGreaterThanOrEqual(1), { timeout: 10_000 })
     setTimeout(() => driver.markReady(agent.id), 350)
     expect(((await (await polling).json()) as WorkloadStatus).ready).toBe(true)
     // Asked at once, then every STATUS_POLL_INTERVAL_MS until ready.
@@ -271,10 +273,36 @@ describe('a driver that announces readiness', () => {
       expect((await own.internal('POST', INTERNAL_PATHS.wake(agent.id))).status).toBe(202)
       const before = announcing.calls.length
       const polling = own.internal('GET', `${INTERNAL_PATHS.status(agent.id)}?waitMs=10000`)
-      setTimeout(() => announcing.markReady(agent.id), 350)
+      await vi.waitFor(() => expect(announcing.calls.slice(before).some((call) => call.op === 'waitUntilReady')).toBe(true), { timeout: 10_000 })
+      setTimeout(() => announcing.markReady(agent.id), 50)
       expect(((await (await polling).json()) as WorkloadStatus).ready).toBe(true)
       const ops = announcing.calls.slice(before).filter((call) => call.agentId === agent.id).map((call) => call.op)
       expect(ops).toEqual(['status', 'waitUntilReady', 'status'])
+    } finally {
+      await own.close()
+    }
+  })
+})
+
+describe('a driver that refuses to wait', () => {
+  it('is asked once, then polled like a driver without announcements', async () => {
+    const refusing = createRecordingDriver({ announcesReadiness: true })
+    refusing.waitUntilReady = async (agentId) => {
+      refusing.calls.push({ op: 'waitUntilReady', agentId })
+      throw new Error('watch forbidden')
+    }
+    const own = await startTestApi({ driver: refusing, tenantDatabases })
+    try {
+      const o = await createOwner(own, 'refusing')
+      const agent = await createTestAgent(own, o.token, 'refused-agent')
+      expect((await own.internal('POST', INTERNAL_PATHS.wake(agent.id))).status).toBe(202)
+      const before = refusing.calls.length
+      const ops = () => refusing.calls.slice(before).filter((call) => call.agentId === agent.id).map((call) => call.op)
+      const polling = own.internal('GET', `${INTERNAL_PATHS.status(agent.id)}?waitMs=10000`)
+      await vi.waitFor(() => expect(ops().filter((op) => op === 'status').length).toBeGreaterThanOrEqual(3), { timeout: 10_000 })
+      refusing.markReady(agent.id)
+      expect(((await (await polling).json()) as WorkloadStatus).ready).toBe(true)
+      expect(ops().filter((op) => op === 'waitUntilReady')).toHaveLength(1)
     } finally {
       await own.close()
     }

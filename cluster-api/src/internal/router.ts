@@ -3,7 +3,7 @@
 
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { IngestResult, KeyVerification, RouteInfo, UserTenants } from '../../../wire/internal-api.ts'
+import { UNKNOWN_KEY_CODE, type IngestResult, type KeyVerification, type RouteInfo, type UserTenants } from '../../../wire/internal-api.ts'
 import type { ApiDeps } from '../context.ts'
 import { verifyApiKey } from '../db/queries/api-keys.ts'
 import { findAgentById, findAgentBySlug } from '../db/queries/agents.ts'
@@ -62,7 +62,7 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
   app.post('/keys/verify', async (c) => {
     const { key } = await readJson(c, keyVerifySchema)
     const found = await verifyApiKey(deps.db, key)
-    if (!found) throw new ApiError(401, 'invalid-api-key', 'API key is unknown or revoked')
+    if (!found) throw new ApiError(401, UNKNOWN_KEY_CODE, 'API key is unknown or revoked')
     const body: KeyVerification = { keyId: found.id, tenantId: found.tenantId, scopes: found.scopes }
     return c.json(body)
   })

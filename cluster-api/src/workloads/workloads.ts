@@ -107,10 +107,13 @@ export class Workloads {
     const driver = this.#driver()
     const deadline = Date.now() + Math.min(Math.max(waitMs, 0), MAX_STATUS_WAIT_MS)
     let status = await driver.status(agentId)
+    const until = AbortSignal.any([AbortSignal.timeout(Math.max(deadline - Date.now(), 1)), ...(signal ? [signal] : [])])
     let listen = driver.waitUntilReady !== undefined
     while (!status.ready && status.state !== 'failed' && Date.now() < deadline && !signal?.aborted) {
-      const until = AbortSignal.any([AbortSignal.timeout(Math.max(deadline - Date.now(), 1)), ...(signal ? [signal] : [])])
-      const announced = listen && (await driver.waitUntilReady!(agentId, until).then(() => true, () => false))
+      // Only a waking agent becomes ready by itself; a cold one is polled until something wakes it.
+      const announced = listen && status.state === 'waking' && (await driver.waitUntilReady!(agentId, until).then(() => true, () => false))
+      // A driver that refused to wait (an error, not the end of the wait) is not asked again in this poll.
+      if (listen && status.state === 'waking' && !announced && !until.aborted) listen = false
       if (!announced) await new Promise((resolve) => setTimeout(resolve, Math.min(STATUS_POLL_INTERVAL_MS, Math.max(deadline - Date.now(), 1))))
       status = await driver.status(agentId)
       // A driver whose announcement and status disagree is polled from here on, never spun on.

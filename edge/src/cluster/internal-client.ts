@@ -3,7 +3,7 @@
 
 import { REQUEST_ID } from '../../../wire/headers.ts'
 import {
-  INTERNAL_PATHS, type IngestBatch, type IngestResult, type KeyVerification, type RouteInfo, type UserTenants,
+  INTERNAL_PATHS, UNKNOWN_KEY_CODE, type IngestBatch, type IngestResult, type KeyVerification, type RouteInfo, type UserTenants,
   type WorkloadStatus,
 } from '../../../wire/internal-api.ts'
 import { signHeaders, type SigningKey } from '../../../wire/signature.ts'
@@ -24,9 +24,6 @@ export class InternalApiError extends Error {
  * clear 502/503 instead of a hang, and a background refresh gives up and keeps the cached answer.
  */
 export const LOOKUP_TIMEOUT_MS = 5_000
-
-/** The cluster-api's problem code for a key it does not know or that is revoked: the only 401 that means "no such key". */
-const UNKNOWN_KEY_CODE = 'invalid-api-key'
 
 export interface CallOptions {
   body?: unknown

@@ -167,7 +167,7 @@ describe('route cache', () => {
 
   it('gives up a route lookup that never answers, and the next one works', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('hung'), visibility: 'public', running: true })
-    await fake.hangRouteLookups(1)
+    await fake.hangRouteLookups(agent.slug, 1)
     expect(await gateStub(agent.slug).resolve(agent.slug)).toMatchObject({ route: null, lookupFailed: expect.stringMatching(/did not answer within/) })
     expect((await gateStub(agent.slug).resolve(agent.slug)).route).toMatchObject({ slug: agent.slug })
   }, LOOKUP_TIMEOUT_MS + 10_000)

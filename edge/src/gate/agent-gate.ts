@@ -117,8 +117,7 @@ export class AgentGate extends DurableObject<Env> {
       } catch (error) {
         return { route: null, warm: false, lookupFailed: String(error) }
       }
-    }
-    else if (age > ROUTE_FRESH_MS) {
+    } else if (age > ROUTE_FRESH_MS) {
       void this.#refreshRoute(slug, requestId).catch((error: unknown) => console.error('gate: refreshing the route failed; answering the cached one', error))
     }
     const now = Date.now()
@@ -132,9 +131,13 @@ export class AgentGate extends DurableObject<Env> {
   #refreshRoute(slug: string, requestId?: string): Promise<void> {
     const running = this.#routeLookup
     if (running && Date.now() - running.startedAt < LOAD_GIVE_UP_MS) return running.done
-    const done = (async () => {
+    const startedAt = Date.now()
+    const lookup: { done: Promise<void>; startedAt: number } = { done: Promise.resolve(), startedAt }
+    lookup.done = (async () => {
       const route = await this.#client.route(slug, requestId)
-      const now = Date.now()
+      // An abandoned lookup that answers late writes nothing: its answer may be older than its successor's.
+      if (this.#routeLookup !== lookup) return
+      const now = startedAt // the copy is as old as the question that brought it
       if (!route) {
         this.#route = null
         await this.ctx.storage.delete('route')
@@ -146,12 +149,11 @@ export class AgentGate extends DurableObject<Env> {
         await this.#setState({ ...this.#state, phase: 'warm', warmSince: now, lastActivityAt: now })
       }
     })()
-    const lookup = { done, startedAt: Date.now() }
     this.#routeLookup = lookup
-    void done.then(() => undefined, () => undefined).finally(() => {
+    void lookup.done.then(() => undefined, () => undefined).finally(() => {
       if (this.#routeLookup === lookup) this.#routeLookup = null
     })
-    return done
+    return lookup.done
   }
 
   /** A seat on the running wake (starting one if none runs), or an answer at once. See AdmitResult. */

@@ -6,7 +6,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { ResolveResult } from '../gate/protocol.ts'
 import { gateFor, type EdgeEnv } from '../context.ts'
-import { unknownAgent, upstreamFailed } from '../problems.ts'
+import { EdgeError, unknownAgent, upstreamFailed } from '../problems.ts'
 import { RefreshingCache } from '../ttl-cache.ts'
 import { warmAgents } from '../warm-agents.ts'
 
@@ -38,18 +38,16 @@ export const resolveRoute = (): MiddlewareHandler<EdgeEnv> =>
     const resolved = await routes.get(
       host.slug,
       async (): Promise<ResolveResult> => {
-        let result: ResolveResult
-        try {
-          result = await gateFor(c.env, host.slug).resolve(host.slug, requestId)
-        } catch (error) {
-          throw upstreamFailed(error)
-        }
+        const result: ResolveResult = await gateFor(c.env, host.slug).resolve(host.slug, requestId)
         // Thrown, so nothing is cached: the next request asks again.
         if (result.lookupFailed) throw upstreamFailed(new Error(result.lookupFailed))
         return result
       },
       (refresh) => c.executionCtx.waitUntil(refresh),
-    )
+    ).catch((error: unknown) => {
+      // The gate unreachable, or a lookup the cache gave up on: the platform is not answering.
+      throw error instanceof EdgeError ? error : upstreamFailed(error)
+    })
     if (!resolved.route) throw unknownAgent()
     c.set('route', resolved.route)
     c.set('gateWarm', resolved.warm)

@@ -174,9 +174,9 @@ export async function runWorkerd(dir: string, config: string, readyUrl: URL, opt
   }
   const deadline = Date.now() + 15_000
   for (;;) {
-    if (child.exitCode !== null) {
+    if (child.exitCode !== null || child.signalCode !== null) {
       await stop()
-      throw new Error(`workerd exited ${child.exitCode}: ${stderr}`)
+      throw new Error(`workerd exited (${child.exitCode ?? child.signalCode}): ${stderr}`)
     }
     if (await fetch(readyUrl).then((res) => res.ok, () => false)) return { pid: child.pid!, stop }
     if (Date.now() > deadline) {

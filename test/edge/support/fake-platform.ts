@@ -13,8 +13,8 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { createRequire } from 'node:module'
 import type { WebSocketServer as WebSocketServerClass } from 'ws'
 import { NO_ENDPOINTS } from '../../../wire/headers.ts'
-import type {
-  IngestBatch, KeyVerification, RouteInfo, Visibility, WorkloadStatus,
+import {
+  UNKNOWN_KEY_CODE, type IngestBatch, type KeyVerification, type RouteInfo, type Visibility, type WorkloadStatus,
 } from '../../../wire/internal-api.ts'
 import { problem, problemResponse } from '../../../wire/problem.ts'
 import { nodeHmac } from '../../../wire/node-hmac.ts'
@@ -159,8 +159,10 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   // Both sides verify as the real ones do: the cluster-api and the ingress with the synchronous node:crypto HMAC.
   const key = nodeHmac(secret)
 
-  /** Route lookups that never answer, for the edge's lookup timeout. */
-  let hangRouteLookups = 0
+  /** Route lookups that never answer, per slug, for the edge's lookup timeout. */
+  const hangRouteLookups = new Map<string, number>()
+  /** Key verifications refused with 401 invalid-edge-signature (not "unknown key"), per key. */
+  const refusedVerifications = new Map<string, number>()
 
   // ---- the cluster-api's internal API
   const api = new Hono()
@@ -174,8 +176,9 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     await next()
   })
   api.get('/internal/v1/routes/:slug', async (c) => {
-    if (hangRouteLookups > 0) {
-      hangRouteLookups -= 1
+    const hangs = hangRouteLookups.get(c.req.param('slug')) ?? 0
+    if (hangs > 0) {
+      hangRouteLookups.set(c.req.param('slug'), hangs - 1)
       await new Promise(() => undefined) // never answers: the edge must give up on its own
     }
     const a = bySlug(c.req.param('slug'))
@@ -185,8 +188,13 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   })
   api.post('/internal/v1/keys/verify', async (c) => {
     const { key } = await c.req.json<{ key: string }>()
+    const refusals = refusedVerifications.get(key) ?? 0
+    if (refusals > 0) {
+      refusedVerifications.set(key, refusals - 1)
+      return problemResponse(problem(401, 'invalid-edge-signature', 'Edge signature refused'))
+    }
     const found = keys.get(key)
-    return found ? c.json(found) : problemResponse(problem(401, 'invalid-api-key', 'API key is unknown or revoked'))
+    return found ? c.json(found) : problemResponse(problem(401, UNKNOWN_KEY_CODE, 'API key is unknown or revoked'))
   })
   api.get('/internal/v1/users/:userId/tenants', (c) => c.json({ userId: c.req.param('userId'), tenantIds: users.get(c.req.param('userId')) ?? [] }))
   api.post('/internal/v1/agents/:agentId/wake', (c) => {
@@ -255,7 +263,13 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   })
   api.get('/__fake/ingest', (c) => c.json({ batches: platform.ingested, attempts: platform.ingestAttempts }))
   api.post('/__fake/hang-route-lookups', async (c) => {
-    hangRouteLookups = (await c.req.json<{ count: number }>()).count
+    const { slug, count } = await c.req.json<{ slug: string; count: number }>()
+    hangRouteLookups.set(slug, count)
+    return c.body(null, 204)
+  })
+  api.post('/__fake/refuse-key-verifications', async (c) => {
+    const { key, count } = await c.req.json<{ key: string; count: number }>()
+    refusedVerifications.set(key, count)
     return c.body(null, 204)
   })
   api.post('/__fake/ingest-failures', async (c) => {
