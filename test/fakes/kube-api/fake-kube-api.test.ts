@@ -321,6 +321,17 @@ describe('fake kube-api: watch', () => {
     expect(fake.openWatches).toBe(0)
   })
 
+  it('injects a failure into watches alone with watch: true, leaving a list of the same path alone', async () => {
+    await createNamespace()
+    await apps.createNamespacedDeployment({ namespace: 'demo', body: deployment('web', { replicas: 0 }) })
+    fake.injectFailure({ method: 'GET', path: /\/deployments$/, watch: true, reason: 'Expired', times: 1 })
+    const listed = await apps.listNamespacedDeployment({ namespace: 'demo' })
+    expect(listed.items.map((d) => d.metadata?.name)).toEqual(['web'])
+    const w = await watch(DEPLOYMENTS, { resourceVersion: listed.metadata!.resourceVersion! })
+    expect(await w.ended).toBeNull()
+    expect(w.objects).toEqual([expect.objectContaining({ kind: 'Status', reason: 'Expired', code: 410 })])
+  })
+
   it('ends the stream after timeoutSeconds, when the server closes watches, and when the client aborts', async () => {
     await createNamespace()
     const timed = await watch(DEPLOYMENTS, { timeoutSeconds: 1 })

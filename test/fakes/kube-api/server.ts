@@ -21,6 +21,8 @@ export interface InjectedFailure {
   method?: string
   /** Matched against the request path. */
   path?: RegExp
+  /** true: only watch requests match; false: only the others; unset: both (a list and a watch share a path). */
+  watch?: boolean
   /** Expired on a watch arrives as a compacted resourceVersion does: an ERROR event in a 200 stream. */
   reason: 'Conflict' | 'InternalError' | 'ServiceUnavailable' | 'Expired' | 'Forbidden'
   /** How many matching requests fail before the rule is used up. */
@@ -53,8 +55,9 @@ export async function handle(state: RouterState, req: IncomingMessage, res: Serv
   let body: unknown
   try {
     const raw = await readBody(req)
-    const injected = injectedFailure(state, method, url.pathname)
-    if (method === 'GET' && isWatch(url)) {
+    const watch = method === 'GET' && isWatch(url)
+    const injected = injectedFailure(state, method, url.pathname, watch)
+    if (watch) {
       if (injected && injected.reason !== 'Expired') throw injected
       const target = parsePath(url.pathname.replace(/\/+$/, ''))
       if (target.subresource) throw statusFor('MethodNotAllowed', `watch is not allowed on the ${target.subresource} subresource`)
@@ -73,8 +76,8 @@ export async function handle(state: RouterState, req: IncomingMessage, res: Serv
   res.end(JSON.stringify(body))
 }
 
-function injectedFailure(state: RouterState, method: string, path: string): KubeStatusError | undefined {
-  const rule = state.failures.find((f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(path)))
+function injectedFailure(state: RouterState, method: string, path: string, watch: boolean): KubeStatusError | undefined {
+  const rule = state.failures.find((f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(path)) && (f.watch === undefined || f.watch === watch))
   if (!rule) return undefined
   rule.times -= 1
   const messages: Partial<Record<InjectedFailure['reason'], string>> = {

@@ -394,33 +394,36 @@ describe('kubernetes driver: waitUntilReady', () => {
   const markReady = () => fake.setDeploymentStatus('t-acme', 'agent-ada', { readyReplicas: 1, availableReplicas: 1, unavailableReplicas: null })
   const requestsSince = (index: number) => fake.requests.slice(index).map((r) => `${r.method} ${r.path}${r.query.watch ? ' watch' : ''}`)
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+  const list = `GET ${DEPLOYMENTS}`
+  const watch = `GET ${DEPLOYMENTS} watch`
 
-  it('announces readiness the moment a replica is ready, from one read and one watch, without polling', async () => {
+  it('announces readiness the moment a replica is ready, from one list and one watch, without polling', async () => {
     const d = await wakingAgent()
-    const { resourceVersion } = find('apps/v1', 'Deployment', 'agent-ada').metadata
+    const resourceVersion = String(fake.store.currentRevision)
     const before = fake.requests.length
     let announced = false
     const waiting = d.waitUntilReady(agentId, AbortSignal.timeout(10_000)).then(() => { announced = true })
-    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1), { timeout: 10_000 })
     // Long enough for a poller asking every 100 ms to have asked a few times: this one must not have.
     await sleep(300)
     expect(announced).toBe(false)
     markReady()
     await waiting
-    expect(requestsSince(before)).toEqual([`GET ${DEPLOYMENTS}/agent-ada`, `GET ${DEPLOYMENTS} watch`])
-    // Watched from the read's version: a change between the read and the watch is replayed, not missed.
+    expect(requestsSince(before)).toEqual([list, watch])
+    expect(fake.requests.at(-2)?.query).toMatchObject({ fieldSelector: 'metadata.name=agent-ada' })
+    // Watched from the list's version: a change between the list and the watch is replayed, not missed.
     expect(fake.requests.at(-1)?.query).toMatchObject({ fieldSelector: 'metadata.name=agent-ada', resourceVersion })
-    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0), { timeout: 10_000 })
     expect((await d.status(agentId)).state).toBe('ready')
   })
 
-  it('resolves from the read alone when the agent is already ready', async () => {
+  it('resolves from the list alone when the agent is already ready', async () => {
     const d = await startDriver()
     await d.ensure(agentSpec())
     await d.wake(agentId)
     const before = fake.requests.length
     await d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
-    expect(requestsSince(before)).toEqual([`GET ${DEPLOYMENTS}/agent-ada`])
+    expect(requestsSince(before)).toEqual([list])
   })
 
   it('rejects for an agent that is not waking: asleep, or without a Deployment, and opens no watch', async () => {
@@ -434,17 +437,17 @@ describe('kubernetes driver: waitUntilReady', () => {
   it('rejects when the Deployment fails while it waits, with the reason status() gives', async () => {
     const d = await wakingAgent()
     const waiting = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
-    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1), { timeout: 10_000 })
     fake.setDeploymentStatus('t-acme', 'agent-ada', { conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'exceeded quota' }] })
     await expect(waiting).rejects.toThrow(/failed: FailedCreate: exceeded quota/)
     expect((await d.status(agentId)).message).toBe('FailedCreate: exceeded quota')
-    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0), { timeout: 10_000 })
   })
 
   it('rejects when the agent is scaled to zero or its Deployment is deleted while it waits', async () => {
     const d = await wakingAgent()
     const scaledDown = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
-    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1), { timeout: 10_000 })
     await fetch(`${fake.url}${DEPLOYMENTS}/agent-ada/scale?fieldManager=keda`, {
       method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { replicas: 0 } }),
     })
@@ -452,20 +455,20 @@ describe('kubernetes driver: waitUntilReady', () => {
 
     await d.wake(agentId)
     const deleted = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
-    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1), { timeout: 10_000 })
     await fetch(`${fake.url}${DEPLOYMENTS}/agent-ada`, { method: 'DELETE' })
     await expect(deleted).rejects.toThrow(/is not waking: its Deployment was deleted/)
-    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0), { timeout: 10_000 })
   })
 
   it('rejects when the signal aborts and leaves no watch open', async () => {
     const d = await wakingAgent()
     const controller = new AbortController()
     const waiting = d.waitUntilReady(agentId, controller.signal)
-    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1), { timeout: 10_000 })
     controller.abort(new Error('the edge hung up'))
     await expect(waiting).rejects.toThrow('the edge hung up')
-    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0), { timeout: 10_000 })
     const before = fake.requests.length
     await expect(d.waitUntilReady(agentId, AbortSignal.abort(new Error('gone already')))).rejects.toThrow('gone already')
     await sleep(50)
@@ -473,20 +476,62 @@ describe('kubernetes driver: waitUntilReady', () => {
     expect(fake.requests.slice(before).filter((r) => r.query.watch)).toEqual([])
   })
 
-  it('reads again and watches again when a watch ends early: 410 Expired, or the server closing the stream', async () => {
+  it('lists again and watches again when a watch ends early: 410 Expired, or the server closing the stream', async () => {
     const d = await wakingAgent()
-    fake.injectFailure({ method: 'GET', path: /\/deployments$/, reason: 'Expired', times: 1 })
+    fake.injectFailure({ method: 'GET', path: /\/deployments$/, watch: true, reason: 'Expired', times: 1 })
     const before = fake.requests.length
     const waiting = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
-    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1), { timeout: 10_000 })
     fake.closeWatches()
-    await vi.waitFor(() => expect(fake.requests.slice(before).filter((r) => r.query.watch)).toHaveLength(3))
+    await vi.waitFor(() => expect(fake.requests.slice(before).filter((r) => r.query.watch)).toHaveLength(3), { timeout: 10_000 })
     markReady()
     await waiting
-    const read = `GET ${DEPLOYMENTS}/agent-ada`
-    const watch = `GET ${DEPLOYMENTS} watch`
-    expect(requestsSince(before)).toEqual([read, watch, read, watch, read, watch])
-    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+    expect(requestsSince(before)).toEqual([list, watch, list, watch, list, watch])
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0), { timeout: 10_000 })
+  })
+
+  it('watches from the list\'s version, so a Deployment unchanged for longer than the watch history costs one list and one watch', async () => {
+    const d = await wakingAgent()
+    const lastChange = find('apps/v1', 'Deployment', 'agent-ada').metadata.resourceVersion
+    // A pod stuck Pending: other writes go on, and a compaction drops the history back to the Deployment's last change.
+    const unrelated = await fetch(`${fake.url}/api/v1/namespaces/t-acme/configmaps`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unrelated' } }),
+    })
+    expect(unrelated.status).toBe(201)
+    fake.store.compact()
+    const before = fake.requests.length
+    const waiting = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
+    await vi.waitFor(() => expect(requestsSince(before)).toContain(watch), { timeout: 10_000 })
+    // Long enough for a driver that watches from an expired version to have listed, been refused and retried.
+    await sleep(300)
+    expect(fake.openWatches).toBe(1)
+    expect(fake.requests.slice(before).filter((r) => r.query.watch)).toHaveLength(1)
+    expect(requestsSince(before)).toEqual([list, watch])
+    expect(fake.requests.at(-1)?.query.resourceVersion).not.toBe(lastChange)
+    markReady()
+    await waiting
+    // Announced by the open watch's event, not by a later list after a backoff.
+    expect(requestsSince(before)).toEqual([list, watch])
+  })
+
+  it('stops backing off between re-watches the moment the wait is aborted, and leaves no timer behind', async () => {
+    const d = await wakingAgent()
+    fake.injectFailure({ method: 'GET', path: /\/deployments$/, watch: true, reason: 'Expired', times: 100 })
+    // Every backoff at its ceiling (50, 100, 200, 400 ms…), so the 400 ms one is the driver's and still pending when aborted.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(1)
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
+    const clearTimeoutSpy = vi.spyOn(globalThis, 'clearTimeout')
+    try {
+      const controller = new AbortController()
+      const waiting = d.waitUntilReady(agentId, controller.signal)
+      const backoffTimer = () => setTimeoutSpy.mock.results[setTimeoutSpy.mock.calls.findIndex(([, ms]) => ms === 400)]?.value
+      await vi.waitFor(() => expect(backoffTimer()).toBeDefined(), { timeout: 10_000 })
+      controller.abort(new Error('the edge hung up'))
+      await expect(waiting).rejects.toThrow('the edge hung up')
+      expect(clearTimeoutSpy).toHaveBeenCalledWith(backoffTimer())
+    } finally {
+      for (const spy of [random, setTimeoutSpy, clearTimeoutSpy]) spy.mockRestore()
+    }
   })
 
   it('finds the Deployment by label after a restart, and watches it', async () => {
@@ -494,16 +539,17 @@ describe('kubernetes driver: waitUntilReady', () => {
     await driver?.close()
     const restarted = await startDriver()
     const waiting = restarted.waitUntilReady(agentId, AbortSignal.timeout(10_000))
-    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1), { timeout: 10_000 })
     markReady()
     await waiting
+    expect(fake.requests.at(-2)).toMatchObject({ path: '/apis/apps/v1/deployments', query: { labelSelector: expect.stringContaining(agentId) } })
     expect(fake.requests.at(-1)).toMatchObject({ path: DEPLOYMENTS, query: { watch: 'true', fieldSelector: 'metadata.name=agent-ada' } })
   })
 
   it('after the API server forbids the watch (RBAC), rejects at once for a while, so the long poll just polls', async () => {
     const warn = vi.fn()
     const d = await wakingAgent({ logger: { info: () => {}, warn, error: () => {} } })
-    fake.injectFailure({ method: 'GET', path: /\/deployments$/, reason: 'Forbidden', times: 1 })
+    fake.injectFailure({ method: 'GET', path: /\/deployments$/, watch: true, reason: 'Forbidden', times: 1 })
     await expect(d.waitUntilReady(agentId, AbortSignal.timeout(10_000))).rejects.toThrow(/watch Deployment t-acme\/agent-ada failed \(403\)/)
     expect(warn).toHaveBeenCalledWith(expect.anything(), expect.stringMatching(/grant `watch` on deployments/))
     const before = fake.requests.length
@@ -514,10 +560,10 @@ describe('kubernetes driver: waitUntilReady', () => {
   it('ends every wait, and its watch, when the driver closes', async () => {
     const d = await wakingAgent()
     const waiting = d.waitUntilReady(agentId, AbortSignal.timeout(10_000))
-    await vi.waitFor(() => expect(fake.openWatches).toBe(1))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1), { timeout: 10_000 })
     await d.close()
     driver = undefined
     await expect(waiting).rejects.toThrow(/closed/)
-    await vi.waitFor(() => expect(fake.openWatches).toBe(0))
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0), { timeout: 10_000 })
   })
 })

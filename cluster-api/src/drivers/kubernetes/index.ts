@@ -13,7 +13,7 @@ import { AGENT_ID_LABEL, agentObjectName, COMPONENT_LABEL, MANAGED_BY, MANAGED_B
 import { resolveOptions, type KubernetesDriverOptions } from './options.ts'
 import { Reconciler, type ReconcileReport } from './reconciler.ts'
 import { tenantObjects } from './tenant-objects.ts'
-import { waitUntilDeploymentReady, WatchRefusedError } from './wait-until-ready.ts'
+import { waitUntilDeploymentReady, WatchRefusedError, type ListedDeployment } from './wait-until-ready.ts'
 import { coldStatus, statusFromDeployment } from './workload-status.ts'
 
 export type { KubernetesDriverOptions, KubernetesDriverLogger, AgentResources, TenantQuota } from './options.ts'
@@ -61,6 +61,15 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
     // Not ensured by this process (e.g. right after a restart): find it by label.
     const [found] = await client.list('apps/v1', 'Deployment', `${MANAGED_BY_LABEL}=${MANAGED_BY},${AGENT_ID_LABEL}=${agentId}`)
     return found as V1Deployment | undefined
+  }
+
+  /** The agent's Deployment as a list shows it, with the list's resourceVersion for waitUntilReady's watch. */
+  const listDeployment = async (agentId: string): Promise<ListedDeployment> => {
+    const spec = reconciler.desired.get(agentId)
+    const { items: [deployment], resourceVersion } = spec
+      ? await client.listDeployments(tenantNamespace(spec.tenantSlug), { fieldSelector: `metadata.name=${agentObjectName(spec.slug)}` })
+      : await client.listDeployments(undefined, { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},${AGENT_ID_LABEL}=${agentId}` })
+    return { deployment, resourceVersion }
   }
 
   reconciler.start()
@@ -139,7 +148,7 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
       assertOpen()
       if (Date.now() < watchForbiddenUntil) throw new Error('kubernetes driver: watching Deployments is forbidden (RBAC); status is polled instead')
       try {
-        await waitUntilDeploymentReady(client, agentId, () => findDeployment(agentId), AbortSignal.any([signal, closing.signal]))
+        await waitUntilDeploymentReady(client, agentId, () => listDeployment(agentId), AbortSignal.any([signal, closing.signal]))
       } catch (err) {
         if (err instanceof WatchRefusedError && err.failure.code === 403) {
           watchForbiddenUntil = Date.now() + WATCH_FORBIDDEN_PAUSE_MS

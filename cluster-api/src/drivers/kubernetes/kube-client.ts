@@ -1,5 +1,6 @@
 // The driver's calls to the Kubernetes API through @kubernetes/client-node: server-side apply under one
-// field manager, create-if-absent, delete (404 = done), list by label, the Deployment, its /scale and a watch on it.
+// field manager, create-if-absent, delete (404 = done), list by label, the Deployment (read, or listed with the
+// list's resourceVersion), its /scale and a watch on it.
 // Every object is validated with kubernetes-models before it is sent; 409 conflicts are retried.
 
 import {
@@ -105,6 +106,21 @@ export class KubeClient {
     } catch (err) {
       if (isNotFound(err)) return undefined
       throw new KubernetesApiError(`read Deployment ${namespace}/${name}`, err)
+    }
+  }
+
+  /**
+   * Deployments in `namespace` (every namespace when undefined) matching the selectors, with the list's
+   * resourceVersion: the collection's current version, which a watch can start from.
+   */
+  async listDeployments(namespace: string | undefined, selectors: { labelSelector?: string; fieldSelector?: string }): Promise<{ items: V1Deployment[]; resourceVersion: string | undefined }> {
+    try {
+      const list = namespace === undefined
+        ? await this.apps.listDeploymentForAllNamespaces(selectors)
+        : await this.apps.listNamespacedDeployment({ namespace, ...selectors })
+      return { items: list.items, resourceVersion: list.metadata?.resourceVersion }
+    } catch (err) {
+      throw new KubernetesApiError(`list Deployments in ${namespace ?? 'every namespace'} (${[selectors.labelSelector, selectors.fieldSelector].filter(Boolean).join(', ')})`, err)
     }
   }
 

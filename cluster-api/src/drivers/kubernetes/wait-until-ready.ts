@@ -1,10 +1,10 @@
-// waitUntilReady of the kubernetes driver: read the agent's Deployment, judge it as status() does, then watch it
-// from that read's resourceVersion (a change in between is not missed) until it is ready, fails or stops waking.
-// A watch that ends early (410 Expired, stream closed, client-node's inactivity timeout) means: read again, watch again.
+// waitUntilReady of the kubernetes driver: list the agent's Deployment, judge it as status() does, then watch it
+// from the list's resourceVersion (a change in between is not missed) until it is ready, fails or stops waking.
+// A watch that ends early (410 Expired, stream closed, client-node's inactivity timeout) means: list again, watch again.
 
 import { ApiException, type V1Deployment } from '@kubernetes/client-node'
 import { KubernetesApiError } from './api-errors.ts'
-import { backoffDelay } from './backoff.ts'
+import { backoffDelay, sleep } from './backoff.ts'
 import type { KubeClient } from './kube-client.ts'
 import { statusFromDeployment } from './workload-status.ts'
 
@@ -32,21 +32,32 @@ export class AgentNotReadyError extends Error {
 }
 
 /**
- * Resolves once `read()` or a watch shows a ready replica; rejects with AgentNotReadyError when the agent fails or
- * is not waking, with signal.reason when `signal` aborts, with the API error of a read, or WatchRefusedError.
+ * The agent's Deployment (undefined when it has none) as a list returned it, with the list's resourceVersion.
+ * A watch must start from the list's version, the collection's current one, as informers do: the Deployment's own
+ * version is that of its last change, which for a Deployment left alone for long (a pod stuck Pending, a slow image
+ * pull) is older than the watch history, so every watch from it would be 410 Expired.
+ */
+export interface ListedDeployment {
+  deployment: V1Deployment | undefined
+  resourceVersion: string | undefined
+}
+
+/**
+ * Resolves once `list()` or a watch shows a ready replica; rejects with AgentNotReadyError when the agent fails or
+ * is not waking, with signal.reason when `signal` aborts, with the API error of a list, or WatchRefusedError.
  * Every watch it opens is aborted before it settles.
  */
-export async function waitUntilDeploymentReady(client: KubeClient, agentId: string, read: () => Promise<V1Deployment | undefined>, signal: AbortSignal): Promise<void> {
+export async function waitUntilDeploymentReady(client: KubeClient, agentId: string, list: () => Promise<ListedDeployment>, signal: AbortSignal): Promise<void> {
   let earlyEnds = 0
   for (;;) {
-    const deployment = await abortable(read(), signal)
+    const { deployment, resourceVersion } = await abortable(list(), signal)
     if (judge(agentId, deployment) === 'ready') return
-    const { namespace, name, resourceVersion } = deployment?.metadata ?? {}
-    if (!namespace || !name || !resourceVersion) throw new Error(`kubernetes driver: the Deployment of agent ${agentId} came back without namespace, name or resourceVersion`)
+    const { namespace, name } = deployment?.metadata ?? {}
+    if (!namespace || !name || !resourceVersion) throw new Error(`kubernetes driver: the Deployment of agent ${agentId} was listed without namespace, name or the list's resourceVersion`)
     const opened = Date.now()
     if (await watchOnce(client, agentId, { namespace, name, resourceVersion }, signal) === 'ready') return
     earlyEnds = Date.now() - opened < EARLY_END_MS ? earlyEnds + 1 : 0
-    if (earlyEnds > 1) await abortable(sleep(backoffDelay(earlyEnds - 2, REWATCH_BASE_MS, REWATCH_CAP_MS)), signal)
+    if (earlyEnds > 1) await sleep(backoffDelay(earlyEnds - 2, REWATCH_BASE_MS, REWATCH_CAP_MS), signal)
   }
 }
 
@@ -65,7 +76,7 @@ interface WatchTarget {
   resourceVersion: string
 }
 
-/** One watch: 'ready', or 'ended' when it ended without a verdict and the caller should read again. */
+/** One watch: 'ready', or 'ended' when it ended without a verdict and the caller should list again. */
 function watchOnce(client: KubeClient, agentId: string, target: WatchTarget, signal: AbortSignal): Promise<'ready' | 'ended'> {
   const what = `watch Deployment ${target.namespace}/${target.name}`
   return new Promise((resolve, reject) => {
@@ -118,8 +129,4 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true })
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
