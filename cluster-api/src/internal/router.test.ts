@@ -263,48 +263,53 @@ describe('scaling endpoint', () => {
   })
 })
 
+/**
+ * A status long poll on an agent woken through its own API over `own` (a RecordingDriver): the driver calls the
+ * poll made for that agent, as they come.
+ */
+async function longPollOn(own: RecordingDriver, name: string) {
+  const platform = await startTestApi({ driver: own, tenantDatabases })
+  const o = await createOwner(platform, name)
+  const agent = await createTestAgent(platform, o.token, `${name}-agent`)
+  expect((await platform.internal('POST', INTERNAL_PATHS.wake(agent.id))).status).toBe(202)
+  const before = own.calls.length
+  const polling = platform.internal('GET', `${INTERNAL_PATHS.status(agent.id)}?waitMs=10000`)
+  return {
+    agent,
+    ops: () => own.calls.slice(before).filter((call) => call.agentId === agent.id).map((call) => call.op),
+    answer: async () => (await (await polling).json()) as WorkloadStatus,
+    close: () => platform.close(),
+  }
+}
+
 describe('a driver that announces readiness', () => {
   it('answers a status long poll the moment the agent is ready, without polling the driver', async () => {
     const announcing = createRecordingDriver({ announcesReadiness: true })
-    const own = await startTestApi({ driver: announcing, tenantDatabases })
+    const poll = await longPollOn(announcing, 'announcing')
     try {
-      const o = await createOwner(own, 'announcing')
-      const agent = await createTestAgent(own, o.token, 'announced-agent')
-      expect((await own.internal('POST', INTERNAL_PATHS.wake(agent.id))).status).toBe(202)
-      const before = announcing.calls.length
-      const polling = own.internal('GET', `${INTERNAL_PATHS.status(agent.id)}?waitMs=10000`)
-      await vi.waitFor(() => expect(announcing.calls.slice(before).some((call) => call.op === 'waitUntilReady')).toBe(true), { timeout: 10_000 })
-      setTimeout(() => announcing.markReady(agent.id), 50)
-      expect(((await (await polling).json()) as WorkloadStatus).ready).toBe(true)
-      const ops = announcing.calls.slice(before).filter((call) => call.agentId === agent.id).map((call) => call.op)
-      expect(ops).toEqual(['status', 'waitUntilReady', 'status'])
+      await vi.waitFor(() => expect(poll.ops()).toContain('waitUntilReady'), { timeout: 10_000 })
+      setTimeout(() => announcing.markReady(poll.agent.id), 50)
+      expect((await poll.answer()).ready).toBe(true)
+      expect(poll.ops()).toEqual(['status', 'waitUntilReady', 'status'])
     } finally {
-      await own.close()
+      await poll.close()
     }
   })
-})
 
-describe('a driver that refuses to wait', () => {
-  it('is asked once, then polled like a driver without announcements', async () => {
+  it('asks a driver that refuses to wait once, then polls it like a driver without announcements', async () => {
     const refusing = createRecordingDriver({ announcesReadiness: true })
     refusing.waitUntilReady = async (agentId) => {
       refusing.calls.push({ op: 'waitUntilReady', agentId })
       throw new Error('watch forbidden')
     }
-    const own = await startTestApi({ driver: refusing, tenantDatabases })
+    const poll = await longPollOn(refusing, 'refusing')
     try {
-      const o = await createOwner(own, 'refusing')
-      const agent = await createTestAgent(own, o.token, 'refused-agent')
-      expect((await own.internal('POST', INTERNAL_PATHS.wake(agent.id))).status).toBe(202)
-      const before = refusing.calls.length
-      const ops = () => refusing.calls.slice(before).filter((call) => call.agentId === agent.id).map((call) => call.op)
-      const polling = own.internal('GET', `${INTERNAL_PATHS.status(agent.id)}?waitMs=10000`)
-      await vi.waitFor(() => expect(ops().filter((op) => op === 'status').length).toBeGreaterThanOrEqual(3), { timeout: 10_000 })
-      refusing.markReady(agent.id)
-      expect(((await (await polling).json()) as WorkloadStatus).ready).toBe(true)
-      expect(ops().filter((op) => op === 'waitUntilReady')).toHaveLength(1)
+      await vi.waitFor(() => expect(poll.ops().filter((op) => op === 'status').length).toBeGreaterThanOrEqual(3), { timeout: 10_000 })
+      refusing.markReady(poll.agent.id)
+      expect((await poll.answer()).ready).toBe(true)
+      expect(poll.ops().filter((op) => op === 'waitUntilReady')).toHaveLength(1)
     } finally {
-      await own.close()
+      await poll.close()
     }
   })
 })
