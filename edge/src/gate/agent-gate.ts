@@ -10,7 +10,7 @@ import { DurableObject } from 'cloudflare:workers'
 import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { InternalClient } from '../cluster/internal-client.ts'
 import { configFor, type EdgeConfig } from '../config.ts'
-import { LOAD_GIVE_UP_MS } from '../ttl-cache.ts'
+import { LatestLoads, LOAD_GIVE_UP_MS } from '../ttl-cache.ts'
 import type { Env } from '../env.ts'
 import { TIMED_OUT, within } from '../within.ts'
 import type { AdmitResult, HoldResult, ResolveResult, UsageDelta, WaitResult } from './protocol.ts'
@@ -87,7 +87,8 @@ export class AgentGate extends DurableObject<Env> {
   readonly #ledger: UsageLedger
   #state: GateState = { ...COLD }
   #route: CachedRoute | null = null
-  #routeLookup: { done: Promise<void>; startedAt: number } | null = null
+  /** One cluster-api route lookup at a time (keyed by the slug asked; a gate serves one). */
+  readonly #routeLookups = new LatestLoads<string, void>(1, LOAD_GIVE_UP_MS)
   #wake: RunningWake | null = null
   readonly #settled = new Map<string, HoldResult>()
   #waitCalls = 0
@@ -129,31 +130,21 @@ export class AgentGate extends DurableObject<Env> {
    * (InternalClient), and one that has not settled after LOAD_GIVE_UP_MS is abandoned for a new one anyway.
    */
   #refreshRoute(slug: string, requestId?: string): Promise<void> {
-    const running = this.#routeLookup
-    if (running && Date.now() - running.startedAt < LOAD_GIVE_UP_MS) return running.done
-    const startedAt = Date.now()
-    const lookup: { done: Promise<void>; startedAt: number } = { done: Promise.resolve(), startedAt }
-    lookup.done = (async () => {
+    return this.#routeLookups.run(slug, async (isCurrent, startedAt) => {
       const route = await this.#client.route(slug, requestId)
-      // An abandoned lookup that answers late writes nothing: its answer may be older than its successor's.
-      if (this.#routeLookup !== lookup) return
-      const now = startedAt // the copy is as old as the question that brought it
+      if (!isCurrent()) return
+      const fetchedAt = startedAt // the copy is as old as the question that brought it
       if (!route) {
         this.#route = null
         await this.ctx.storage.delete('route')
         return
       }
-      this.#route = { route, fetchedAt: now }
+      this.#route = { route, fetchedAt }
       await this.ctx.storage.put('route', this.#route)
       if (route.state === 'ready' && this.#state.phase === 'cold') {
-        await this.#setState({ ...this.#state, phase: 'warm', warmSince: now, lastActivityAt: now })
+        await this.#setState({ ...this.#state, phase: 'warm', warmSince: fetchedAt, lastActivityAt: fetchedAt })
       }
-    })()
-    this.#routeLookup = lookup
-    void lookup.done.then(() => undefined, () => undefined).finally(() => {
-      if (this.#routeLookup === lookup) this.#routeLookup = null
     })
-    return lookup.done
   }
 
   /** A seat on the running wake (starting one if none runs), or an answer at once. See AdmitResult. */

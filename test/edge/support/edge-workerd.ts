@@ -16,10 +16,10 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bundleEdge } from './edge-miniflare.ts'
-import { freePort } from '../../support/free-port.ts'
+import { freePort } from '../../../cluster-api/src/db/free-port.ts'
 
 /** The workerd binary Miniflare itself runs (the `workerd` package's default export is its path). */
-export const WORKERD_BINARY = (createRequire(import.meta.url)('workerd') as { default: string }).default
+const WORKERD_BINARY = (createRequire(import.meta.url)('workerd') as { default: string }).default
 const COMPATIBILITY_DATE = '2026-11-01'
 
 export interface EdgeWorkerdOptions {
