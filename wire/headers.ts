@@ -5,10 +5,19 @@ export const TENANT_HOST = 'x-tenant-host'
 export const TENANT_ID = 'x-tenant-id'
 export const AGENT_ID = 'x-agent-id'
 export const PRINCIPAL = 'x-principal'
+/**
+ * What the principal is to the agent's tenant: `member` (it acts for the tenant that owns the agent) or `guest`
+ * (a caller of a public agent from outside: anonymous, another tenant's key or user). Signed like X-Principal.
+ */
+export const PRINCIPAL_ACCESS = 'x-principal-access'
 export const REQUEST_ID = 'x-request-id'
 export const FORWARDED_HOST = 'x-forwarded-host'
 export const EDGE_TIMESTAMP = 'x-edge-timestamp'
 export const EDGE_SIGNATURE = 'x-edge-signature'
+/** A fresh random value per signed request: a verifier refuses a nonce it has seen within the signature window. */
+export const EDGE_NONCE = 'x-edge-nonce'
+/** How the signature binds the body: `none`, `sha256=<base64url digest>` or `stream` (bound by the nonce only). */
+export const EDGE_BODY = 'x-edge-body'
 /** Set on a response that waited for a wake: milliseconds from the first held request to readiness. */
 export const COLD_START = 'x-myintell-cold-start'
 /** Set by an ingress (Traefik middleware or the local ingress) on a 502/503 that means "no endpoints". */
@@ -35,5 +44,10 @@ export function stripInternalHeaders(headers: Headers): void {
   for (const name of EDGE_OWNED_HEADERS) headers.delete(name)
 }
 
-/** `user:<id>`, `key:<id>` or `anonymous`: who the edge authenticated. */
-export type Principal = `user:${string}` | `key:${string}` | 'anonymous'
+/**
+ * Who the edge authenticated: `user:<id>` (a session), `key:<id>` (an API key), `anon:<session id>` (an anonymous
+ * caller of a public agent, kept apart by a cookie the edge issues) or `anonymous` (no caller identity at all).
+ */
+export type Principal = `user:${string}` | `key:${string}` | `anon:${string}` | 'anonymous'
+
+export type PrincipalAccess = 'member' | 'guest'

@@ -12,6 +12,11 @@ export interface RuntimeConfig {
   visibility: 'private' | 'public'
   /** Connection URL of the tenant's own database (conversations, memory). Secret. */
   tenantDatabaseUrl: string
+  /**
+   * The agent's own signing key (wire/node-hmac.ts agentSecret): verifies the edge's requests to this agent and
+   * signs the runtime's usage reports. Never the platform's master secret. Secret.
+   */
+  signingKey: string
   /** Provider API keys and other secrets, by name (ANTHROPIC_API_KEY, OPENAI_API_KEY, …). Secret. */
   secrets: Record<string, string>
 }

@@ -2,7 +2,7 @@
 
 import { assertSigningSecret, type SigningKey } from '../../wire/signature.ts'
 import type { Env } from './env.ts'
-import { nodeHmac } from '../../wire/node-hmac.ts'
+import { AgentKeys, edgeSecret, nodeHmac } from '../../wire/node-hmac.ts'
 
 export interface EdgeConfig {
   /** `myintell.ai` in production, `localhost` locally. */
@@ -20,8 +20,10 @@ export interface EdgeConfig {
   gateIdleMs: number
   /** The per-tenant rate limit (the TENANT_RATE_LIMIT binding holds the numbers); null: off. */
   rateLimit: RateLimitConfig | null
-  /** HMAC-SHA256 under EDGE_SIGNING_SECRET (synchronous node:crypto), for wire/signature.ts. */
-  signingKey: SigningKey
+  /** The edge's own key (derived from EDGE_SIGNING_SECRET): signs calls to the cluster-api, which accepts no other. */
+  edgeKey: SigningKey
+  /** Each agent's key (derived from EDGE_SIGNING_SECRET): signs the agent's traffic; its runtime holds only that key. */
+  agentKeys: AgentKeys
 }
 
 export interface RateLimitConfig {
@@ -78,7 +80,8 @@ export function parseConfig(env: Env): EdgeConfig {
     usageFlushIntervalMs: integer('USAGE_FLUSH_INTERVAL_MS', env.USAGE_FLUSH_INTERVAL_MS, 5_000, 1),
     gateIdleMs: integer('GATE_IDLE_MS', env.GATE_IDLE_MS, 300_000, 1),
     rateLimit: rateLimit(env),
-    signingKey: nodeHmac(env.EDGE_SIGNING_SECRET),
+    edgeKey: nodeHmac(edgeSecret(env.EDGE_SIGNING_SECRET)),
+    agentKeys: new AgentKeys(env.EDGE_SIGNING_SECRET),
   }
 }
 

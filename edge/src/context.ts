@@ -1,7 +1,7 @@
 // What the pipeline stages hand to each other through Hono's context.
 
 import type { Context } from 'hono'
-import type { Principal } from '../../wire/headers.ts'
+import type { Principal, PrincipalAccess } from '../../wire/headers.ts'
 import type { RouteInfo } from '../../wire/internal-api.ts'
 import type { EdgeConfig } from './config.ts'
 import type { Env } from './env.ts'
@@ -22,6 +22,8 @@ export interface EdgeVariables {
   /** The gate said the agent is warm when it resolved the route. */
   gateWarm: boolean
   principal: Principal
+  /** `member` when the principal acts for the agent's tenant, `guest` on a public agent otherwise (set by authorize). */
+  principalAccess: PrincipalAccess
   /** Tenants the principal may act for. */
   principalTenants: readonly string[]
   /** An API key's scopes; null for a session or an anonymous caller (users are bounded by membership, not scopes). */

@@ -2,6 +2,8 @@
 export interface AppEnv {
   Variables: {
     principal: string | null
+    /** `member` of the agent's tenant, or `guest` (a caller of a public agent from outside); null: not said. */
+    principalAccess: 'member' | 'guest' | null
     requestId: string | null
   }
 }

@@ -7,7 +7,7 @@ import type { VerifyResult } from '../../../wire/signature.ts'
 import { HttpError } from './errors.ts'
 import type { Logger } from '../log.ts'
 
-export type EdgeAuthFailure = 'missing' | 'malformed' | 'stale' | 'bad-signature' | 'wrong-tenant-host' | 'not-assigned'
+export type EdgeAuthFailure = 'missing' | 'malformed' | 'stale' | 'bad-signature' | 'replayed' | 'wrong-tenant-host' | 'not-assigned'
 
 /** Verifies a request and checks its tenant host; shared by the HTTP middleware and the WebSocket upgrade. */
 export async function checkEdgeRequest(
@@ -31,6 +31,8 @@ export const edgeAuth = (opts: { secret: string; slug: () => string | null; log:
     throw edgeAuthError()
   }
   c.set('principal', check.verified.principal)
+  const access = check.verified.principalAccess
+  c.set('principalAccess', access === 'member' || access === 'guest' ? access : null)
   c.set('requestId', check.verified.requestId)
   await next()
 }

@@ -23,11 +23,11 @@ describe('nodeHmac (the cluster-api\'s synchronous verifier)', () => {
     await fc.assert(fc.asyncProperty(target, values, async (t, v) => {
       const now = 1_700_000_000_000
       const byEdge = headersWith(v)
-      await signHeaders(byEdge, t, SECRET, now)
+      await signHeaders(byEdge, t, SECRET, now, 'nonce-nonce-nonce-1234')
       const byNode = headersWith(v)
-      await signHeaders(byNode, t, nodeHmac(SECRET), now)
+      await signHeaders(byNode, t, nodeHmac(SECRET), now, 'nonce-nonce-nonce-1234')
       expect(byNode.get(EDGE_SIGNATURE)).toBe(byEdge.get(EDGE_SIGNATURE))
-      expect((await verifyHeaders(t.method, t.path, byEdge, nodeHmac(SECRET), now)).ok).toBe(true)
+      expect((await verifyHeaders(t.method, t.path, byEdge, nodeHmac(SECRET), { now })).ok).toBe(true)
     }), { numRuns: 200 })
   })
 

@@ -6,7 +6,8 @@ import {
   INTERNAL_PATHS, UNKNOWN_KEY_CODE, type IngestBatch, type IngestResult, type KeyVerification, type RouteInfo, type UserTenants,
   type WorkloadStatus,
 } from '../../../wire/internal-api.ts'
-import { signHeaders, type SigningKey } from '../../../wire/signature.ts'
+import { nodeBodyDigest } from '../../../wire/node-hmac.ts'
+import { NO_BODY, signHeaders, type BodyBinding, type SigningKey } from '../../../wire/signature.ts'
 import type { EdgeConfig } from '../config.ts'
 import { TIMED_OUT, within } from '../within.ts'
 
@@ -35,20 +36,22 @@ export class InternalClient {
   readonly #base: URL
   readonly #key: SigningKey
 
-  constructor(config: Pick<EdgeConfig, 'clusterApiUrl' | 'signingKey'>) {
+  constructor(config: Pick<EdgeConfig, 'clusterApiUrl' | 'edgeKey'>) {
     this.#base = config.clusterApiUrl
-    this.#key = config.signingKey
+    this.#key = config.edgeKey
   }
 
   async call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
     const headers = new Headers({ accept: 'application/json' })
     if (options.requestId) headers.set(REQUEST_ID, options.requestId)
-    let body: string | undefined
+    let body: Uint8Array | undefined
+    let binding: BodyBinding = NO_BODY
     if (options.body !== undefined) {
-      body = JSON.stringify(options.body)
+      body = new TextEncoder().encode(JSON.stringify(options.body))
+      binding = { kind: 'digest', digest: nodeBodyDigest(body) }
       headers.set('content-type', 'application/json')
     }
-    await signHeaders(headers, { method, host: this.#base.host, path }, this.#key)
+    await signHeaders(headers, { method, host: this.#base.host, path, body: binding }, this.#key)
     const init: RequestInit = { method, headers }
     if (body !== undefined) init.body = body
     if (options.signal) init.signal = options.signal

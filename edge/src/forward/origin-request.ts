@@ -2,8 +2,8 @@
 // and streamed body, plus the injected X-Tenant-Host/X-Tenant-Id/X-Agent-Id/X-Principal/X-Request-Id and
 // the edge signature over them.
 
-import { AGENT_ID, NO_ENDPOINTS, PRINCIPAL, REQUEST_ID, TENANT_HOST, TENANT_ID } from '../../../wire/headers.ts'
-import { signHeaders } from '../../../wire/signature.ts'
+import { AGENT_ID, NO_ENDPOINTS, PRINCIPAL, PRINCIPAL_ACCESS, REQUEST_ID, TENANT_HOST, TENANT_ID } from '../../../wire/headers.ts'
+import { NO_BODY, signHeaders, STREAMED_BODY } from '../../../wire/signature.ts'
 import type { EdgeContext } from '../context.ts'
 
 export async function sendToOrigin(c: EdgeContext): Promise<Response> {
@@ -18,8 +18,10 @@ export async function sendToOrigin(c: EdgeContext): Promise<Response> {
   headers.set(TENANT_ID, route.tenantId)
   headers.set(AGENT_ID, route.agentId)
   headers.set(PRINCIPAL, c.get('principal'))
+  headers.set(PRINCIPAL_ACCESS, c.get('principalAccess'))
   headers.set(REQUEST_ID, c.get('requestId'))
-  await signHeaders(headers, { method: c.req.method, host: url.hostname, path }, config.signingKey)
+  const body = c.req.raw.body === null ? NO_BODY : STREAMED_BODY
+  await signHeaders(headers, { method: c.req.method, host: url.hostname, path, body }, config.agentKeys.for(route.agentId))
   // The origin URL carries no path of its own: its origin plus the request's path is new URL(path, origin).
   return fetch(config.originUrl.origin + path, {
     method: c.req.method, headers, body: c.req.raw.body, redirect: 'manual',

@@ -20,5 +20,7 @@ export const authorize = (): MiddlewareHandler<EdgeEnv> =>
     }
     // Also on a public agent: a key's scopes say what that key may be used for, whoever's agent it calls.
     if (principalScopes && !principalScopes.includes(CHAT_SCOPE)) throw insufficientScope(CHAT_SCOPE)
+    // What the agent may show this caller: everything of the agent (a member), or only the caller's own (a guest).
+    c.set('principalAccess', principalTenants.includes(route.tenantId) ? 'member' : 'guest')
     await next()
   }

@@ -3,7 +3,7 @@
 
 import type { MiddlewareHandler } from 'hono'
 import { REQUEST_ID } from '../../../wire/headers.ts'
-import { signHeaders } from '../../../wire/signature.ts'
+import { NO_BODY, signHeaders, STREAMED_BODY } from '../../../wire/signature.ts'
 import type { EdgeContext, EdgeEnv } from '../context.ts'
 import { landingPage, placeholderAppPage } from '../pages.ts'
 import { notPublicApi, upstreamFailed } from '../problems.ts'
@@ -23,7 +23,8 @@ async function forwardToClusterApi(c: EdgeContext): Promise<Response> {
   const path = url.pathname + url.search
   const headers = c.get('forwardHeaders')
   headers.set(REQUEST_ID, c.get('requestId'))
-  await signHeaders(headers, { method: c.req.method, host: url.hostname, path }, c.get('config').signingKey)
+  const body = c.req.raw.body === null ? NO_BODY : STREAMED_BODY
+  await signHeaders(headers, { method: c.req.method, host: url.hostname, path, body }, c.get('config').edgeKey)
   try {
     const response = await fetch(new URL(path, c.get('config').clusterApiUrl), {
       method: c.req.method, headers, body: c.req.raw.body, redirect: 'manual',
