@@ -14,7 +14,8 @@ import { RuntimeProcess } from '../cluster-api/src/drivers/local/runtime-process
 import { startIngestReceiver } from '../test/agent/support/ingest-receiver.ts'
 import type { RuntimeConfig } from '../wire/runtime.ts'
 import { RUNTIME_NODE_FLAGS } from '../wire/runtime.ts'
-import { signHeaders } from '../wire/signature.ts'
+import { signHeaders, STREAMED_BODY } from '../wire/signature.ts'
+import { agentSecret } from '../wire/node-hmac.ts'
 import { TENANT_HOST } from '../wire/headers.ts'
 import { freePort } from '../cluster-api/src/db/free-port.ts'
 
@@ -45,7 +46,7 @@ const show = (m: Memory) => `RSS ${fmt(m.rss, 1)} MB, PSS ${fmt(m.pss, 1)} MB (a
 
 function spawnLikeTheDriver(settings: LocalDriverSettings, entry: string, config?: RuntimeConfig): RuntimeProcess {
   return new RuntimeProcess({
-    entry, baseEnv: { ...settings.baseEnv, LOG_LEVEL: 'warn' }, signingSecret: settings.signingSecret, platformUrl: settings.platformUrl,
+    entry, baseEnv: { ...settings.baseEnv, LOG_LEVEL: 'warn' }, platformUrl: settings.platformUrl,
     drainTimeoutMs: settings.drainTimeoutMs, ...(config ? { config } : {}), logger: settings.logger, label: { bench: true },
   })
 }
@@ -90,13 +91,15 @@ async function inProcess(): Promise<{ ttft: number[]; tps: number[] }> {
   return { ttft, tps }
 }
 
+const agentIdOf = (slug: string) => slug.replace(/^bench-/, 'agent-')
+
 async function throughRuntime(baseUrl: string, slug: string): Promise<{ ttft: number[]; tps: number[] }> {
   const ttft: number[] = []
   const tps: number[] = []
   for (let i = 0; i < TURNS + WARMUP_TURNS; i++) {
     const path = '/v1/chat'
     const headers = new Headers({ 'content-type': 'application/json', accept: 'text/event-stream', [TENANT_HOST]: slug })
-    await signHeaders(headers, { method: 'POST', host: `${slug}.myintell.ai`, path }, SECRET)
+    await signHeaders(headers, { method: 'POST', host: `${slug}.myintell.ai`, path, body: STREAMED_BODY }, agentSecret(SECRET, agentIdOf(slug)))
     const start = performance.now()
     // A fresh conversation each time keeps the prompt the same size as in-process.
     const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify({ message: MESSAGE }) })
@@ -141,7 +144,7 @@ const settings = resolveSettings({ signingSecret: SECRET, platformUrl: ingest.ur
 const config = (id: string): RuntimeConfig => ({
   agentId: `agent-${id}`, slug: `bench-${id}`, tenantId: 'tenant-bench', tenantSlug: 'bench', name: 'Bench',
   persona: { systemPrompt: '', style: '' }, model: { provider: 'local', model: 'local-dev' }, visibility: 'private',
-  tenantDatabaseUrl: `postgres://postgres:postgres@127.0.0.1:${pgPort}/bench_tenant`, secrets: {},
+  tenantDatabaseUrl: `postgres://postgres:postgres@127.0.0.1:${pgPort}/bench_tenant`, signingKey: agentSecret(SECRET, `agent-${id}`), secrets: {},
 })
 
 const running: RuntimeProcess[] = []

@@ -14,6 +14,7 @@ import { createApiKey } from '../cluster-api/src/db/queries/api-keys.ts'
 import { findAgentBySlug } from '../cluster-api/src/db/queries/agents.ts'
 import { INTERNAL_PATHS } from '../wire/internal-api.ts'
 import { signHeaders } from '../wire/signature.ts'
+import { edgeSecret } from '../wire/node-hmac.ts'
 
 const TENANTS = 10_000
 const AGENTS_PER_TENANT = 10
@@ -21,6 +22,7 @@ const SEQUENTIAL_REQUESTS = 2_000
 const CONCURRENT_REQUESTS = 5_000
 const CONCURRENCY = 16
 const SECRET = 'bench-edge-signing-secret-0123456789abcdef'
+const EDGE_KEY = edgeSecret(SECRET)
 
 const dataDir = await mkdtemp(join(tmpdir(), 'myintell-bench-'))
 const api = await startClusterApi({
@@ -66,7 +68,7 @@ try {
   const signedRouteRequest = async () => {
     const path = INTERNAL_PATHS.route(random(agentRows).slug)
     const headers = new Headers()
-    await signHeaders(headers, { method: 'GET', host: 'api.myintell.ai', path }, SECRET)
+    await signHeaders(headers, { method: 'GET', host: 'api.myintell.ai', path }, EDGE_KEY)
     return { path, headers: Object.fromEntries(headers) }
   }
   const routeLookup = async () => {
@@ -78,7 +80,7 @@ try {
   const routeLookupWithFetch = () => timed(async () => {
     const path = INTERNAL_PATHS.route(random(agentRows).slug)
     const headers = new Headers()
-    await signHeaders(headers, { method: 'GET', host: 'api.myintell.ai', path }, SECRET)
+    await signHeaders(headers, { method: 'GET', host: 'api.myintell.ai', path }, EDGE_KEY)
     const response = await fetch(`${api.url}${path}`, { headers })
     if (response.status !== 200) throw new Error(`unexpected ${response.status}: ${await response.text()}`)
     await response.arrayBuffer()

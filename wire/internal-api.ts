@@ -16,9 +16,6 @@ export interface RouteInfo {
 }
 
 /** POST /internal/v1/keys/verify { key } → 200 KeyVerification | 401 problem */
-export interface KeyVerifyRequest {
-  key: string
-}
 export interface KeyVerification {
   keyId: string
   tenantId: string
@@ -84,6 +81,25 @@ export interface IngestResult {
   duplicate: boolean
 }
 
+/**
+ * POST /internal/v1/runtime/agents/:agentId/usage { batchId, items } → 202 { accepted, duplicate }: what a runtime
+ * reports about its own agent, signed with that agent's key (never the edge's). It can report only what only it
+ * knows (tokens) for only its own agent: requests, bytes and wakes are the edge's to count.
+ */
+export interface RuntimeUsageBatch {
+  /** Unique per batch from this runtime; retried deliveries of one batch are counted once. */
+  batchId: string
+  items: RuntimeUsageItem[]
+}
+export interface RuntimeUsageItem {
+  from: number
+  to: number
+  tokensIn: number
+  tokensOut: number
+  /** Replies still streaming at `to`. */
+  openStreams: number
+}
+
 /** Paths, so both sides spell them once. */
 export const INTERNAL_PATHS = {
   route: (slug: string) => `/internal/v1/routes/${encodeURIComponent(slug)}`,
@@ -92,5 +108,7 @@ export const INTERNAL_PATHS = {
   wake: (agentId: string) => `/internal/v1/agents/${encodeURIComponent(agentId)}/wake`,
   status: (agentId: string) => `/internal/v1/agents/${encodeURIComponent(agentId)}/status`,
   ingest: '/internal/v1/ingest',
+  /** Signed by the agent's own key: see RuntimeUsageBatch. */
+  runtimeUsage: (agentId: string) => `/internal/v1/runtime/agents/${encodeURIComponent(agentId)}/usage`,
   scaling: (agentId: string) => `/internal/v1/scaling/agents/${encodeURIComponent(agentId)}`,
 } as const

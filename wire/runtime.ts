@@ -27,8 +27,6 @@ export const RUNTIME_ENV = {
   port: 'PORT',
   /** Interface to bind; default 127.0.0.1 locally, 0.0.0.0 in a pod. */
   host: 'HOST',
-  /** The edge signing secret: every request must carry a valid edge signature. */
-  signingSecret: 'EDGE_SIGNING_SECRET',
   /** A whole RuntimeConfig as JSON. Absent: the process is a warm-pool runtime waiting for an assignment. */
   config: 'MYINTELL_AGENT_CONFIG',
   /** Bearer token the cluster-api presents on POST /_myintell/assign and PUT /_myintell/config. */

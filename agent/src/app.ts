@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import { RUNTIME_PATHS } from '../../wire/runtime.ts'
 import type { AppEnv } from './http/app-env.ts'
 import { controlRoutes } from './control/control-routes.ts'
-import { edgeAuth } from './http/edge-auth.ts'
+import { edgeAuth, type EdgeVerifier } from './http/edge-auth.ts'
 import { errorResponse, HttpError, internalError } from './http/errors.ts'
 import type { Logger } from './log.ts'
 import type { RuntimeState } from './runtime-state.ts'
@@ -12,7 +12,8 @@ import type { RuntimeState } from './runtime-state.ts'
 export interface AppDeps {
   state: RuntimeState
   log: Logger
-  signingSecret: string
+  /** Checks the edge's signature under this agent's own key (shared with the WebSocket upgrade). */
+  edgeVerifier: EdgeVerifier
   controlToken: string | null
   /** The agent's own routes (chat, conversations, memories, OpenAI), mounted behind the edge signature. */
   agentRoutes: Hono<AppEnv>
@@ -41,7 +42,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', controlRoutes({ state, token: deps.controlToken, log }) as unknown as Hono<AppEnv>)
 
   // 3. Everything else must come through the edge for this agent's slug.
-  app.use('*', edgeAuth({ secret: deps.signingSecret, slug: () => state.config()?.slug ?? null, log }))
+  app.use('*', edgeAuth({ verifier: deps.edgeVerifier, log }))
 
   // 4. Refuse new work while draining or before the database is ready; count what is in flight.
   app.use('*', async function inFlight(c, next) {

@@ -15,6 +15,7 @@ import type { ProviderSettings } from './providers/registry.ts'
 import { createUsageReporter } from './usage/usage-reporter.ts'
 import type { UsageReporter } from './usage/usage-reporter.ts'
 import { attachWebSocketChat } from './ws/ws-chat.ts'
+import { EdgeVerifier } from './http/edge-auth.ts'
 import type { RuntimeState } from './runtime-state.ts'
 
 export interface RunningRuntime {
@@ -31,10 +32,9 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
   const state = createRuntimeState(log, findMigrationsFolder())
   const usage = createUsageReporter({
     platformUrl: settings.platformUrl,
-    signingSecret: settings.signingSecret,
     identity: () => {
       const config = state.config()
-      return config ? { agentId: config.agentId, tenantId: config.tenantId, slug: config.slug } : null
+      return config ? { agentId: config.agentId, tenantId: config.tenantId, slug: config.slug, signingKey: config.signingKey } : null
     },
     openStreams: () => state.inFlight(),
     intervalMs: settings.usageFlushIntervalMs,
@@ -53,10 +53,14 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
     maxMessageChars: settings.maxMessageChars,
     log,
   }
+  const edgeVerifier = new EdgeVerifier(() => {
+    const config = state.config()
+    return config ? { slug: config.slug, signingKey: config.signingKey } : null
+  })
   const app = createApp({
     state,
     log,
-    signingSecret: settings.signingSecret,
+    edgeVerifier,
     controlToken: settings.controlToken,
     agentRoutes: createAgentRoutes(ctx, turnDeps),
   })
@@ -64,7 +68,7 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
     const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(s as Server)) as Server
   })
   const port = (server.address() as AddressInfo).port
-  const sockets = attachWebSocketChat(server, { state, ctx, turnDeps, signingSecret: settings.signingSecret, log })
+  const sockets = attachWebSocketChat(server, { state, ctx, turnDeps, edgeVerifier, log })
   // An env-configured runtime assigns itself; the server already answers /healthz meanwhile.
   if (settings.config) void state.assign(settings.config)
 

@@ -102,7 +102,20 @@ describe('a runtime configured by environment', () => {
     expect(runtime.stderr()).toContain('edge-auth-refused')
   })
 
-  it('fails fast with a clear message when the signing secret is missing', async () => {
-    await expect(spawnRuntime({ env: { EDGE_SIGNING_SECRET: '' } })).rejects.toThrow(/EDGE_SIGNING_SECRET/)
+  it('fails fast with a clear message when the config carries no signing key of its own', async () => {
+    const { signingKey: _omitted, ...withoutKey } = agentConfig('postgres://unused@127.0.0.1:1/x')
+    await expect(spawnRuntime({ env: { MYINTELL_AGENT_CONFIG: JSON.stringify(withoutKey) } })).rejects.toThrow(/signingKey/)
+  })
+
+  it('never reads the platform master secret from its environment', async () => {
+    // A pool runtime started with EDGE_SIGNING_SECRET set still verifies only with an assigned agent's own key.
+    const runtime = await spawnRuntime({ env: { EDGE_SIGNING_SECRET: TEST_SECRET } })
+    try {
+      const res = await signedFetch({ secret: TEST_SECRET, slug: 'anyone' })(`${runtime.baseUrl}/v1/conversations`)
+      expect(res.status).toBe(401)
+      expect(runtime.stderr()).toContain('not-assigned')
+    } finally {
+      await runtime.stop()
+    }
   })
 })

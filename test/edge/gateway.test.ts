@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { COLD_START, EDGE_SIGNATURE, EDGE_TIMESTAMP, FORWARDED_HOST, TENANT_HOST, TENANT_ID, AGENT_ID, PRINCIPAL } from '../../wire/headers.ts'
 import { signHeaders } from '../../wire/signature.ts'
+import { agentSecret } from '../../wire/node-hmac.ts'
 import { edgeRequest, json, openEdgeRequest } from './support/edge-client.ts'
 import { startEdgeWorker, type EdgeWorker } from './support/edge-worker.ts'
 import { FAKE_AUDIENCE, FAKE_ISSUER, startFakePlatform, type FakePlatform } from './support/fake-platform.ts'
@@ -85,26 +86,33 @@ describe('header trust', () => {
   })
 
   it('has the origin refuse unsigned, badly signed and stale requests', async () => {
-    platform.addAgent({ slug: 'signed-only', running: true, visibility: 'public' })
+    const agent = platform.addAgent({ slug: 'signed-only', running: true, visibility: 'public' })
+    const agentKey = agentSecret(SECRET, agent.agentId)
     const unsigned = await fetch(`${platform.originUrl}/x`, { headers: { [TENANT_HOST]: 'signed-only' } })
     expect(unsigned.status).toBe(401)
     expect((await unsigned.json()).detail).toBe('missing')
 
-    const forged = new Headers({ [TENANT_HOST]: 'signed-only' })
+    const forged = new Headers({ [TENANT_HOST]: 'signed-only', [AGENT_ID]: agent.agentId })
     await signHeaders(forged, { method: 'GET', host: 'signed-only.localhost', path: '/x' }, 'not-the-secret-but-long-enough-to-sign')
     const bad = await fetch(`${platform.originUrl}/x`, { headers: forged })
     expect(bad.status).toBe(401)
     expect((await bad.json()).detail).toBe('bad-signature')
 
-    const old = new Headers({ [TENANT_HOST]: 'signed-only' })
-    await signHeaders(old, { method: 'GET', host: 'signed-only.localhost', path: '/x' }, SECRET, Date.now() - 120_000)
+    const old = new Headers({ [TENANT_HOST]: 'signed-only', [AGENT_ID]: agent.agentId })
+    await signHeaders(old, { method: 'GET', host: 'signed-only.localhost', path: '/x' }, agentKey, Date.now() - 120_000)
     const stale = await fetch(`${platform.originUrl}/x`, { headers: old })
     expect(stale.status).toBe(401)
     expect((await stale.json()).detail).toBe('stale')
 
-    const good = new Headers({ [TENANT_HOST]: 'signed-only' })
-    await signHeaders(good, { method: 'GET', host: 'signed-only.localhost', path: '/x' }, SECRET)
-    expect((await fetch(`${platform.originUrl}/x`, { headers: good })).status).toBe(200)
+    // The master secret itself is not a key the origin takes: only the agent's own.
+    const master = new Headers({ [TENANT_HOST]: 'signed-only', [AGENT_ID]: agent.agentId })
+    await signHeaders(master, { method: 'GET', host: 'signed-only.localhost', path: '/x' }, SECRET)
+    expect((await fetch(`${platform.originUrl}/x`, { headers: master })).status).toBe(401)
+
+    const good = new Headers({ [TENANT_HOST]: 'signed-only', [AGENT_ID]: agent.agentId })
+    await signHeaders(good, { method: 'GET', host: 'signed-only.localhost', path: '/x' }, agentKey)
+    expect((await fetch(`${platform.originUrl}/x`, { headers: new Headers(good) })).status).toBe(200)
+    expect((await fetch(`${platform.originUrl}/x`, { headers: good })).status).toBe(401) // the same nonce again
   })
 
   it('signs every internal API call it makes', () => {

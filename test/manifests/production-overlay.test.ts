@@ -104,8 +104,8 @@ describe('manifests/overlays/production', () => {
   })
 
   it('grants the cluster-api exactly the resources the kubernetes driver writes, and no wildcard', () => {
-    const options = resolveOptions({ kubeConfig: new KubeConfig(), platformUrl: 'http://x', signingSecret: 's' })
-    const spec = { agentId: 'a', slug: 'ada', tenantId: 't', tenantSlug: 'acme', name: 'Ada', persona: { systemPrompt: '', style: '' }, model: { provider: 'p', model: 'm' }, visibility: 'private' as const, tenantDatabaseUrl: 'postgres://x', secrets: {} }
+    const options = resolveOptions({ kubeConfig: new KubeConfig(), platformUrl: 'http://x' })
+    const spec = { agentId: 'a', slug: 'ada', tenantId: 't', tenantSlug: 'acme', name: 'Ada', persona: { systemPrompt: '', style: '' }, model: { provider: 'p', model: 'm' }, visibility: 'private' as const, tenantDatabaseUrl: 'postgres://x', signingKey: '0'.repeat(64), secrets: {} }
     const agent = agentObjects(spec, options)
     const written = [...tenantObjects(spec, options), ...agent.before, agent.deployment, ...agent.after]
       .map((o) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${PLURALS[o.kind]}`)
@@ -162,7 +162,7 @@ describe('manifests/overlays/production', () => {
     const chart = one('HelmChartConfig', 'traefik')
     expect(chart.metadata.namespace).toBe('kube-system')
     const values = parseYaml(chart.spec.valuesContent)
-    const options = resolveOptions({ kubeConfig: new KubeConfig(), platformUrl: 'http://x', signingSecret: 's' })
+    const options = resolveOptions({ kubeConfig: new KubeConfig(), platformUrl: 'http://x' })
     for (const entryPoint of options.entryPoints) expect(values.ports[entryPoint], entryPoint).toBeDefined()
     expect(values.ports.web.forwardedHeaders.insecure).toBe(false)
   })

@@ -1,6 +1,5 @@
 // Runtime settings parsed once at start-up from the environment (wire/runtime.ts RUNTIME_ENV plus agent-only knobs).
 // Bad configuration fails fast here, before the process listens.
-import { assertSigningSecret } from '../../../wire/signature.ts'
 import { RUNTIME_ENV } from '../../../wire/runtime.ts'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
 import { parseRuntimeConfig } from './runtime-config.ts'
@@ -8,7 +7,6 @@ import { parseRuntimeConfig } from './runtime-config.ts'
 export interface RuntimeSettings {
   port: number
   host: string
-  signingSecret: string
   /** null: a warm-pool process waiting for POST /_myintell/assign. */
   config: RuntimeConfig | null
   /** null: control endpoints refuse every call (nothing may assign this process). */
@@ -44,8 +42,6 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
-  const signingSecret = env[RUNTIME_ENV.signingSecret]
-  assertSigningSecret(signingSecret)
   let config: RuntimeConfig | null = null
   const rawConfig = env[RUNTIME_ENV.config]
   if (rawConfig) {
@@ -66,7 +62,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSetti
   return {
     port,
     host: env[RUNTIME_ENV.host] || '127.0.0.1',
-    signingSecret,
     config,
     controlToken: env[RUNTIME_ENV.controlToken] || null,
     platformUrl,

@@ -18,6 +18,8 @@ export const runtimeConfigSchema = z.object({
   }),
   visibility: z.enum(['private', 'public']),
   tenantDatabaseUrl: z.string().min(1),
+  // The agent's own key (64 hex characters): never the platform's master secret.
+  signingKey: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
   secrets: z.record(z.string(), z.string()),
 })
 

@@ -1,9 +1,10 @@
-// Reports token usage to the cluster-api's signed internal ingest (POST /internal/v1/ingest) in batches.
-// Each batch has a unique batchId and is retried until accepted, so a retried flush is counted once.
+// Reports token usage to the cluster-api (POST /internal/v1/runtime/agents/:id/usage, signed with this agent's own
+// key) in batches. Each batch has a unique batchId and is retried until accepted, so a retried flush is counted once.
 import { randomUUID } from 'node:crypto'
-import type { IngestBatch, IngestItem } from '../../../wire/internal-api.ts'
+import type { RuntimeUsageBatch, RuntimeUsageItem } from '../../../wire/internal-api.ts'
 import { INTERNAL_PATHS } from '../../../wire/internal-api.ts'
 import { AGENT_ID, TENANT_HOST, TENANT_ID } from '../../../wire/headers.ts'
+import { nodeBodyDigest, nodeHmac } from '../../../wire/node-hmac.ts'
 import { signHeaders } from '../../../wire/signature.ts'
 import type { Logger } from '../log.ts'
 
@@ -18,7 +19,11 @@ export interface UsageIdentity {
   agentId: string
   tenantId: string
   slug: string
+  /** The agent's own signing key (RuntimeConfig.signingKey). */
+  signingKey: string
 }
+
+type QueuedBatch = RuntimeUsageBatch & { identity: UsageIdentity }
 
 export interface UsageReporter {
   record(usage: { inputTokens: number; outputTokens: number }): void
@@ -32,7 +37,6 @@ export interface UsageReporter {
 
 export interface UsageReporterOptions {
   platformUrl: string | null
-  signingSecret: string
   identity: () => UsageIdentity | null
   openStreams: () => number
   intervalMs: number
@@ -41,31 +45,32 @@ export interface UsageReporterOptions {
 
 export function createUsageReporter(opts: UsageReporterOptions): UsageReporter {
   let current: { identity: UsageIdentity; from: number; tokensIn: number; tokensOut: number } | null = null
-  const queue: IngestBatch[] = []
+  const queue: QueuedBatch[] = []
   let sending: Promise<void> | null = null
 
   function closePeriod(now: number): void {
     if (!current || (current.tokensIn === 0 && current.tokensOut === 0)) return
     // Requests and bytes are counted by the edge; the runtime reports what only it knows: tokens.
-    const item: IngestItem = {
-      agentId: current.identity.agentId, tenantId: current.identity.tenantId, from: current.from, to: now,
-      requests: 0, bytesIn: 0, bytesOut: 0, wakes: 0, coldStartMs: 0,
-      tokensIn: current.tokensIn, tokensOut: current.tokensOut, activeSeconds: 0, openStreams: opts.openStreams(),
+    const item: RuntimeUsageItem = {
+      from: current.from, to: now, tokensIn: current.tokensIn, tokensOut: current.tokensOut, openStreams: opts.openStreams(),
     }
+    // A batch is sent for the agent it was counted for, even if the runtime serves another by then.
+    queue.push({ batchId: randomUUID(), items: [item], identity: current.identity })
     current = null
-    queue.push({ batchId: randomUUID(), items: [item] })
     if (queue.length > MAX_QUEUED_BATCHES) {
       const dropped = queue.shift()!
       opts.log.error({ event: 'usage-dropped', batchId: dropped.batchId }, 'usage queue full; dropped the oldest batch')
     }
   }
 
-  async function send(batch: IngestBatch, identity: UsageIdentity): Promise<boolean> {
-    const url = new URL(INTERNAL_PATHS.ingest, opts.platformUrl!)
+  async function send(queued: QueuedBatch): Promise<boolean> {
+    const { identity, ...batch } = queued
+    const url = new URL(INTERNAL_PATHS.runtimeUsage(identity.agentId), opts.platformUrl!)
     const headers = new Headers({ 'content-type': 'application/json', [TENANT_HOST]: identity.slug, [TENANT_ID]: identity.tenantId, [AGENT_ID]: identity.agentId })
-    await signHeaders(headers, { method: 'POST', host: url.host, path: url.pathname }, opts.signingSecret)
+    const body = new TextEncoder().encode(JSON.stringify(batch))
+    await signHeaders(headers, { method: 'POST', host: url.host, path: url.pathname, body: { kind: 'digest', digest: nodeBodyDigest(body) } }, nodeHmac(identity.signingKey))
     try {
-      const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(batch), signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+      const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
       await res.body?.cancel()
       // 4xx other than 408/429 will never succeed: drop rather than retry forever.
       if (res.ok) return true
@@ -82,10 +87,9 @@ export function createUsageReporter(opts: UsageReporterOptions): UsageReporter {
   }
 
   async function sendQueued(): Promise<void> {
-    const identity = opts.identity()
-    if (!opts.platformUrl || !identity) return
+    if (!opts.platformUrl) return
     while (queue.length > 0) {
-      if (!(await send(queue[0]!, identity))) return
+      if (!(await send(queue[0]!))) return
       queue.shift()
     }
   }

@@ -4,7 +4,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import { problem } from '../../../wire/problem.ts'
-import { checkEdgeRequest } from '../http/edge-auth.ts'
+import type { EdgeVerifier } from '../http/edge-auth.ts'
 import { HttpError } from '../http/errors.ts'
 import type { Logger } from '../log.ts'
 import type { RuntimeState } from '../runtime-state.ts'
@@ -30,7 +30,7 @@ interface Options {
   state: RuntimeState
   ctx: AgentContext
   turnDeps: TurnDeps
-  signingSecret: string
+  edgeVerifier: EdgeVerifier
   log: Logger
 }
 
@@ -58,7 +58,7 @@ export function attachWebSocketChat(server: Server, opts: Options): WebSocketCha
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname
       if (path !== WS_PATH) return refuse(socket, 404, 'not-found', 'Not Found')
-      const check = await checkEdgeRequest(toRequest(req), opts.signingSecret, opts.state.config()?.slug ?? null)
+      const check = await opts.edgeVerifier.check(toRequest(req))
       if (!check.ok) {
         opts.log.warn({ event: 'edge-auth-refused', reason: check.reason, method: 'GET', path }, 'websocket refused: edge signature')
         return refuse(socket, 401, 'invalid-edge-signature', 'Unauthorized')

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startClusterApi, type ClusterApi } from '../../../cluster-api/src/server.ts'
 import { createTestDatabase } from '../../../test/support/db.ts'
 import { signHeaders } from '../../../wire/signature.ts'
+import { edgeSecret, nodeBodyDigest } from '../../../wire/node-hmac.ts'
 import { createCliHome, runCli, type CliHome } from '../../test-support/run-cli.ts'
 
 const SIGNING_SECRET = 'cli-test-signing-secret-0123456789abcdef'
@@ -283,7 +284,8 @@ describe('logging out', { timeout: 120_000 }, () => {
 async function ingest(batch: unknown): Promise<void> {
   const path = '/internal/v1/ingest'
   const headers = new Headers({ 'content-type': 'application/json' })
-  await signHeaders(headers, { method: 'POST', host: 'api.myintell.ai', path }, SIGNING_SECRET)
-  const response = await fetch(`${api.url}${path}`, { method: 'POST', headers, body: JSON.stringify(batch) })
+  const body = new TextEncoder().encode(JSON.stringify(batch))
+  await signHeaders(headers, { method: 'POST', host: 'api.myintell.ai', path, body: { kind: 'digest', digest: nodeBodyDigest(body) } }, edgeSecret(SIGNING_SECRET))
+  const response = await fetch(`${api.url}${path}`, { method: 'POST', headers, body })
   if (response.status !== 202) throw new Error(`ingest failed: ${response.status} ${await response.text()}`)
 }

@@ -10,7 +10,7 @@ export const LOCAL_INGRESS_PORT = 8789
 
 export interface DriverFactoryOptions {
   name: DriverName
-  /** The edge signing secret: the local ingress verifies it, runtimes receive it. */
+  /** The platform's master secret: the local ingress derives each agent's key from it (runtimes get only their own). */
   signingSecret: string
   /** Base URL of this cluster-api, for runtimes (usage ingest) and KEDA (activity). */
   platformUrl: string
@@ -50,7 +50,6 @@ export async function createDriver(options: DriverFactoryOptions): Promise<Workl
   }
   const { createKubernetesDriver } = await import('./kubernetes/index.ts')
   return createKubernetesDriver({
-    signingSecret: options.signingSecret,
     platformUrl: options.platformUrl,
     image: env.MYINTELL_AGENT_IMAGE || undefined,
     ingressNamespace: env.MYINTELL_INGRESS_NAMESPACE || undefined,

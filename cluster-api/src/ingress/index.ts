@@ -5,11 +5,13 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { verifyHeaders, assertSigningSecret, type SigningKey } from '../../../wire/signature.ts'
+import { verifyHeaders, assertSigningSecret } from '../../../wire/signature.ts'
+import { ReplayGuard } from '../../../wire/replay-guard.ts'
+import { AGENT_ID } from '../../../wire/headers.ts'
 import type { Problem } from '../../../wire/problem.ts'
 import { silentLogger } from '../drivers/local/logger.ts'
 import type { LocalDriverLogger } from '../drivers/local/logger.ts'
-import { nodeHmac } from '../../../wire/node-hmac.ts'
+import { AgentKeys } from '../../../wire/node-hmac.ts'
 import { toFetchHeaders } from './hop-headers.ts'
 import { INGRESS_PROBLEMS, sendProblem, sendProblemOnSocket } from './problems.ts'
 import { proxyHttp } from './proxy-http.ts'
@@ -19,7 +21,7 @@ import type { IngressRouter } from './routing.ts'
 export type { IngressRouter, IngressTarget } from './routing.ts'
 
 export interface LocalIngressOptions {
-  /** The edge signing secret; every request must carry a valid, fresh signature. */
+  /** The platform's master secret: every request must carry a valid, fresh signature under its agent's derived key. */
   signingSecret: string
   router: IngressRouter
   /** Default 127.0.0.1: the ingress is for the local edge only. */
@@ -45,18 +47,29 @@ type Admission = { ok: true; agentId: string; port: number } | { ok: false; prob
  * 2. X-Tenant-Host → agent (404 unknown, 503 + NO_ENDPOINTS when no process is ready);
  * 3. proxy (HTTP streamed, WebSocket piped), counted as an open stream of the agent while it lasts.
  */
-async function admit(req: IncomingMessage, key: SigningKey, router: IngressRouter): Promise<Admission> {
+interface Verifier {
+  keys: AgentKeys
+  replay: ReplayGuard
+}
+
+async function admit(req: IncomingMessage, verifier: Verifier, router: IngressRouter): Promise<Admission> {
   let headers: Headers
   try {
     headers = toFetchHeaders(req.rawHeaders)
   } catch {
     return { ok: false, problem: INGRESS_PROBLEMS.badRequest() }
   }
-  const verified = await verifyHeaders(req.method ?? 'GET', req.url ?? '/', headers, key)
+  // Signed with the key of the agent it names; the body binding is the runtime's to check (the ingress streams
+  // bodies, never reads them).
+  const agentId = headers.get(AGENT_ID)
+  if (!agentId) return { ok: false, problem: INGRESS_PROBLEMS.unsigned('missing') }
+  const verified = await verifyHeaders(req.method ?? 'GET', req.url ?? '/', headers, verifier.keys.for(agentId), { replay: verifier.replay })
   if (!verified.ok) return { ok: false, problem: INGRESS_PROBLEMS.unsigned(verified.reason) }
   if (!verified.tenantHost) return { ok: false, problem: INGRESS_PROBLEMS.noTenantHost() }
   const target = router.route(verified.tenantHost)
   if (target.kind === 'unknown') return { ok: false, problem: INGRESS_PROBLEMS.unknownTenant() }
+  // The host must route to the agent whose key signed: one agent's key never opens another agent's host.
+  if (target.agentId !== agentId) return { ok: false, problem: INGRESS_PROBLEMS.unsigned('bad-signature') }
   if (target.kind === 'no-endpoints') return { ok: false, problem: INGRESS_PROBLEMS.noEndpoints() }
   return { ok: true, agentId: target.agentId, port: target.port }
 }
@@ -67,12 +80,12 @@ export async function createLocalIngress(options: LocalIngressOptions): Promise<
   const upgraded = new Set<Duplex>()
   // Every proxied request is verified: the internal API's synchronous node:crypto HMAC (same bytes as WebCrypto's)
   // spares each one WebCrypto's round trip through libuv's thread pool.
-  const key = nodeHmac(options.signingSecret)
+  const verifier: Verifier = { keys: new AgentKeys(options.signingSecret), replay: new ReplayGuard() }
 
   // admit() does not throw by design; if it ever does, the client gets a short 500 and the log gets the cause.
   async function admitSafely(req: IncomingMessage): Promise<Admission> {
     try {
-      return await admit(req, key, options.router)
+      return await admit(req, verifier, options.router)
     } catch (err) {
       logger.error({ method: req.method, err: { message: (err as Error).message } }, 'local ingress failed to route a request')
       return { ok: false, problem: INGRESS_PROBLEMS.internal() }

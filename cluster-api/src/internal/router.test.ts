@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { INTERNAL_PATHS, type IngestItem, type RouteInfo, type WorkloadStatus } from '../../../wire/internal-api.ts'
 import { EDGE_SIGNATURE } from '../../../wire/headers.ts'
-import { MAX_SIGNATURE_AGE_MS } from '../../../wire/signature.ts'
-import { createOwner, createTestAgent, startTestApi, type TestApi } from '../../../test/api/support/harness.ts'
+import { MAX_SIGNATURE_AGE_MS, signHeaders } from '../../../wire/signature.ts'
+import { agentSecret, nodeBodyDigest } from '../../../wire/node-hmac.ts'
+import { createOwner, createTestAgent, startTestApi, TEST_EDGE_KEY, TEST_SIGNING_SECRET, type TestApi } from '../../../test/api/support/harness.ts'
 import { createRecordingDriver, type RecordingDriver } from '../../../test/api/support/recording-driver.ts'
 import type { TenantDatabaseProvisioner } from '../tenant-db/types.ts'
 
@@ -64,7 +65,7 @@ describe('internal API signature check', () => {
   it('refuses a signature for another path (replayed onto a different endpoint)', async () => {
     const good = new Headers()
     const { signHeaders } = await import('../../../wire/signature.ts')
-    await signHeaders(good, { method: 'GET', host: 'api.myintell.ai', path: INTERNAL_PATHS.route(ada.slug) }, 'test-edge-signing-secret-0123456789abcdef')
+    await signHeaders(good, { method: 'GET', host: 'api.myintell.ai', path: INTERNAL_PATHS.route(ada.slug) }, TEST_EDGE_KEY)
     const response = await fetch(`${api.url}${INTERNAL_PATHS.userTenants(owner.userId)}`, { headers: good })
     expect(response.status).toBe(401)
   })
@@ -74,9 +75,51 @@ describe('internal API signature check', () => {
     expect(response.status).toBe(200)
     const headers = new Headers()
     const { signHeaders } = await import('../../../wire/signature.ts')
-    await signHeaders(headers, { method: 'GET', host: 'api.myintell.ai', path: INTERNAL_PATHS.route(ada.slug) }, 'test-edge-signing-secret-0123456789abcdef')
+    await signHeaders(headers, { method: 'GET', host: 'api.myintell.ai', path: INTERNAL_PATHS.route(ada.slug) }, TEST_EDGE_KEY)
     headers.set(EDGE_SIGNATURE, `v1=${'0'.repeat(64)}`)
     expect((await fetch(`${api.url}${INTERNAL_PATHS.route(ada.slug)}`, { headers })).status).toBe(401)
+  })
+})
+
+describe('who may sign internal calls', () => {
+  it('accepts only the edge\'s own key: neither the master secret nor any agent\'s key opens the internal API', async () => {
+    expect((await api.internal('GET', INTERNAL_PATHS.route(ada.slug))).status).toBe(200)
+    for (const secret of [TEST_SIGNING_SECRET, agentSecret(TEST_SIGNING_SECRET, ada.id)]) {
+      const response = await api.internal('GET', INTERNAL_PATHS.route(ada.slug), undefined, { secret })
+      expect(response.status).toBe(401)
+      expect(await response.json()).toMatchObject({ reason: 'bad-signature' })
+      const woken = await api.internal('POST', INTERNAL_PATHS.wake(ada.id), undefined, { secret })
+      expect(woken.status).toBe(401)
+    }
+  })
+
+  it('refuses a captured request sent again, and the same headers with another body', async () => {
+    const path = INTERNAL_PATHS.verifyKey
+    const body = new TextEncoder().encode(JSON.stringify({ key: `mi_abcdefghijkl_${'x'.repeat(43)}` }))
+    const headers = new Headers({ 'content-type': 'application/json' })
+    await signHeaders(headers, { method: 'POST', host: 'api.myintell.ai', path, body: { kind: 'digest', digest: nodeBodyDigest(body) } }, TEST_EDGE_KEY)
+    const swapped = await fetch(`${api.url}${path}`, { method: 'POST', headers, body: JSON.stringify({ key: 'mi_other' }) })
+    expect(swapped.status).toBe(401)
+    expect(await swapped.json()).toMatchObject({ reason: 'body-mismatch' })
+    // The swap above used the nonce up: the very same request is now a replay.
+    const again = await fetch(`${api.url}${path}`, { method: 'POST', headers, body })
+    expect(again.status).toBe(401)
+    expect(await again.json()).toMatchObject({ reason: 'replayed' })
+  })
+
+  it('lets a runtime report tokens for its own agent only, with its own key', async () => {
+    const other = await createTestAgent(api, owner.token, 'bob-internal')
+    const batch = (batchId: string) => ({ batchId, items: [{ from: Date.UTC(2025, 0, 16, 8), to: Date.UTC(2025, 0, 16, 8, 0, 5), tokensIn: 7, tokensOut: 9, openStreams: 0 }] })
+    const own = await api.internal('POST', INTERNAL_PATHS.runtimeUsage(ada.id), batch('r1'), { secret: agentSecret(TEST_SIGNING_SECRET, ada.id) })
+    expect(own.status).toBe(202)
+    expect(await own.json()).toEqual({ accepted: 1, duplicate: false })
+    const foreign = await api.internal('POST', INTERNAL_PATHS.runtimeUsage(other.id), batch('r2'), { secret: agentSecret(TEST_SIGNING_SECRET, ada.id) })
+    expect(foreign.status).toBe(401)
+    // Nor may a runtime use the edge's ingest, which takes any agent's counts.
+    const edgeIngest = await api.internal('POST', INTERNAL_PATHS.ingest, { batchId: 'r3', items: [item({ agentId: other.id })] }, { secret: agentSecret(TEST_SIGNING_SECRET, ada.id) })
+    expect(edgeIngest.status).toBe(401)
+    // A runtime's batch id never collides with (and so never suppresses) an edge batch of the same id.
+    expect(await (await api.internal('POST', INTERNAL_PATHS.ingest, { batchId: 'r1', items: [item({ from: Date.UTC(2025, 0, 17), to: Date.UTC(2025, 0, 17, 0, 0, 1) })] })).json()).toEqual({ accepted: 1, duplicate: false })
   })
 })
 
@@ -105,7 +148,7 @@ describe('route lookup', () => {
   it('answers a GET that carries a body like any other (the body is ignored)', async () => {
     const headers = new Headers({ 'content-length': '2' })
     const { signHeaders } = await import('../../../wire/signature.ts')
-    await signHeaders(headers, { method: 'GET', host: 'api.myintell.ai', path: INTERNAL_PATHS.route(ada.slug) }, 'test-edge-signing-secret-0123456789abcdef')
+    await signHeaders(headers, { method: 'GET', host: 'api.myintell.ai', path: INTERNAL_PATHS.route(ada.slug) }, TEST_EDGE_KEY)
     const { request } = await import('node:http')
     const url = new URL(api.url)
     const status = await new Promise<number>((resolve, reject) => {

@@ -14,8 +14,11 @@ import { ApiError, notFoundError } from '../http/problems.ts'
 import type { Workloads } from '../workloads/workloads.ts'
 import { edgeSignature, type EdgeVerified } from './edge-signature.ts'
 import { timingSafeEqual } from '../../../wire/signature.ts'
+import { AgentKeys, edgeSecret, nodeHmac } from '../../../wire/node-hmac.ts'
 
 const SCALING_PATH_PREFIX = '/internal/v1/scaling/'
+/** A runtime's own reports: signed with its agent's key, the agent id in the path (INTERNAL_PATHS.runtimeUsage). */
+const RUNTIME_PATH = /^\/internal\/v1\/runtime\/agents\/([^/]+)\/usage$/
 /** A flush from one edge isolate; bounds the work one request can cause. */
 const MAX_INGEST_ITEMS = 10_000
 
@@ -39,12 +42,29 @@ const ingestSchema = z.strictObject({
   }).refine((item) => item.to >= item.from, { message: '`to` must not be before `from`' })).max(MAX_INGEST_ITEMS),
 })
 const keyVerifySchema = z.strictObject({ key: z.string().min(1).max(200) })
+const runtimeUsageSchema = z.strictObject({
+  batchId: z.string().min(1).max(200),
+  items: z.array(z.strictObject({
+    from: count, to: count, tokensIn: count, tokensOut: count, openStreams: count,
+  }).refine((item) => item.to >= item.from, { message: '`to` must not be before `from`' })).max(1_000),
+})
 
 export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Variables: { edge: EdgeVerified | null } }> {
   const app = new Hono<{ Variables: { edge: EdgeVerified | null } }>()
   const scalerToken = deps.scalerToken
+  const edgeKey = nodeHmac(edgeSecret(deps.signingSecret))
+  const agentKeys = new AgentKeys(deps.signingSecret)
   app.use('*', edgeSignature({
-    secret: deps.signingSecret,
+    // Only the edge's own key opens the internal API; a runtime's key opens only its own agent's report path.
+    keyFor: (path) => {
+      const runtime = RUNTIME_PATH.exec(path)
+      if (!runtime) return edgeKey
+      try {
+        return agentKeys.for(decodeURIComponent(runtime[1]!))
+      } catch {
+        return null
+      }
+    },
     // KEDA cannot sign like the edge; its metrics-api trigger presents a bearer token instead.
     alternative: scalerToken
       ? (authorization, path) => path.startsWith(SCALING_PATH_PREFIX) && !!authorization && timingSafeEqual(authorization, `Bearer ${scalerToken}`)
@@ -88,6 +108,24 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
     await workloads.touch(outcome.activity)
     const body: IngestResult = { accepted: outcome.accepted, duplicate: outcome.duplicate }
     return c.json(body, 202)
+  })
+
+  app.post('/runtime/agents/:agentId/usage', async (c) => {
+    const agentId = c.req.param('agentId')
+    const batch = await readJson(c, runtimeUsageSchema)
+    const agent = await findAgentById(deps.db, agentId)
+    // The agent was deleted since: nothing to count. (A signature for an id can only come from that id's key.)
+    if (!agent) return c.json({ accepted: 0, duplicate: false } satisfies IngestResult, 202)
+    const outcome = await ingestUsage(deps.db, {
+      // Its own namespace of batch ids: a runtime can never claim (and so suppress) a batch id the edge uses.
+      batchId: `runtime:${agentId}:${batch.batchId}`,
+      items: batch.items.map((item) => ({
+        agentId, tenantId: agent.tenantId, from: item.from, to: item.to, requests: 0, bytesIn: 0, bytesOut: 0, wakes: 0,
+        coldStartMs: 0, tokensIn: item.tokensIn, tokensOut: item.tokensOut, activeSeconds: 0, openStreams: item.openStreams,
+      })),
+    })
+    await workloads.touch(outcome.activity)
+    return c.json({ accepted: outcome.accepted, duplicate: outcome.duplicate } satisfies IngestResult, 202)
   })
 
   // KEDA's metrics-api trigger reads `active` (valueLocation "active"), target value 1: the agent stays

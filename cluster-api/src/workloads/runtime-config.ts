@@ -1,6 +1,7 @@
 // Builds the RuntimeConfig a driver needs to run one agent, from the platform DB and the tenant's
 // own database (provisioned lazily, the first time one of the tenant's agents needs it).
 
+import { agentSecret } from '../../../wire/node-hmac.ts'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
 import type { Agent, Tenant } from '../db/schema/index.ts'
 import type { TenantDatabaseProvisioner } from '../tenant-db/types.ts'
@@ -40,7 +41,8 @@ export class TenantDatabaseCache {
   }
 }
 
-export function buildRuntimeConfig(agent: Agent, tenant: Tenant, tenantDatabaseUrl: string, secrets: Record<string, string>): RuntimeConfig {
+/** `masterSecret` is the platform's EDGE_SIGNING_SECRET; the runtime receives only the key derived from it for this agent. */
+export function buildRuntimeConfig(agent: Agent, tenant: Tenant, tenantDatabaseUrl: string, secrets: Record<string, string>, masterSecret: string): RuntimeConfig {
   return {
     agentId: agent.id,
     slug: agent.slug,
@@ -51,6 +53,7 @@ export function buildRuntimeConfig(agent: Agent, tenant: Tenant, tenantDatabaseU
     model: { ...agent.model },
     visibility: agent.visibility,
     tenantDatabaseUrl,
+    signingKey: agentSecret(masterSecret, agent.id),
     secrets: { ...secrets },
   }
 }

@@ -45,7 +45,7 @@ export class Workloads {
   async #spec(agent: Agent) {
     const tenant = await findTenantById(this.#deps.db, agent.tenantId)
     if (!tenant) throw notFoundError('Agent')
-    return buildRuntimeConfig(agent, tenant, await this.#tenantDbs.urlFor(tenant), this.#deps.runtimeSecrets)
+    return buildRuntimeConfig(agent, tenant, await this.#tenantDbs.urlFor(tenant), this.#deps.runtimeSecrets, this.#deps.signingSecret)
   }
 
   /** The spec of every agent the platform knows: what a driver's reconcile loop keeps and everything else it removes. */

@@ -1,5 +1,6 @@
 // Builds RuntimeConfig values for tests: one agent on the local provider with a fresh tenant database.
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
+import { TEST_SECRET } from './runtime-process.ts'
 
 export function agentConfig(tenantDatabaseUrl: string, overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
   const id = crypto.randomUUID().slice(0, 8)
@@ -13,6 +14,7 @@ export function agentConfig(tenantDatabaseUrl: string, overrides: Partial<Runtim
     model: { provider: 'local', model: 'local-dev' },
     visibility: 'private',
     tenantDatabaseUrl,
+    signingKey: TEST_SECRET,
     secrets: {},
     ...overrides,
   }

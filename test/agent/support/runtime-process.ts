@@ -7,7 +7,8 @@ import type { RuntimeConfig } from '../../../wire/runtime.ts'
 import { RUNTIME_NODE_FLAGS } from '../../../wire/runtime.ts'
 import { DEFAULT_RUNTIME_ENTRY as RUNTIME_BUNDLE } from '../../../cluster-api/src/drivers/local/options.ts'
 
-export const TEST_SECRET = 'agent-test-signing-secret-0123456789abcdef'
+/** The test agent's own signing key (RuntimeConfig.signingKey): what the edge would derive for it. */
+export const TEST_SECRET = '7e57'.repeat(16)
 export const TEST_CONTROL_TOKEN = 'agent-test-control-token-0123456789'
 const LISTEN_TIMEOUT_MS = 20_000
 
@@ -28,7 +29,6 @@ export async function spawnRuntime(opts: { config?: RuntimeConfig | null; env?: 
     PATH: process.env.PATH ?? '',
     PORT: '0',
     HOST: '127.0.0.1',
-    EDGE_SIGNING_SECRET: TEST_SECRET,
     MYINTELL_CONTROL_TOKEN: TEST_CONTROL_TOKEN,
     LOG_LEVEL: 'info',
     ...(opts.config ? { MYINTELL_AGENT_CONFIG: JSON.stringify(opts.config) } : {}),

@@ -4,13 +4,17 @@
 import { pino } from 'pino'
 import { createTestDatabase } from '../../support/db.ts'
 import { startClusterApi, type ClusterApi, type ClusterApiOptions } from '../../../cluster-api/src/server.ts'
-import { signHeaders } from '../../../wire/signature.ts'
+import { edgeSecret, nodeBodyDigest } from '../../../wire/node-hmac.ts'
+import { NO_BODY, signHeaders } from '../../../wire/signature.ts'
 
 export const TEST_SIGNING_SECRET = 'test-edge-signing-secret-0123456789abcdef'
 export const EDGE_HOST = 'api.myintell.ai'
+/** The edge's own key, derived from the master secret: the only key the internal API accepts. */
+export const TEST_EDGE_KEY = edgeSecret(TEST_SIGNING_SECRET)
 
 export type TestApi = ClusterApi & {
   v1(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<Response>
+  /** An internal call signed with `secret` (default the edge's own key), its JSON body bound by digest. */
   internal(method: string, path: string, body?: unknown, options?: { secret?: string; now?: number; headers?: Record<string, string> }): Promise<Response>
   signIn(email: string): Promise<{ token: string; userId: string }>
 }
@@ -34,9 +38,11 @@ export async function startTestApi(options: Partial<ClusterApiOptions> = {}): Pr
   }
   const internal: TestApi['internal'] = async (method, path, body, o = {}) => {
     const headers = new Headers(o.headers)
-    if (body !== undefined) headers.set('content-type', 'application/json')
-    await signHeaders(headers, { method, host: EDGE_HOST, path }, o.secret ?? TEST_SIGNING_SECRET, o.now ?? Date.now())
-    return fetch(`${api.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    const bytes = body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(body))
+    if (bytes) headers.set('content-type', 'application/json')
+    const binding = bytes ? { kind: 'digest' as const, digest: nodeBodyDigest(bytes) } : NO_BODY
+    await signHeaders(headers, { method, host: EDGE_HOST, path, body: binding }, o.secret ?? TEST_EDGE_KEY, o.now ?? Date.now())
+    return fetch(`${api.url}${path}`, { method, headers, ...(bytes ? { body: bytes } : {}) })
   }
   const signIn: TestApi['signIn'] = async (email) => {
     const response = await v1('POST', '/v1/dev/sign-in', { body: { email } })

@@ -17,7 +17,8 @@ import {
   UNKNOWN_KEY_CODE, type IngestBatch, type KeyVerification, type RouteInfo, type Visibility, type WorkloadStatus,
 } from '../../../wire/internal-api.ts'
 import { problem, problemResponse } from '../../../wire/problem.ts'
-import { nodeHmac } from '../../../wire/node-hmac.ts'
+import { AgentKeys, edgeSecret, nodeBodyDigest, nodeHmac } from '../../../wire/node-hmac.ts'
+import { ReplayGuard } from '../../../wire/replay-guard.ts'
 import { verifyHeaders, verifyRequest } from '../../../wire/signature.ts'
 
 // Loaded through require: the edge's unit-test project resolves imports with workerd conditions, which
@@ -156,8 +157,17 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     },
   }
 
-  // Both sides verify as the real ones do: the cluster-api and the ingress with the synchronous node:crypto HMAC.
-  const key = nodeHmac(secret)
+  // Both sides verify as the real ones do: the cluster-api with the edge's own key, the ingress with the key of the
+  // agent the request names; each refuses a replayed nonce, and the cluster-api checks the body's digest.
+  const key = nodeHmac(edgeSecret(secret))
+  const agentKeys = new AgentKeys(secret)
+  const apiReplay = new ReplayGuard()
+  const originReplay = new ReplayGuard()
+  const verifyOrigin = async (method: string, path: string, headers: Headers) => {
+    const agentId = headers.get('x-agent-id') ?? ''
+    // (Which agent a host belongs to is the real ingress's check; this origin's agents may carry ids of their own.)
+    return agentId ? verifyHeaders(method, path, headers, agentKeys.for(agentId), { replay: originReplay }) : { ok: false as const, reason: 'missing' as const }
+  }
 
   /** Route lookups that never answer, per slug, for the edge's lookup timeout. */
   const hangRouteLookups = new Map<string, number>()
@@ -168,10 +178,11 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   const api = new Hono()
   api.get('/.well-known/jwks.json', (c) => c.json({ keys: [jwk] }))
   api.use('/internal/*', async (c, next) => {
-    const verified = await verifyRequest(c.req.raw, key)
-    if (!verified.ok) {
+    const verified = await verifyRequest(c.req.raw, key, { replay: apiReplay })
+    const bytes = verified.ok && verified.body.kind === 'digest' ? new Uint8Array(await c.req.arrayBuffer()) : null
+    if (!verified.ok || (bytes && nodeBodyDigest(bytes) !== (verified.body as { digest: string }).digest)) {
       platform.unsignedInternalCalls += 1
-      return problemResponse(problem(401, 'bad-edge-signature', 'Unsigned', verified.reason))
+      return problemResponse(problem(401, 'bad-edge-signature', 'Unsigned', verified.ok ? 'body-mismatch' : verified.reason))
     }
     await next()
   })
@@ -282,7 +293,8 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   const ingress = new Hono()
   ingress.all('*', async (c) => {
     const receivedAt = performance.now()
-    const verified = await verifyRequest(c.req.raw, key)
+    const url0 = new URL(c.req.url)
+    const verified = await verifyOrigin(c.req.method, url0.pathname + url0.search, c.req.raw.headers)
     if (!verified.ok) return problemResponse(problem(401, 'bad-edge-signature', 'Edge signature refused', verified.reason))
     const slug = verified.tenantHost ?? ''
     const a = bySlug(slug)
@@ -320,7 +332,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
   origin.on('upgrade', (req, socket, head) => {
     const headers = new Headers()
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value)
-    void verifyHeaders(req.method ?? 'GET', req.url ?? '/', headers, key).then((verified) => {
+    void verifyOrigin(req.method ?? 'GET', req.url ?? '/', headers).then((verified) => {
       const a = verified.ok ? bySlug(verified.tenantHost ?? '') : undefined
       if (!verified.ok || !a?.running) {
         socket.end(verified.ok ? `HTTP/1.1 503 Service Unavailable\r\n${NO_ENDPOINTS}: 1\r\ncontent-length: 0\r\n\r\n` : 'HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n')

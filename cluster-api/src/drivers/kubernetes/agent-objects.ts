@@ -28,7 +28,6 @@ export const MAX_REPLICAS = 3
 /** The edge's X-Tenant-Host (wire/headers.ts), spelled canonically as Traefik rules show it; matching is case-insensitive. */
 const TRAEFIK_TENANT_HOST = TENANT_HOST.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())
 const CONFIG_KEY = 'config'
-const SIGNING_KEY = 'EDGE_SIGNING_SECRET'
 
 export interface AgentObjects {
   /** Applied without `replicas`; created with `replicas: 0` when absent (createBody). */
@@ -38,8 +37,9 @@ export interface AgentObjects {
   after: DesiredObject[]
 }
 
-export function configHash(spec: AgentSpec, options: ResolvedOptions): string {
-  return createHash('sha256').update(JSON.stringify(spec)).update('\0').update(options.signingSecret).digest('hex').slice(0, 32)
+/** Changes whenever the pod must restart to see a new spec (the agent's own signing key is part of the spec). */
+export function configHash(spec: AgentSpec): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 32)
 }
 
 export function agentObjects(spec: AgentSpec, options: ResolvedOptions): AgentObjects {
@@ -51,7 +51,8 @@ export function agentObjects(spec: AgentSpec, options: ResolvedOptions): AgentOb
   const secret = new Secret({
     metadata: metadata(name),
     type: 'Opaque',
-    data: secretData({ [CONFIG_KEY]: JSON.stringify(spec), [SIGNING_KEY]: options.signingSecret }),
+    // The spec carries the agent's own derived signing key; the pod never sees the platform's master secret.
+    data: secretData({ [CONFIG_KEY]: JSON.stringify(spec) }),
   })
   const workspace = new PersistentVolumeClaim({
     metadata: metadata(workspaceClaimName(spec.slug)),
@@ -68,7 +69,7 @@ export function agentObjects(spec: AgentSpec, options: ResolvedOptions): AgentOb
       // A pod that cannot start (image pull, quota, crash) shows as failed after 2 minutes, not the default 10.
       progressDeadlineSeconds: 120,
       template: {
-        metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(spec, options) } },
+        metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(spec) } },
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
@@ -82,7 +83,6 @@ export function agentObjects(spec: AgentSpec, options: ResolvedOptions): AgentOb
               { name: RUNTIME_ENV.host, value: '0.0.0.0' },
               { name: RUNTIME_ENV.platformUrl, value: options.platformUrl },
               { name: RUNTIME_ENV.config, valueFrom: fromSecret(CONFIG_KEY) },
-              { name: RUNTIME_ENV.signingSecret, valueFrom: fromSecret(SIGNING_KEY) },
             ],
             readinessProbe: { httpGet: { path: RUNTIME_PATHS.readyz, port: 'http' }, periodSeconds: 2, failureThreshold: 3 },
             livenessProbe: { httpGet: { path: RUNTIME_PATHS.healthz, port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },

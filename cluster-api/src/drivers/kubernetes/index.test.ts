@@ -5,7 +5,7 @@ import { startFakeKubeApi, type FakeKubeApi } from '../../../../test/fakes/kube-
 import type { AgentSpec } from '../types.ts'
 import { createKubernetesDriver, type KubernetesDriver, type KubernetesDriverOptions } from './index.ts'
 
-const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef'
+const AGENT_KEY = 'a'.repeat(64)
 const PLATFORM_URL = 'http://cluster-api.myintell-system.svc:8788'
 
 function agentSpec(overrides: Partial<AgentSpec> = {}): AgentSpec {
@@ -19,6 +19,7 @@ function agentSpec(overrides: Partial<AgentSpec> = {}): AgentSpec {
     model: { provider: 'anthropic', model: 'claude-test' },
     visibility: 'private',
     tenantDatabaseUrl: 'postgres://acme:pw@db.example/acme',
+    signingKey: AGENT_KEY,
     secrets: { ANTHROPIC_API_KEY: 'sk-test' },
     ...overrides,
   }
@@ -33,7 +34,6 @@ async function startDriver(options: Partial<KubernetesDriverOptions> = {}): Prom
   driver = await createKubernetesDriver({
     kubeConfig: fake.kubeConfig(),
     platformUrl: PLATFORM_URL,
-    signingSecret: SIGNING_SECRET,
     reconcileIntervalMs: 0,
     retryBaseMs: 20,
     ...options,
@@ -105,11 +105,11 @@ describe('kubernetes driver: creating an agent', () => {
       HOST: '0.0.0.0',
       MYINTELL_PLATFORM_URL: PLATFORM_URL,
       MYINTELL_AGENT_CONFIG: { secretKeyRef: { name: 'agent-ada', key: 'config' } },
-      EDGE_SIGNING_SECRET: { secretKeyRef: { name: 'agent-ada', key: 'EDGE_SIGNING_SECRET' } },
     })
+    // The pod holds its own agent's key (inside the spec), and no other secret of the platform.
     const secret = find('v1', 'Secret', 'agent-ada')
+    expect(Object.keys(secret.data)).toEqual(['config'])
     expect(JSON.parse(Buffer.from(secret.data.config, 'base64').toString())).toEqual(agentSpec())
-    expect(Buffer.from(secret.data.EDGE_SIGNING_SECRET, 'base64').toString()).toBe(SIGNING_SECRET)
   })
 
   it('routes X-Tenant-Host to the agent and lets KEDA scale it from zero on the platform metric', async () => {
@@ -252,7 +252,7 @@ describe('kubernetes driver: reconcile', () => {
     await d.ensure(agentSpec())
     const orphanSpec = agentSpec({ agentId: 'gone', slug: 'gone', tenantId: 'ten_2', tenantSlug: 'oldco' })
     // Another driver instance (an earlier cluster-api) created it; this one never heard of it.
-    const other = await createKubernetesDriver({ kubeConfig: fake.kubeConfig(), platformUrl: PLATFORM_URL, signingSecret: SIGNING_SECRET, reconcileIntervalMs: 0 })
+    const other = await createKubernetesDriver({ kubeConfig: fake.kubeConfig(), platformUrl: PLATFORM_URL, reconcileIntervalMs: 0 })
     await other.ensure(orphanSpec)
     await other.close()
     expect(objectsIn('t-oldco')).toContain('Deployment/agent-gone')
@@ -265,7 +265,7 @@ describe('kubernetes driver: reconcile', () => {
   })
 
   it('leaves unknown agents alone when orphan removal is off (the default without desiredAgents)', async () => {
-    const other = await createKubernetesDriver({ kubeConfig: fake.kubeConfig(), platformUrl: PLATFORM_URL, signingSecret: SIGNING_SECRET, reconcileIntervalMs: 0 })
+    const other = await createKubernetesDriver({ kubeConfig: fake.kubeConfig(), platformUrl: PLATFORM_URL, reconcileIntervalMs: 0 })
     await other.ensure(agentSpec())
     await other.close()
     const d = await startDriver()

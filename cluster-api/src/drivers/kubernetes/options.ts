@@ -36,8 +36,6 @@ export interface KubernetesDriverOptions {
   reconcileIntervalMs?: number
   /** First retry after a failed pass (ms), doubled per failure up to reconcileIntervalMs. Default 1000. */
   retryBaseMs?: number
-  /** The edge signing secret, given to every agent pod. */
-  signingSecret: string
   resources?: Partial<AgentResources>
   tenantQuota?: TenantQuota
   /** KEDA ScaledObject: seconds after the last active metric before scaling to zero. Default 300. */
@@ -72,7 +70,6 @@ export interface ResolvedOptions {
   fieldManager: string
   reconcileIntervalMs: number
   retryBaseMs: number
-  signingSecret: string
   resources: AgentResources
   tenantQuota: TenantQuota
   cooldownSeconds: number
@@ -113,7 +110,6 @@ const silentLogger: KubernetesDriverLogger = { info() {}, warn() {}, error() {} 
 
 export function resolveOptions(options: KubernetesDriverOptions): ResolvedOptions {
   if (!options.platformUrl) throw new Error('kubernetes driver requires option platformUrl (KEDA reads the scaling endpoint there)')
-  if (!options.signingSecret) throw new Error('kubernetes driver requires option signingSecret (agent pods verify edge signatures)')
   const reconcileIntervalMs = options.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS
   if (!Number.isFinite(reconcileIntervalMs) || reconcileIntervalMs < 0) throw new Error('kubernetes driver: reconcileIntervalMs must be >= 0')
   let kubeConfig = options.kubeConfig
@@ -130,7 +126,6 @@ export function resolveOptions(options: KubernetesDriverOptions): ResolvedOption
     fieldManager: options.fieldManager ?? 'myintell',
     reconcileIntervalMs,
     retryBaseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
-    signingSecret: options.signingSecret,
     resources: {
       requests: options.resources?.requests ?? DEFAULT_RESOURCES.requests,
       limits: options.resources?.limits ?? DEFAULT_RESOURCES.limits,

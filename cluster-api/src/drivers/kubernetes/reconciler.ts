@@ -56,7 +56,7 @@ export class Reconciler {
   }
 
   isApplied(spec: AgentSpec): boolean {
-    return this.applied.get(spec.agentId) === configHash(spec, this.options)
+    return this.applied.get(spec.agentId) === configHash(spec)
   }
 
   /** Applies the tenant's and the agent's objects. The Deployment is created asleep, then applied without replicas. */
@@ -67,7 +67,7 @@ export class Reconciler {
     await this.client.createIfAbsent(agent.deployment, createBody(agent.deployment))
     await this.client.apply(agent.deployment)
     for (const object of agent.after) await this.client.apply(object)
-    this.applied.set(spec.agentId, configHash(spec, this.options))
+    this.applied.set(spec.agentId, configHash(spec))
   }
 
   /** Deletes every object labelled with the agent's id, and the tenant namespace once no agent of it is left. */

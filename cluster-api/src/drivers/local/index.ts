@@ -169,7 +169,6 @@ function spawnRuntime(settings: LocalDriverSettings, config: AgentSpec | undefin
   return new RuntimeProcess({
     entry: settings.runtimeEntry,
     baseEnv: settings.baseEnv,
-    signingSecret: settings.signingSecret,
     platformUrl: settings.platformUrl,
     drainTimeoutMs: settings.drainTimeoutMs,
     ...(config ? { config } : {}),

@@ -114,6 +114,8 @@ export function resolveSettings(options: LocalDriverOptions): LocalDriverSetting
     if (value !== undefined) baseEnv[name] = value
   }
   Object.assign(baseEnv, options.runtimeEnv ?? {})
+  // A runtime holds only its own agent's key (in its RuntimeConfig), never the platform's master secret.
+  delete baseEnv.EDGE_SIGNING_SECRET
   const drainTimeoutMs = nonNegativeInt('drainTimeoutMs', options.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS)
   const maxCrashes = nonNegativeInt('maxCrashes', options.maxCrashes, DEFAULT_MAX_CRASHES)
   if (maxCrashes < 1) throw new Error('local driver: maxCrashes must be at least 1')

@@ -28,7 +28,6 @@ export interface SpawnRuntimeOptions {
   entry: string
   /** Environment every runtime gets (PATH, HOME, …, runtimeEnv); the runtime-contract variables are added here. */
   baseEnv: Record<string, string>
-  signingSecret: string
   platformUrl: string
   /** Passed as MYINTELL_DRAIN_TIMEOUT_MS. */
   drainTimeoutMs: number
@@ -65,7 +64,6 @@ export class RuntimeProcess {
       ...options.baseEnv,
       [RUNTIME_ENV.port]: '0',
       [RUNTIME_ENV.host]: '127.0.0.1',
-      [RUNTIME_ENV.signingSecret]: options.signingSecret,
       [RUNTIME_ENV.controlToken]: this.controlToken,
       [RUNTIME_ENV.platformUrl]: options.platformUrl,
       [RUNTIME_ENV.drainTimeoutMs]: String(options.drainTimeoutMs),
