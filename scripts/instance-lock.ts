@@ -24,6 +24,12 @@ function readIfPresent(file: string): string | null {
   }
 }
 
+/** Removes the lock of `pid`, a platform process that died holding it (the watchdog's last step). */
+export function releaseLockOf(dataDir: string, pid: number): void {
+  const file = join(dataDir, LOCK_FILE)
+  if (readIfPresent(file)?.trim() === String(pid)) rmSync(file, { force: true })
+}
+
 /** Takes the lock or throws AlreadyRunningError. Returns the release function. */
 export async function acquireInstanceLock(dataDir: string): Promise<() => void> {
   const file = join(dataDir, LOCK_FILE)

@@ -5,6 +5,7 @@
 
 import { PostgresInUseError } from '../cluster-api/src/db/leftover-postgres.ts'
 import { waitUntilGone } from '../cluster-api/src/db/os-processes.ts'
+import { releaseLockOf } from './instance-lock.ts'
 import { endLeftovers, WATCHDOG_STOPPED } from './leftovers.ts'
 
 /**
@@ -38,6 +39,7 @@ async function onEnd(): Promise<void> {
     // A newer platform took the data directory over and owns its PostgreSQL now.
     if (!(error instanceof PostgresInUseError)) console.error(`myintell watchdog: ${(error as Error).message}`)
   }
+  releaseLockOf(dataDir!, owner)
   process.exit(0)
 }
 
