@@ -98,6 +98,8 @@ export function startWatchdog(dataDir: string, instance: string): { stopped(): P
   const child = spawn(process.execPath, [join(import.meta.dirname, 'watchdog.ts'), dataDir, String(process.pid), instance], {
     stdio: ['pipe', 'ignore', 'inherit'],
   })
+  // Without a watchdog the platform still runs, and the next start still ends what this one might leave.
+  child.once('error', (error) => console.error(`myintell: no watchdog for ${dataDir} (${error.message})`))
   child.stdin!.on('error', () => {}) // the watchdog died first: nothing to tell it
   // Neither the child nor the pipe keeps the platform process alive.
   child.unref()

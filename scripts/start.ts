@@ -98,6 +98,8 @@ function runBuild(): Promise<void> {
 }
 
 ownSignals()
+// A closed terminal or pipe must not turn the shutdown into a crash.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
 // A platform whose npm was killed (SIGKILL reaches npm alone, and npm passes nothing on) has nobody left to stop it:
 // it stops when its parent is gone, that is when it is handed to another one.
 const parentPid = process.ppid
