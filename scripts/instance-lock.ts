@@ -3,6 +3,7 @@
 
 import { openSync, closeSync, readFileSync, rmSync, writeSync, constants } from 'node:fs'
 import { join } from 'node:path'
+import { isRunning } from '../cluster-api/src/db/os-processes.ts'
 
 export const LOCK_FILE = 'myintell.pid'
 
@@ -14,19 +15,25 @@ export class AlreadyRunningError extends Error {
   }
 }
 
-function alive(pid: number): boolean {
+function readIfPresent(file: string): string | null {
   try {
-    process.kill(pid, 0)
-    return true
+    return readFileSync(file, 'utf8')
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
   }
 }
 
-/** Takes the lock or throws AlreadyRunningError. Returns the release function. */
-export function acquireInstanceLock(dataDir: string): () => void {
+/** Removes the lock of `pid`, a platform process that died holding it (the watchdog's last step). */
+export function releaseLockOf(dataDir: string, pid: number): void {
   const file = join(dataDir, LOCK_FILE)
-  for (let attempt = 0; attempt < 2; attempt++) {
+  if (readIfPresent(file)?.trim() === String(pid)) rmSync(file, { force: true })
+}
+
+/** Takes the lock or throws AlreadyRunningError. Returns the release function. */
+export async function acquireInstanceLock(dataDir: string): Promise<() => void> {
+  const file = join(dataDir, LOCK_FILE)
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600)
       writeSync(fd, `${process.pid}\n`)
@@ -38,9 +45,13 @@ export function acquireInstanceLock(dataDir: string): () => void {
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const pid = Number(readFileSync(file, 'utf8').trim())
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new AlreadyRunningError(dataDir, pid)
-      rmSync(file, { force: true }) // stale: its process is gone
+      const held = readIfPresent(file)
+      if (held === null) continue // released meanwhile
+      const pid = Number(held.trim())
+      // A zombie (killed, not yet reaped by its parent) holds nothing any more.
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && (await isRunning(pid))) throw new AlreadyRunningError(dataDir, pid)
+      // Stale: its process is gone. Unless another start took it over while we looked (the check above is async).
+      if (readIfPresent(file) === held) rmSync(file, { force: true })
     }
   }
   throw new Error(`could not take the lock ${file}`)

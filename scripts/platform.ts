@@ -6,11 +6,12 @@ import { resolve, join } from 'node:path'
 import { unstable_startWorker } from 'wrangler'
 import { pino, type Logger } from 'pino'
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../cluster-api/src/auth/local-issuer.ts'
-import { loadConfig } from '../cluster-api/src/config.ts'
+import { ConfigError, loadConfig } from '../cluster-api/src/config.ts'
 import { createDriver } from '../cluster-api/src/drivers/index.ts'
 import { startClusterApi, type ClusterApi } from '../cluster-api/src/server.ts'
 import { tenantDatabaseProvisioner } from '../cluster-api/src/tenant-databases.ts'
 import { acquireInstanceLock } from './instance-lock.ts'
+import { endLeftovers, markChildren, startWatchdog } from './leftovers.ts'
 import { assertPortFree } from './ports.ts'
 import { seedDevData, type DevSeed } from './seed.ts'
 
@@ -28,6 +29,14 @@ export interface PlatformOptions {
   /** Environment to read the rest of the configuration from. Default process.env. */
   env?: Record<string, string | undefined>
   logger?: Logger
+  /**
+   * Runs once the data directory is this platform's (its lock taken, what an earlier start left running ended) and
+   * before anything starts: `npm start` builds the bundles here, so that a second start refused by the lock does not
+   * rebuild them under the running platform.
+   */
+  beforeStart?: () => Promise<void>
+  /** Where one-line notices go (leftovers of an earlier start that were ended). Default: the logger at warn. */
+  notice?: (line: string) => void
 }
 
 export interface Platform {
@@ -50,12 +59,24 @@ function portFrom(env: Record<string, string | undefined>, name: string, fallbac
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const port = Number(raw)
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid configuration:\n  ${name}: must be a port number 0-65535, got "${raw}"`)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`invalid configuration:\n  ${name}: must be a port number 0-65535, got "${raw}"`)
   return port
+}
+
+/** The platform on one machine is the local driver; another MYINTELL_DRIVER is refused, never ignored. */
+export function assertLocalDriver(env: Record<string, string | undefined>): void {
+  const driver = env.MYINTELL_DRIVER?.trim() || 'local'
+  if (driver === 'kubernetes') {
+    throw new ConfigError('MYINTELL_DRIVER=kubernetes: npm start runs the local driver only; to drive the cluster KUBECONFIG names, run the cluster-api on its own (MYINTELL_DRIVER=kubernetes node cluster-api/src/main.ts) and the edge with ORIGIN_URL at its Traefik')
+  }
+  if (driver === 'none') {
+    throw new ConfigError('MYINTELL_DRIVER=none: npm start runs the local driver only; for the API without a workload driver run the cluster-api on its own (MYINTELL_DRIVER=none node cluster-api/src/main.ts)')
+  }
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const env = options.env ?? process.env
+  assertLocalDriver(env)
   const dataDir = resolve(options.dataDir ?? env.MYINTELL_DATA_DIR ?? '.data')
   mkdirSync(dataDir, { recursive: true })
   // The embedded PostgreSQL runs as the `postgres` user when we are root: it must be able to enter .data/.
@@ -64,17 +85,26 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const apiPort = options.apiPort ?? portFrom(env, 'PORT', 8788)
   const ingressPort = options.ingressPort ?? portFrom(env, 'MYINTELL_INGRESS_PORT', 8789)
   const logger = options.logger ?? pino({ level: env.LOG_LEVEL ?? 'warn' })
+  const notice = options.notice ?? ((line: string) => logger.warn(line))
 
-  const release = acquireInstanceLock(dataDir)
-  const cleanups: Array<() => Promise<void>> = [async () => release()]
+  const release = await acquireInstanceLock(dataDir)
+  // From here on every child (PostgreSQL, workerd) carries this data directory's mark, and the watchdog ends them
+  // if this process dies without stopping them.
+  const watchdog = startWatchdog(dataDir, markChildren(dataDir))
+  const cleanups: Array<() => Promise<void>> = [async () => { release(); await watchdog.stopped() }]
   const close = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'))
   }
   try {
+    // The lock was free or its holder is dead: whatever an earlier start left running on this data directory is ours
+    // to end, and would otherwise hold its ports and PostgreSQL's files.
+    const ended = await endLeftovers(dataDir)
+    if (ended.length > 0) notice(`ended ${ended.join(', ')}, left running on ${dataDir} by an earlier start that did not stop`)
     await assertPortFree(edgePort, '127.0.0.1', 'MYINTELL_PORT')
     await assertPortFree(apiPort, '127.0.0.1', 'PORT')
     await assertPortFree(ingressPort, '127.0.0.1', 'MYINTELL_INGRESS_PORT')
     const config = loadConfig({ ...env, MYINTELL_DATA_DIR: dataDir, PORT: String(apiPort) })
+    await options.beforeStart?.()
 
     const clusterApi = await startClusterApi({
       databaseUrl: config.databaseUrl,
@@ -181,5 +211,12 @@ async function startEdge(options: EdgeOptions): Promise<{ url: URL; dispose(): P
     },
   } as Parameters<typeof unstable_startWorker>[0])
   await worker.ready
-  return { url: await worker.url, dispose: () => worker.dispose() }
+  return {
+    url: await worker.url,
+    dispose: () => worker.dispose().catch((error: unknown) => {
+      // Ctrl-C reaches the whole process group, workerd included, which may have exited before we dispose of it;
+      // miniflare then reports the runtime as failed. Stopping it was the point.
+      if ((error as { code?: unknown }).code !== 'ERR_RUNTIME_FAILURE') throw error
+    }),
+  }
 }

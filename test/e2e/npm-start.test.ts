@@ -13,7 +13,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'myintell-start-'))
 const env = { ...process.env, MYINTELL_DATA_DIR: dataDir, MYINTELL_PORT: '0', PORT: '0', MYINTELL_INGRESS_PORT: '0', MYINTELL_WARM_POOL_SIZE: '1' }
 
 function start(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(root, 'scripts/start.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // --no-build: the suite builds once first; a rebuild here would empty agent/dist under the other test files.
+  const child = spawn(process.execPath, [join(root, 'scripts/start.ts'), '--no-build'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let text = ''
   child.stdout!.on('data', (chunk: Buffer) => { text += chunk.toString() })
   child.stderr!.on('data', (chunk: Buffer) => { text += chunk.toString() })
