@@ -18,6 +18,9 @@ export const ANON_SESSION_MAX_AGE_S = 30 * 24 * 3_600
 /** A session in use is re-issued (same id, fresh time) once it is this old, so a regular visitor keeps it. */
 export const ANON_SESSION_RENEW_AFTER_S = 24 * 3_600
 
+/** A cookie may say it was issued this far ahead of the edge's clock (seconds): isolates' clocks differ a little. */
+const CLOCK_SKEW_S = 300
+
 /** HMAC-SHA256 under the session key, lowercase hex. */
 export type AnonSessionKey = (data: string) => string
 
@@ -62,8 +65,8 @@ export function decodeAnonSession(value: string | null, agentId: string, key: An
   if (!ID_PATTERN.test(id) || !ISSUED_PATTERN.test(issued) || !MAC_PATTERN.test(mac)) return null
   const issuedAt = Number(issued)
   if (!timingSafeEqual(key(signed(agentId, id, issuedAt)), mac)) return null
-  // A cookie from the future (clock skew aside) was not issued by us as it claims; one past its age has ended.
-  if (issuedAt > nowS + 300 || nowS - issuedAt >= ANON_SESSION_MAX_AGE_S) return null
+  // A cookie from the future (clock skew aside) was not issued as it claims; one past its age has ended.
+  if (issuedAt > nowS + CLOCK_SKEW_S || nowS - issuedAt >= ANON_SESSION_MAX_AGE_S) return null
   return { id, issuedAt }
 }
 

@@ -3,7 +3,7 @@
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { fake, testEnv, uniqueSlug } from '../../test/fake-platform-client.ts'
-import { anonSessionKey, encodeAnonSession, newAnonSession } from '../auth/anon-session.ts'
+import { ANON_SESSION_RENEW_AFTER_S, anonSessionKey, encodeAnonSession, newAnonSession } from '../auth/anon-session.ts'
 
 const edge = (url: string, init?: RequestInit) => (exports as unknown as { default: Fetcher }).default.fetch(url, init)
 const key = anonSessionKey(testEnv.EDGE_SIGNING_SECRET)
@@ -42,6 +42,16 @@ describe('anonymous sessions', () => {
     const echo = await again.json<Echo>()
     expect(echo.principal).toBe(`anon:${idIn(cookie)}`)
     expect(echo.cookie).toBe('theme=dark; lang=en')
+  })
+
+  it('renews a session in use once it is a day old: the same id, a fresh cookie', async () => {
+    const agent = await publicAgent('anon-renew')
+    const old = { id: newAnonSession(0).id, issuedAt: Math.floor(Date.now() / 1000) - ANON_SESSION_RENEW_AFTER_S - 60 }
+    const res = await edge(`http://${agent.slug}.localhost/`, { headers: { cookie: `mi_anon=${encodeAnonSession(old, agent.agentId, key)}` } })
+    expect((await res.json<Echo>()).principal).toBe(`anon:${old.id}`)
+    const renewed = cookieOf(res)
+    expect(idIn(renewed)).toBe(old.id)
+    expect(Number(renewed.split('.')[1])).toBeGreaterThan(old.issuedAt)
   })
 
   it("replaces a forged, altered or another agent's cookie with a fresh session, never taking its id", async () => {
