@@ -34,6 +34,15 @@ export function edgeSecret(master: string): string {
 }
 
 /**
+ * The key of the edge's anonymous-session cookies (edge/src/auth/anon-session.ts): binds each session id to the
+ * agent it was issued for. Only the edge uses it; it signs nothing else, so a cookie never passes for a request
+ * signature or the reverse.
+ */
+export function anonSessionSecret(master: string): string {
+  return derive(master, 'anon-session')
+}
+
+/**
  * One agent's key (64 hex characters): the edge signs that agent's traffic with it, and it is all the agent's
  * runtime holds. Knowing one agent's key tells nothing about another's or the edge's (HMAC is a PRF).
  */

@@ -3,6 +3,7 @@
 import { assertSigningSecret, type SigningKey } from '../../wire/signature.ts'
 import type { Env } from './env.ts'
 import { AgentKeys, edgeSecret, nodeHmac } from '../../wire/node-hmac.ts'
+import { anonSessionKey, type AnonSessionKey } from './auth/anon-session.ts'
 
 export interface EdgeConfig {
   /** `myintell.ai` in production, `localhost` locally. */
@@ -24,6 +25,8 @@ export interface EdgeConfig {
   edgeKey: SigningKey
   /** Each agent's key (derived from EDGE_SIGNING_SECRET): signs the agent's traffic; its runtime holds only that key. */
   agentKeys: AgentKeys
+  /** Binds anonymous-session cookies to their agent (derived from EDGE_SIGNING_SECRET, used for nothing else). */
+  anonSessionKey: AnonSessionKey
 }
 
 export interface RateLimitConfig {
@@ -82,6 +85,7 @@ export function parseConfig(env: Env): EdgeConfig {
     rateLimit: rateLimit(env),
     edgeKey: nodeHmac(edgeSecret(env.EDGE_SIGNING_SECRET)),
     agentKeys: new AgentKeys(env.EDGE_SIGNING_SECRET),
+    anonSessionKey: anonSessionKey(env.EDGE_SIGNING_SECRET),
   }
 }
 

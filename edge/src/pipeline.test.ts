@@ -16,7 +16,8 @@ describe('pipeline', () => {
     })
     expect(res.status).toBe(200)
     const echo = await res.json<Record<string, string>>()
-    expect(echo).toMatchObject({ agent: agent.slug, agentId: agent.agentId, tenantId: agent.tenantId, principal: 'anonymous' })
+    expect(echo).toMatchObject({ agent: agent.slug, agentId: agent.agentId, tenantId: agent.tenantId })
+    expect(echo.principal).toMatch(/^anon:[0-9a-f]{32}$/)
     expect(echo.requestId).toBe(res.headers.get(REQUEST_ID))
   })
 

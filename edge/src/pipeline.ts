@@ -5,6 +5,7 @@ import { Hono } from 'hono'
 import type { EdgeEnv } from './context.ts'
 import { EdgeError, errorResponse } from './problems.ts'
 import { accessLog } from './stages/access-log.ts'
+import { anonymousSession } from './stages/anonymous-session.ts'
 import { authenticate } from './stages/authenticate.ts'
 import { authorize } from './stages/authorize.ts'
 import { classifyHost } from './stages/classify-host.ts'
@@ -28,6 +29,7 @@ export function createEdgeApp(): Hono<EdgeEnv> {
   app.use(platformHosts()) //           landing page, dashboard assets and the /v1 API end here
   app.use(resolveRoute()) //         4. slug → route: isolate cache → AgentGate → cluster-api; unknown → 404
   app.use(authenticate()) //         5. Clerk JWT (Bearer or __session) | mi_ API key (+ scopes) | anonymous
+  app.use(anonymousSession()) // 5b. anonymous on a public agent → anon:<id> from its signed mi_anon cookie, or a new one (Set-Cookie)
   app.use(authorize()) //            6. the principal's tenant owns the agent (or it is public); an API key needs chat
   app.use(rateLimit()) //            7. per tenant for its own principals, per client address for outsiders (Workers Rate Limiting binding)
   app.all('*', forwardOrWake()) //   8. warm → origin; else hold in AgentGate, then origin; 9. account

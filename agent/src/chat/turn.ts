@@ -3,8 +3,9 @@
 import { z } from 'zod'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
 import { createConversation, findConversation, insertMessage, recentMessages, touchConversation } from '../db/conversation-queries.ts'
-import { addMemory, listMemories } from '../db/memory-queries.ts'
+import { addMemory, recallMemories } from '../db/memory-queries.ts'
 import type { TenantDb } from '../db/tenant-db.ts'
+import { conversationScope, memoryHolder, type Caller } from '../http/caller.ts'
 import { HttpError } from '../http/errors.ts'
 import type { Logger } from '../log.ts'
 import { estimateTokens, ProviderError } from '../providers/types.ts'
@@ -57,27 +58,33 @@ export interface PreparedTurn {
   run(signal: AbortSignal): AsyncGenerator<TurnEvent>
 }
 
-export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig; db: TenantDb }, body: unknown): Promise<PreparedTurn> {
+/**
+ * `caller` decides what the turn reaches: a conversation to continue must be one it may see (a guest: one it
+ * started), a fact it asks to be remembered is kept where memoryHolder says, and the prompt recalls the agent-wide
+ * memories plus the caller's own.
+ */
+export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig; db: TenantDb }, caller: Caller, body: unknown): Promise<PreparedTurn> {
   const { message, conversationId } = parseChatRequest(body)
   checkMessage(message, deps.maxMessageChars)
   const { config, db } = agent
-  const existing = conversationId !== undefined ? await findConversation(db, config.agentId, conversationId) : null
+  const existing = conversationId !== undefined ? await findConversation(db, config.agentId, conversationScope(caller), conversationId) : null
   if (conversationId !== undefined && !existing) throw conversationNotFound()
 
   return {
     async *run(signal) {
-      const conversation = existing ?? (await createConversation(db, config.agentId, message))
+      const conversation = existing ?? (await createConversation(db, config.agentId, caller.owner, message))
       yield { type: 'start', conversationId: conversation.id }
       const fact = extractFact(message)
-      if (fact) {
-        const memory = await addMemory(db, config.agentId, fact, 'user')
+      const holder = fact ? memoryHolder(caller) : null
+      if (fact && holder) {
+        const memory = await addMemory(db, config.agentId, holder.principal, fact, 'user')
         yield { type: 'memory', id: memory.id, content: memory.content }
       }
       // Independent reads and the user-message write go out together: they are most of the time to first token.
       const [unordered, userRow, memoryRows] = await Promise.all([
         existing ? recentMessages(db, conversation.id, HISTORY_MAX_MESSAGES) : Promise.resolve([]),
         insertMessage(db, { conversationId: conversation.id, role: 'user', content: message }),
-        listMemories(db, config.agentId, MEMORY_RECALL_LIMIT),
+        recallMemories(db, config.agentId, caller.owner, MEMORY_RECALL_LIMIT),
       ])
       const memories = memoryRows.map((m) => m.content).reverse()
       // The read may or may not see the concurrent insert; history is what came before this message.

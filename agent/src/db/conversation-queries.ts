@@ -1,6 +1,7 @@
 // Queries on conversations and messages, one plain function each, `db` first.
-// Every query is scoped by agent id: a tenant's database is shared by its agents, their data is not.
-import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm'
+// Every query is scoped by agent id (a tenant's database is shared by its agents, their data is not) and by a
+// RowScope: a member reaches all of the agent's conversations, a guest only those it started.
+import { and, asc, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
 import type { TenantDb } from './tenant-db.ts'
 import { conversations, messages } from './schema.ts'
 
@@ -8,19 +9,32 @@ export type ConversationRow = typeof conversations.$inferSelect
 export type MessageRow = typeof messages.$inferSelect
 export type NewMessage = Omit<typeof messages.$inferInsert, 'id' | 'createdAt'>
 
+/** Whose conversations a query reaches: all of the agent's, or one owner's only (an owner of null reaches none). */
+export type RowScope = { all: true } | { all: false; owner: string | null }
+
 /** Titles are the first words of the first message: enough to recognise a conversation in a list. */
 const TITLE_MAX_CHARS = 80
 
-export async function createConversation(db: TenantDb, agentId: string, firstMessage: string): Promise<ConversationRow> {
+/** The rows of `agentId` that `scope` reaches; null when it reaches none (a guest with no owner). */
+function visible(agentId: string, scope: RowScope): SQL | null {
+  if (scope.all) return eq(conversations.agentId, agentId)
+  if (scope.owner === null) return null
+  return and(eq(conversations.agentId, agentId), eq(conversations.principal, scope.owner))!
+}
+
+/** `principal`: who starts it (null: nobody the edge could name, so no guest can come back to it). */
+export async function createConversation(db: TenantDb, agentId: string, principal: string | null, firstMessage: string): Promise<ConversationRow> {
   const title = firstMessage.replace(/\s+/g, ' ').trim().slice(0, TITLE_MAX_CHARS)
-  const [row] = await db.insert(conversations).values({ agentId, title }).returning()
+  const [row] = await db.insert(conversations).values({ agentId, principal, title }).returning()
   return row!
 }
 
-export async function findConversation(db: TenantDb, agentId: string, id: string): Promise<ConversationRow | null> {
+/** The conversation, if `scope` reaches it; one another caller started is "not found", not "forbidden". */
+export async function findConversation(db: TenantDb, agentId: string, scope: RowScope, id: string): Promise<ConversationRow | null> {
+  const where = visible(agentId, scope)
   // Not a UUID cannot exist; checking here avoids a database error for ids like "abc".
-  if (!isUuid(id)) return null
-  const [row] = await db.select().from(conversations).where(and(eq(conversations.agentId, agentId), eq(conversations.id, id)))
+  if (!where || !isUuid(id)) return null
+  const [row] = await db.select().from(conversations).where(and(where, eq(conversations.id, id)))
   return row ?? null
 }
 
@@ -29,16 +43,19 @@ export function isUuid(id: string): boolean {
 }
 
 /** Newest first; the cursor is the `updatedAt|id` of the last row of the previous page. */
-export async function listConversations(db: TenantDb, agentId: string, limit: number, before?: { updatedAt: Date; id: string }): Promise<ConversationRow[]> {
+export async function listConversations(db: TenantDb, agentId: string, scope: RowScope, limit: number, before?: { updatedAt: Date; id: string }): Promise<ConversationRow[]> {
+  const reach = visible(agentId, scope)
+  if (!reach) return []
   const where = before
-    ? and(eq(conversations.agentId, agentId), sql`(${conversations.updatedAt}, ${conversations.id}) < (${before.updatedAt.toISOString()}::timestamptz, ${before.id}::uuid)`)
-    : eq(conversations.agentId, agentId)
+    ? and(reach, sql`(${conversations.updatedAt}, ${conversations.id}) < (${before.updatedAt.toISOString()}::timestamptz, ${before.id}::uuid)`)
+    : reach
   return db.select().from(conversations).where(where).orderBy(desc(conversations.updatedAt), desc(conversations.id)).limit(limit)
 }
 
-export async function deleteConversation(db: TenantDb, agentId: string, id: string): Promise<boolean> {
-  if (!isUuid(id)) return false
-  const rows = await db.delete(conversations).where(and(eq(conversations.agentId, agentId), eq(conversations.id, id))).returning({ id: conversations.id })
+export async function deleteConversation(db: TenantDb, agentId: string, scope: RowScope, id: string): Promise<boolean> {
+  const where = visible(agentId, scope)
+  if (!where || !isUuid(id)) return false
+  const rows = await db.delete(conversations).where(and(where, eq(conversations.id, id))).returning({ id: conversations.id })
   return rows.length > 0
 }
 

@@ -1,14 +1,23 @@
 // Tenant database schema: what every superfriend of a tenant keeps (conversations, messages, memories).
-// One database per tenant; rows carry agent_id so a tenant's agents never see each other's data.
+// One database per tenant; rows carry agent_id so a tenant's agents never see each other's data, and the principal
+// they belong to so a public agent's callers never see each other's (http/caller.ts says who sees what).
 import { bigserial, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 export const conversations = pgTable('conversations', {
   id: uuid('id').primaryKey().defaultRandom(),
   agentId: text('agent_id').notNull(),
+  /**
+   * The principal that started it (`user:…`, `key:…`, `anon:<session>`), who may come back to it as a guest; null
+   * when the edge named none, and for conversations from before callers were told apart: the tenant's alone.
+   */
+  principal: text('principal'),
   title: text('title').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-}, (t) => [index('conversations_agent_updated_idx').on(t.agentId, t.updatedAt)])
+}, (t) => [
+  index('conversations_agent_updated_idx').on(t.agentId, t.updatedAt),
+  index('conversations_agent_principal_updated_idx').on(t.agentId, t.principal, t.updatedAt),
+])
 
 /** role: user | assistant. status: complete, or error when the provider failed mid-reply (the partial text is kept). */
 export const messages = pgTable('messages', {
@@ -28,7 +37,12 @@ export const messages = pgTable('messages', {
 export const memories = pgTable('memories', {
   id: uuid('id').primaryKey().defaultRandom(),
   agentId: text('agent_id').notNull(),
+  /** Null: agent-wide, recalled for every caller (kept by the tenant's members). Else one guest's own, recalled for it alone. */
+  principal: text('principal'),
   content: text('content').notNull(),
   source: text('source').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-}, (t) => [index('memories_agent_idx').on(t.agentId, t.createdAt)])
+}, (t) => [
+  index('memories_agent_idx').on(t.agentId, t.createdAt),
+  index('memories_agent_principal_idx').on(t.agentId, t.principal, t.createdAt),
+])

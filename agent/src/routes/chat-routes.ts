@@ -2,6 +2,7 @@
 // (`start`, `memory`, `delta`… then `done` with conversation id and usage, or `error` with the partial reply kept).
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
+import { requestCaller } from '../http/caller.ts'
 import { HttpError } from '../http/errors.ts'
 import { sseResponse } from '../http/event-stream.ts'
 import { readJson } from '../http/read-json.ts'
@@ -18,7 +19,7 @@ export function chatRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
 
   app.post('/v1/chat', async (c) => {
     const body = await readJson(c.req.raw)
-    const turn = await prepareTurn(deps, ctx.current(), body)
+    const turn = await prepareTurn(deps, ctx.current(), requestCaller(c), body)
 
     if (wantsEventStream(c.req.header('accept'))) {
       return sseResponse(async function* (signal) {

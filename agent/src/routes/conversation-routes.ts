@@ -1,6 +1,8 @@
 // GET /v1/conversations, GET /v1/conversations/:id/messages (cursor pagination), DELETE /v1/conversations/:id.
+// A member reaches every conversation of the agent; a guest only those it started (others are "not found").
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
+import { conversationScope, requestCaller } from '../http/caller.ts'
 import { conversationNotFound } from './conversation-errors.ts'
 import { decodeCursor, encodeCursor, pageSize } from '../http/pagination.ts'
 import { deleteConversation, findConversation, listConversations, listMessages } from '../db/conversation-queries.ts'
@@ -17,7 +19,7 @@ export function conversationRoutes(ctx: AgentContext): Hono<AppEnv> {
     const { db, config } = ctx.current()
     const limit = pageSize(c.req.query('limit'))
     const cursor = decodeCursor(c.req.query('cursor'), isConversationCursor)
-    const rows = await listConversations(db, config.agentId, limit + 1, cursor ? { updatedAt: new Date(cursor[0]), id: cursor[1] } : undefined)
+    const rows = await listConversations(db, config.agentId, conversationScope(requestCaller(c)), limit + 1, cursor ? { updatedAt: new Date(cursor[0]), id: cursor[1] } : undefined)
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return c.json({
@@ -28,7 +30,7 @@ export function conversationRoutes(ctx: AgentContext): Hono<AppEnv> {
 
   app.get('/v1/conversations/:id/messages', async (c) => {
     const { db, config } = ctx.current()
-    const conversation = await findConversation(db, config.agentId, c.req.param('id'))
+    const conversation = await findConversation(db, config.agentId, conversationScope(requestCaller(c)), c.req.param('id'))
     if (!conversation) throw conversationNotFound()
     const limit = pageSize(c.req.query('limit'))
     const after = decodeCursor(c.req.query('cursor'), isMessageCursor)
@@ -49,7 +51,7 @@ export function conversationRoutes(ctx: AgentContext): Hono<AppEnv> {
 
   app.delete('/v1/conversations/:id', async (c) => {
     const { db, config } = ctx.current()
-    if (!(await deleteConversation(db, config.agentId, c.req.param('id')))) throw conversationNotFound()
+    if (!(await deleteConversation(db, config.agentId, conversationScope(requestCaller(c)), c.req.param('id')))) throw conversationNotFound()
     return c.body(null, 204)
   })
   return app

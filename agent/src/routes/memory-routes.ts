@@ -1,8 +1,10 @@
 // GET /v1/memories (newest first), POST /v1/memories { content }, DELETE /v1/memories/:id.
-// What the superfriend remembers across conversations, visible to and removable by its users.
+// What the superfriend remembers across conversations, for the tenant's members only: agent-wide memories (which
+// every caller's turn recalls) and what each guest of a public agent asked to be kept for itself.
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../http/app-env.ts'
+import { requestCaller, requireMember } from '../http/caller.ts'
 import { HttpError } from '../http/errors.ts'
 import { pageSize } from '../http/pagination.ts'
 import { readJson } from '../http/read-json.ts'
@@ -13,10 +15,18 @@ import type { AgentContext } from './agent-context.ts'
 
 const createMemorySchema = z.object({ content: z.string() })
 
-const view = (m: MemoryRow) => ({ id: m.id, content: m.content, source: m.source, createdAt: m.createdAt.toISOString() })
+/** `principal`: null for an agent-wide memory, else the guest it is kept for. */
+const view = (m: MemoryRow) => ({ id: m.id, content: m.content, source: m.source, principal: m.principal, createdAt: m.createdAt.toISOString() })
 
 export function memoryRoutes(ctx: AgentContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
+
+  // Before anything is read, parsed or stored: a guest learns nothing here, not even whether an id exists.
+  // (`/v1/memories/*` also matches `/v1/memories` itself.)
+  app.use('/v1/memories/*', async function membersOnly(c, next) {
+    requireMember(requestCaller(c))
+    await next()
+  })
 
   app.get('/v1/memories', async (c) => {
     const { db, config } = ctx.current()
@@ -31,7 +41,8 @@ export function memoryRoutes(ctx: AgentContext): Hono<AppEnv> {
     if (!content) throw new HttpError(422, 'empty-memory', 'Empty memory', 'content must contain some text.')
     if (content.length > MAX_FACT_CHARS) throw new HttpError(413, 'memory-too-long', 'Memory too long', `A memory may be at most ${MAX_FACT_CHARS} characters.`)
     const { db, config } = ctx.current()
-    return c.json(view(await addMemory(db, config.agentId, content, 'user')), 201)
+    // A member's memory is agent-wide: every caller's turn recalls it.
+    return c.json(view(await addMemory(db, config.agentId, null, content, 'user')), 201)
   })
 
   app.delete('/v1/memories/:id', async (c) => {

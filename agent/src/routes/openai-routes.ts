@@ -3,11 +3,12 @@
 import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
+import { memoryHolder, requestCaller } from '../http/caller.ts'
 import { HttpError } from '../http/errors.ts'
 import { sseResponse } from '../http/event-stream.ts'
 import type { SseFrame } from '../http/event-stream.ts'
 import { readJson } from '../http/read-json.ts'
-import { addMemory, listMemories } from '../db/memory-queries.ts'
+import { addMemory, recallMemories } from '../db/memory-queries.ts'
 import { fitContext } from '../chat/context-window.ts'
 import { extractFact } from '../chat/memory-intent.ts'
 import { parseChatCompletion, toPrompt } from '../chat/openai-request.ts'
@@ -40,9 +41,13 @@ export function openAiRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
     checkMessage(last.content, deps.maxMessageChars)
 
     const { config, db } = ctx.current()
+    // The same rules as a chat turn (chat/turn.ts): the fact is kept where the caller's memories go, and the
+    // prompt recalls the agent-wide memories plus the caller's own.
+    const caller = requestCaller(c)
     const fact = extractFact(last.content)
-    if (fact) await addMemory(db, config.agentId, fact, 'user')
-    const memories = (await listMemories(db, config.agentId, MEMORY_RECALL_LIMIT)).map((m) => m.content).reverse()
+    const holder = fact ? memoryHolder(caller) : null
+    if (fact && holder) await addMemory(db, config.agentId, holder.principal, fact, 'user')
+    const memories = (await recallMemories(db, config.agentId, caller.owner, MEMORY_RECALL_LIMIT)).map((m) => m.content).reverse()
     const provider = deps.provider(config)
     const maxOutputTokens = req.max_completion_tokens ?? req.max_tokens ?? config.model.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS
     const withClient = (note: string | null) => [systemPrompt(config, memories, note), clientSystem].filter(Boolean).join('\n\n')

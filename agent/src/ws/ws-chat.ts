@@ -1,9 +1,11 @@
 // GET /v1/ws: WebSocket chat with the same events as the SSE stream; several turns per socket, one at a time.
-// The upgrade is checked like any request (edge signature for this slug, readiness) before the socket is accepted.
+// The upgrade is checked like any request (edge signature for this slug, readiness) before the socket is accepted;
+// every turn on the socket is the upgrade's verified caller's (its conversations, its memories; http/caller.ts).
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import { problem } from '../../../wire/problem.ts'
+import { callerOf, type Caller } from '../http/caller.ts'
 import type { EdgeVerifier } from '../http/edge-auth.ts'
 import { HttpError } from '../http/errors.ts'
 import type { Logger } from '../log.ts'
@@ -66,7 +68,8 @@ export function attachWebSocketChat(server: Server, opts: Options): WebSocketCha
       if (!accepting || !opts.state.isReady()) return refuse(socket, 503, 'not-ready', 'Service Unavailable')
       const sockets = await socketServer()
       if (!accepting) return refuse(socket, 503, 'not-ready', 'Service Unavailable')
-      sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts))
+      const caller = callerOf(check.verified.principal, check.verified.principalAccess)
+      sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, caller, opts))
     })().catch(() => socket.destroy())
   })
 
@@ -80,7 +83,7 @@ export function attachWebSocketChat(server: Server, opts: Options): WebSocketCha
   }
 }
 
-function serveSocket(ws: WebSocket, opts: Options): void {
+function serveSocket(ws: WebSocket, caller: Caller, opts: Options): void {
   let busy = false
   const abort = new AbortController()
   const send = (event: Record<string, unknown>) => {
@@ -110,7 +113,7 @@ function serveSocket(ws: WebSocket, opts: Options): void {
     if (opts.state.isDraining()) return send({ type: 'error', status: 503, code: 'draining', message: 'This superfriend is restarting; reconnect shortly.' })
     const end = opts.ctx.track()
     try {
-      const turn = await prepareTurn(opts.turnDeps, opts.ctx.current(), body)
+      const turn = await prepareTurn(opts.turnDeps, opts.ctx.current(), caller, body)
       for await (const event of turn.run(abort.signal)) send(event)
     } catch (err) {
       if (err instanceof HttpError) send({ type: 'error', status: err.status, code: err.code, message: err.detail ?? err.title })

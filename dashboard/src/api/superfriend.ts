@@ -18,7 +18,8 @@ export interface Message {
   error?: string
   createdAt: string
 }
-export interface Memory { id: string; content: string; source: string; createdAt: string }
+/** `principal`: null for a memory every caller's turn recalls; else the one guest of a public superfriend it is kept for. */
+export interface Memory { id: string; content: string; source: string; principal?: string | null; createdAt: string }
 export interface TurnUsage { inputTokens?: number; outputTokens?: number }
 
 export type ChatEvent =

@@ -43,14 +43,15 @@ export function MemoriesPage(props: { slug: string }) {
     <section>
       <AgentHeader agent={agent} tab="memories" />
       <h2 id="memories-title" tabIndex={-1}>Memories</h2>
-      <p class="hint">Facts {agent.name} keeps across conversations (say “remember that …” in a chat). Deleting one makes it forget.</p>
+      <p class="hint">Facts {agent.name} keeps across conversations (say “remember that …” in a chat). Deleting one makes it forget.
+        {agent.visibility === 'public' && ' What a visitor asks it to remember is kept for that visitor alone.'}</p>
       {error && <p class="error" role="alert">{error}</p>}
       {memories === null ? <p role="status">Loading (this wakes {agent.name} if it is asleep)…</p> : memories.length === 0 ? <p class="hint">Nothing remembered yet.</p> : (
         <ul class="memories">
           {memories.map((m) => (
             <li class="card memory">
               <p>{m.content}</p>
-              <p class="meta">{m.source === 'user' ? 'from a conversation' : m.source} · {formatDate(m.createdAt)}</p>
+              <p class="meta">{m.source === 'user' ? 'from a conversation' : m.source}{m.principal ? ' · kept for one visitor only' : ''} · {formatDate(m.createdAt)}</p>
               <button type="button" class="danger" disabled={deleting === m.id} aria-label={`Forget: ${m.content}`} onClick={() => remove(m)}>Forget</button>
             </li>
           ))}

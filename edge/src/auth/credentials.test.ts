@@ -22,4 +22,13 @@ describe('credentials', () => {
     expect(headers.get('authorization')).toBeNull()
     expect(headers.get('cookie')).toBe('a=1; c=3')
   })
+
+  it('drops the anonymous session cookie too: it is the edge\'s, not the agent\'s', () => {
+    const headers = new Headers({ cookie: 'mi_anon=a.1.b; a=1; __Host-mi_anon=c.2.d; mi_anonymous=kept' })
+    dropCredentials(headers)
+    expect(headers.get('cookie')).toBe('a=1; mi_anonymous=kept')
+    const only = new Headers({ cookie: 'mi_anon=a.1.b' })
+    dropCredentials(only)
+    expect(only.has('cookie')).toBe(false)
+  })
 })

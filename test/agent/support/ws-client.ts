@@ -1,6 +1,6 @@
 // A small WebSocket chat client for tests: connects through an edge-signed upgrade and collects one turn's events.
 import WebSocket from 'ws'
-import { edgeHeaders } from './signed-fetch.ts'
+import { edgeHeaders, type EdgeIdentity } from './signed-fetch.ts'
 import { TEST_SECRET } from './runtime-process.ts'
 
 export interface ChatSocket {
@@ -13,9 +13,10 @@ export interface ChatSocket {
   close(): void
 }
 
-export async function openChatSocket(runtime: { port: number }, slug: string, secret = TEST_SECRET): Promise<ChatSocket> {
+/** `as`: who the edge says is calling (principal, principalAccess); default a member, like signedFetch. */
+export async function openChatSocket(runtime: { port: number }, slug: string, secret = TEST_SECRET, as: Pick<EdgeIdentity, 'principal' | 'principalAccess'> = {}): Promise<ChatSocket> {
   const url = `ws://127.0.0.1:${runtime.port}/v1/ws`
-  const headers = await edgeHeaders('GET', `http://127.0.0.1:${runtime.port}/v1/ws`, { secret, slug })
+  const headers = await edgeHeaders('GET', `http://127.0.0.1:${runtime.port}/v1/ws`, { secret, slug, ...as })
   const ws = new WebSocket(url, { headers: Object.fromEntries(headers) })
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve())
