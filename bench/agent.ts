@@ -16,7 +16,7 @@ import type { RuntimeConfig } from '../wire/runtime.ts'
 import { RUNTIME_NODE_FLAGS } from '../wire/runtime.ts'
 import { signHeaders, STREAMED_BODY } from '../wire/signature.ts'
 import { agentSecret } from '../wire/node-hmac.ts'
-import { TENANT_HOST } from '../wire/headers.ts'
+import { PRINCIPAL_ACCESS, TENANT_HOST } from '../wire/headers.ts'
 import { freePort } from '../cluster-api/src/db/free-port.ts'
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 40)
@@ -98,7 +98,7 @@ async function throughRuntime(baseUrl: string, slug: string): Promise<{ ttft: nu
   const tps: number[] = []
   for (let i = 0; i < TURNS + WARMUP_TURNS; i++) {
     const path = '/v1/chat'
-    const headers = new Headers({ 'content-type': 'application/json', accept: 'text/event-stream', [TENANT_HOST]: slug })
+    const headers = new Headers({ 'content-type': 'application/json', accept: 'text/event-stream', [TENANT_HOST]: slug, [PRINCIPAL_ACCESS]: 'member' })
     await signHeaders(headers, { method: 'POST', host: `${slug}.myintell.ai`, path, body: STREAMED_BODY }, agentSecret(SECRET, agentIdOf(slug)))
     const start = performance.now()
     // A fresh conversation each time keeps the prompt the same size as in-process.
