@@ -38,9 +38,9 @@ export class ApiError extends Error {
   }
 }
 
-/** The platform database does not answer: nothing was written (writes that belong together share a transaction). */
+/** The platform database does not answer. Writes that belong together share a transaction, so none is left half-done. */
 export const databaseUnavailable = (cause?: unknown) => new ApiError(503, 'database-unavailable', 'The platform database is unavailable', {
-  detail: 'nothing was changed; retry after the time in Retry-After', extra: { dependency: 'database' },
+  detail: 'the platform database could not be reached; retry after the time in Retry-After', extra: { dependency: 'database' },
   headers: { 'retry-after': String(DEFAULT_RETRY_AFTER_S) }, cause,
 })
 
