@@ -87,6 +87,9 @@ describe('usage errors exit 2', { timeout: 120_000 }, () => {
     const scope = await cli('keys', 'create', '--name', 'x', '--scope', 'root', '--key', 'mi_x_y')
     expect(scope.code).toBe(2)
     expect(scope.stderr).toContain('unknown scope root')
+    const provider = await cli('agents', 'create', 'zed', '--model', 'm', '--provider', '../../etc/passwd', '--key', 'mi_x_y')
+    expect(provider.code).toBe(2)
+    expect(provider.stderr).toContain('--provider must be anthropic or openai')
   })
 })
 

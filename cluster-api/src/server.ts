@@ -10,6 +10,7 @@ import type { ApiDeps } from './context.ts'
 import { openDatabase, type PlatformDatabase } from './db/connect.ts'
 import type { Db } from './db/types.ts'
 import type { AgentSpec, WorkloadDriver } from './drivers/types.ts'
+import { AgentDataPurger } from './tenant-db/agent-data-purger.ts'
 import type { TenantDatabaseProvisioner } from './tenant-db/types.ts'
 import { Workloads } from './workloads/workloads.ts'
 import { mountV1, type AuthOptions } from './v1/mount.ts'
@@ -87,6 +88,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
   const database: DatabaseInfo = { url: platform.url, adminUrl: platform.adminUrl, driver: platform.driver }
   let server: ServerType | null = null
   let driver: WorkloadDriver | null = null
+  let purger: AgentDataPurger | null = null
   try {
     const tenantDatabases = typeof options.tenantDatabases === 'function' ? options.tenantDatabases(database) : options.tenantDatabases ?? null
     const deps: ApiDeps = {
@@ -100,8 +102,9 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
       logger,
     }
     const workloads = new Workloads(deps)
+    purger = new AgentDataPurger({ db: platform.db, tenantDatabaseUrl: (tenant) => workloads.tenantDatabases.urlFor(tenant), logger })
     const selfUrl: { value: string } = { value: '' }
-    const v1 = await mountV1({ deps, workloads, auth: options.auth ?? {}, clerkWebhookSecret: options.clerkWebhookSecret, selfUrl, ping: platform.ping })
+    const v1 = await mountV1({ deps, workloads, auth: options.auth ?? {}, clerkWebhookSecret: options.clerkWebhookSecret, selfUrl, ping: platform.ping, purger })
     const app = createApp({ deps, workloads, mount: v1 })
     const host = options.host ?? '127.0.0.1'
     const address = await new Promise<AddressInfo>((resolve, reject) => {
@@ -113,6 +116,8 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     selfUrl.value = url
     if (typeof options.driver === 'function') deps.driver = await options.driver({ url, database, desiredAgents: () => workloads.desiredSpecs() })
     driver = deps.driver
+    // Owed purges of deleted agents' tenant data: what a stopped process left now, then on a loop.
+    purger.start()
     logger.info({ url, database: platform.driver, driver: driver?.name ?? null }, 'cluster-api listening')
     return {
       url, port: address.port, db: platform.db, database, driver, workloads,
@@ -123,6 +128,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
           // Long-polls and keep-alive sockets would otherwise hold close() open.
           ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
         })
+        await purger?.close()
         await deps.driver?.close()
         await platform.close()
       },
@@ -130,6 +136,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
   } catch (error) {
     const started = server as ServerType | null
     if (started) started.close()
+    await purger?.close()
     await driver?.close().catch(() => {})
     await platform.close()
     throw error

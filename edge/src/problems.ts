@@ -2,6 +2,14 @@
 
 import { problem, problemResponse } from '../../wire/problem.ts'
 
+/**
+ * What a 502, 503 or 504 tells the client when its thrower named no time of its own: every one of them is a "not
+ * now" (the platform, an origin or a dependency is away), and a client without Retry-After either gives up or
+ * retries at once in a loop. A few seconds covers a restart of the cluster-api or an agent.
+ */
+export const DEFAULT_RETRY_AFTER_S = 5
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504])
+
 /** Thrown by a pipeline stage; the app's onError turns it into problem+json. */
 export class EdgeError extends Error {
   readonly status: number
@@ -19,7 +27,9 @@ export class EdgeError extends Error {
     this.status = status
     this.code = code
     this.title = title
-    this.headers = headers
+    this.headers = RETRYABLE_STATUSES.has(status) && !Object.keys(headers).some((name) => name.toLowerCase() === 'retry-after')
+      ? { ...headers, 'retry-after': String(DEFAULT_RETRY_AFTER_S) }
+      : headers
     this.detail = body.detail
     this.extra = body.extra ?? {}
   }
@@ -50,3 +60,7 @@ export const rateLimited = (retryAfterSeconds: number) =>
 export const unavailable = (code: string, title: string, retryAfterSeconds: number) =>
   new EdgeError(503, code, title, { 'retry-after': String(retryAfterSeconds) })
 export const upstreamFailed = (cause?: unknown) => new EdgeError(502, 'upstream-unreachable', 'The platform could not be reached', {}, cause)
+export const originUnreachable = (cause?: unknown) => new EdgeError(502, 'origin-unreachable', 'The superfriend could not be reached', {}, cause)
+/** The identity provider's key set cannot be read: no session can be judged, which is not the caller's fault. */
+export const identityUnavailable = (cause?: unknown) =>
+  new EdgeError(503, 'identity-unavailable', 'Sessions cannot be checked right now', {}, cause)

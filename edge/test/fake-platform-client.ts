@@ -40,6 +40,9 @@ export const fake = {
   markReady: (agentId: string) => control<null>('POST', `/__fake/agents/${agentId}/ready`),
   addKey: async (tenantId: string) => (await control<{ key: string }>('POST', '/__fake/keys', { tenantId })).key,
   userToken: async (userId: string, tenantIds: string[]) => (await control<{ token: string }>('POST', '/__fake/users', { userId, tenantIds })).token,
+  /** A session token for `userId` signed with the fake's JWKS key, with claims set, dropped (null) or defaulted. */
+  sessionToken: async (userId: string, tenantIds: string[], claims: { exp?: number | null; iat?: number | null; iss?: string; aud?: string | null }) =>
+    (await control<{ token: string }>('POST', '/__fake/session-tokens', { userId, tenantIds, claims })).token,
   ingest: () => control<{ batches: IngestBatch[]; attempts: string[] }>('GET', '/__fake/ingest'),
   failIngest: (count: number) => control<null>('POST', '/__fake/ingest-failures', { count }),
   /** The next `count` route lookups of `slug` never answer. */

@@ -1,5 +1,7 @@
-// Picks the provider named in the agent's config and builds it from the agent's secrets.
+// Picks the provider named in the agent's config (the names are wire/model-providers.ts's, which the cluster-api
+// validates against) and builds it from the agent's secrets.
 // Base URLs are read from the secrets map too (ANTHROPIC_BASE_URL, OPENAI_BASE_URL), so self-hosted servers work per agent.
+import { isOpenAiCompatible } from '../../../wire/model-providers.ts'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
 import { anthropicProvider } from './anthropic.ts'
 import { localProvider } from './local.ts'
@@ -20,9 +22,6 @@ export interface ProviderSettings {
 
 export const DEFAULT_PROVIDER_SETTINGS: ProviderSettings = { timeoutMs: 60_000, retry: DEFAULT_RETRY, contextWindowTokens: null, localTokenDelayMs: 0 }
 
-/** Names accepted in `model.provider`; the OpenAI-compatible servers differ only by base URL. */
-const OPENAI_COMPATIBLE = new Set(['openai', 'openai-compatible', 'ollama', 'vllm', 'llama.cpp'])
-
 function secret(config: RuntimeConfig, name: string): string | undefined {
   return config.secrets[name] || undefined
 }
@@ -36,7 +35,7 @@ export function buildProvider(config: RuntimeConfig, settings: ProviderSettings 
     const apiKey = secret(config, 'ANTHROPIC_API_KEY')
     if (!apiKey) return failing(name, new ProviderError('auth_error', 'ANTHROPIC_API_KEY is not set for this agent'))
     provider = anthropicProvider({ apiKey, baseUrl: secret(config, 'ANTHROPIC_BASE_URL'), timeoutMs: settings.timeoutMs })
-  } else if (OPENAI_COMPATIBLE.has(name)) {
+  } else if (isOpenAiCompatible(name)) {
     // Local servers (Ollama, llama.cpp) need no key; OpenAI itself answers 401, which the user sees.
     provider = openAiCompatibleProvider({
       apiKey: secret(config, 'OPENAI_API_KEY') ?? '',
@@ -47,7 +46,7 @@ export function buildProvider(config: RuntimeConfig, settings: ProviderSettings 
   } else {
     return failing(name, new ProviderError('unknown_provider', `unknown model provider "${name}"`))
   }
-  if (settings.contextWindowTokens && name !== 'local' && !OPENAI_COMPATIBLE.has(name)) {
+  if (settings.contextWindowTokens && name !== 'local' && !isOpenAiCompatible(name)) {
     const inner = provider
     provider = { ...inner, contextWindowTokens: () => settings.contextWindowTokens! }
   }

@@ -1,6 +1,7 @@
 // `myintell agents create|list|get|update|delete|status`: superfriends of the current tenant.
 // Agents are named by slug or id; the /v1 API addresses them by id, so a slug is looked up in the list.
 
+import { MODEL_PROVIDERS, type ModelProviderName } from '../../../wire/model-providers.ts'
 import type { Command, CommandGroup, FlagValues, Flags } from '../command.ts'
 import { str } from '../command.ts'
 import { isUuid, type ApiClient } from '../api-client.ts'
@@ -29,7 +30,7 @@ interface AgentPage {
 }
 
 const PAGE_SIZE = 100
-const DEFAULT_PROVIDER = 'anthropic'
+const DEFAULT_PROVIDER: ModelProviderName = 'anthropic'
 
 export async function listAllAgents(client: ApiClient): Promise<Agent[]> {
   const all: Agent[] = []
@@ -53,7 +54,7 @@ const settingFlags: Flags = {
   name: { type: 'string', value: 'NAME', description: 'display name' },
   'system-prompt': { type: 'string', value: 'TEXT', description: 'persona: the system prompt' },
   style: { type: 'string', value: 'TEXT', description: 'persona: how it talks' },
-  provider: { type: 'string', value: 'NAME', description: `model provider (anthropic, openai, google, openrouter, local; default ${DEFAULT_PROVIDER})` },
+  provider: { type: 'string', value: 'NAME', description: `model provider: ${MODEL_PROVIDERS.join(', ')} (default ${DEFAULT_PROVIDER})` },
   model: { type: 'string', value: 'ID', description: 'model id, e.g. claude-sonnet-4-5' },
   temperature: { type: 'string', value: 'N', description: 'sampling temperature 0–2' },
   'max-output-tokens': { type: 'string', value: 'N', description: 'reply length limit in tokens' },
@@ -88,7 +89,8 @@ function settingsFromFlags(flags: FlagValues, command: string, current?: Agent):
   }
   const temperature = number(flags, 'temperature', command)
   const maxOutputTokens = number(flags, 'max-output-tokens', command)
-  const provider = str(flags, 'provider')
+  // The platform accepts only these (it would answer 422); saying so here names the choices.
+  const provider = oneOf(flags, 'provider', MODEL_PROVIDERS, command)
   const model = str(flags, 'model')
   if (provider !== undefined || model !== undefined || temperature !== undefined || maxOutputTokens !== undefined) {
     const base = current?.model

@@ -1,12 +1,12 @@
 // Verifies session JWTs against a JWKS with jose: Clerk's in production, the cluster-api's own locally.
-// One code path for both; `alg: none`, HMAC algorithms, expired, forged or foreign tokens all fail.
+// The rules (algorithms, required claims, lifetime, skew) are wire/session-jwt.ts's, the same the edge applies.
 
-import { createRemoteJWKSet, jwtVerify, errors } from 'jose'
+import { createRemoteJWKSet } from 'jose'
+import { SessionKeysUnavailable, verifySessionJwt } from '../../../wire/session-jwt.ts'
+import { ApiError } from '../http/problems.ts'
 
-/** Asymmetric algorithms only: an HMAC "JWT" signed with a public key must never verify. */
-const ALLOWED_ALGORITHMS = ['ES256', 'RS256', 'EdDSA']
-/** Clock skew tolerated on exp/nbf. */
-const CLOCK_TOLERANCE_SECONDS = 5
+/** A client told to come back after this long finds a recovered JWKS (jose refetches on its own). */
+const KEYS_UNAVAILABLE_RETRY_AFTER_S = 5
 
 export interface TokenVerifierOptions {
   /** Resolved lazily: the local JWKS URL is known only once the server listens. */
@@ -27,21 +27,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   let jwks: ReturnType<typeof createRemoteJWKSet> | null = null
   return async function verifyToken(token) {
     jwks ??= createRemoteJWKSet(new URL(options.jwksUrl()))
+    let result
     try {
-      const { payload } = await jwtVerify(token, jwks, {
-        issuer: options.issuer,
-        ...(options.audience ? { audience: options.audience } : {}),
-        algorithms: ALLOWED_ALGORITHMS,
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['sub', 'exp'],
-      })
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 200) return null
-      const email = typeof payload.email === 'string' ? payload.email : null
-      return { sub: payload.sub, email }
+      result = await verifySessionJwt(token, jwks, { issuer: options.issuer, audience: options.audience })
     } catch (error) {
-      // Every jose failure is "not authenticated"; anything else (JWKS unreachable) is ours to report.
-      if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) return null
+      // Not the caller's fault and not a verdict on the token: 503, so a client retries instead of signing out.
+      if (error instanceof SessionKeysUnavailable) {
+        throw new ApiError(503, 'identity-unavailable', 'Session tokens cannot be checked right now', {
+          headers: { 'retry-after': String(KEYS_UNAVAILABLE_RETRY_AFTER_S) }, cause: error,
+        })
+      }
       throw error
     }
+    if (!result.ok) return null
+    const email = typeof result.claims.email === 'string' ? result.claims.email : null
+    return { sub: result.subject, email }
   }
 }

@@ -3,11 +3,13 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { checkSlug } from '../../../wire/slug.ts'
 import type { ApiDeps } from '../context.ts'
-import { createAgent, deleteAgent, findAgent, listAgents, updateAgent } from '../db/queries/agents.ts'
+import { deleteAgentOwingPurge } from '../db/queries/agent-data-purges.ts'
+import { createAgent, findAgent, listAgents, updateAgent } from '../db/queries/agents.ts'
 import { isUniqueViolation } from '../db/errors.ts'
 import { isId } from '../db/ids.ts'
 import { ApiError, notFoundError } from '../http/problems.ts'
 import { READ_AGENTS, resolveTenant, WRITE_AGENTS, type AuthEnv } from '../auth/principal.ts'
+import { REQUEST_LEASE_MS, type AgentDataPurger } from '../tenant-db/agent-data-purger.ts'
 import type { Workloads } from '../workloads/workloads.ts'
 import {
   AgentListQuery, AgentListSchema, AgentSchema, conflictResponse, CreateAgentSchema, defaultModelFor, errorResponses, IdParams,
@@ -29,7 +31,7 @@ export const slugTaken = (slug: string) => new ApiError(409, 'slug-taken', 'Slug
 const encodeCursor = (id: string) => Buffer.from(id).toString('base64url')
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString()
 
-export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, workloads: Workloads): void {
+export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, workloads: Workloads, purger: AgentDataPurger): void {
   app.openapi(createRoute({
     method: 'post', path: '/v1/agents', tags, security, summary: 'Create an agent',
     request: { headers: TenantHeaders, body: jsonBody(CreateAgentSchema) },
@@ -104,14 +106,20 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
   })
 
   app.openapi(createRoute({
-    method: 'delete', path: '/v1/agents/{id}', tags, security, summary: 'Delete an agent and its workload',
+    method: 'delete', path: '/v1/agents/{id}', tags, security,
+    summary: 'Delete an agent, its workload, and its conversations, messages and memories',
+    description: 'The agent\'s data in the tenant database is purged before the answer when that database answers; '
+      + 'otherwise the purge is recorded with the delete and retried until it succeeds.',
     request: { headers: TenantHeaders, params: IdParams },
     responses: { 204: { description: 'Deleted' }, ...errorResponses },
   }), async (c) => {
     const { tenantId } = await resolveTenant(c, deps.db, WRITE_AGENTS)
     const id = c.req.valid('param').id
-    if (!(await deleteAgent(deps.db, tenantId, id))) throw notFoundError('Agent')
+    // The purge is owed from the same transaction as the delete: it cannot be lost, only delayed.
+    if (!(await deleteAgentOwingPurge(deps.db, tenantId, id, REQUEST_LEASE_MS))) throw notFoundError('Agent')
+    // The runtime goes first, so that it writes nothing after its rows are purged.
     await workloads.removeQuietly(id)
+    await purger.afterDelete(id)
     return c.body(null, 204)
   })
 }

@@ -9,6 +9,7 @@ import { createLocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIssuer } fro
 import type { AuthEnv } from '../auth/principal.ts'
 import { createTokenVerifier } from '../auth/token-verifier.ts'
 import { validationError } from '../http/json-body.ts'
+import type { AgentDataPurger } from '../tenant-db/agent-data-purger.ts'
 import type { Workloads } from '../workloads/workloads.ts'
 import { registerAgentRoutes } from './agents.ts'
 import { registerApiKeyRoutes } from './api-keys.ts'
@@ -39,6 +40,8 @@ export interface MountV1Options {
   /** Filled in once the server listens; the local JWKS URL derives from it. */
   selfUrl: { value: string }
   ping: () => Promise<void>
+  /** Purges a deleted agent's data from its tenant database. */
+  purger: AgentDataPurger
 }
 
 export async function mountV1(options: MountV1Options): Promise<(app: Hono) => void> {
@@ -78,7 +81,7 @@ export async function mountV1(options: MountV1Options): Promise<(app: Hono) => v
     devSignIn: localIssuer && auth.devSignIn !== false ? { issuer: localIssuer, iss: issuer, aud: audience ?? LOCAL_AUDIENCE } : null,
   })
   registerTenantRoutes(v1, deps)
-  registerAgentRoutes(v1, deps, workloads)
+  registerAgentRoutes(v1, deps, workloads, options.purger)
   registerApiKeyRoutes(v1, deps)
   registerUsageRoutes(v1, deps)
   if (options.clerkWebhookSecret) registerClerkWebhook(v1 as unknown as Hono, deps, options.clerkWebhookSecret)

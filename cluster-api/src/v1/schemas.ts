@@ -2,18 +2,19 @@
 // that turn database rows into response bodies. Request bodies are strict: unknown fields are refused.
 
 import { z } from '@hono/zod-openapi'
+import { checkModelName, MODEL_NAME_MAX_LENGTH, MODEL_PROVIDERS, type ModelProviderName } from '../../../wire/model-providers.ts'
 import type { Agent, ApiKey, Tenant } from '../db/schema/index.ts'
 import { API_KEY_SCOPES, DESIRED_STATES, MEMBERSHIP_ROLES } from '../db/schema/index.ts'
 import type { DailyUsage } from '../db/queries/usage.ts'
 import { TENANT_HEADER } from '../auth/principal.ts'
 
-export const DEFAULT_MODEL = { provider: 'anthropic', model: 'claude-sonnet-4-5' } as const
+export const DEFAULT_MODEL: { provider: ModelProviderName; model: string } = { provider: 'anthropic', model: 'claude-sonnet-4-5' }
 
 /**
  * The model a new agent gets when the request names none: the first provider this platform holds a key for,
  * else the offline `local` development model — so a platform started with no account anywhere has agents that answer.
  */
-export function defaultModelFor(runtimeSecrets: Record<string, string>): { provider: string; model: string } {
+export function defaultModelFor(runtimeSecrets: Record<string, string>): { provider: ModelProviderName; model: string } {
   if (runtimeSecrets.ANTHROPIC_API_KEY) return { ...DEFAULT_MODEL }
   if (runtimeSecrets.OPENAI_API_KEY) return { provider: 'openai', model: 'gpt-4o-mini' }
   return { provider: 'local', model: 'local-dev' }
@@ -65,8 +66,13 @@ export function serializeTenant(tenant: Tenant, role: (typeof MEMBERSHIP_ROLES)[
 // Agents
 const PersonaSchema = z.strictObject({ systemPrompt: z.string().max(50_000), style: z.string().max(5_000) }).openapi('Persona')
 const ModelSchema = z.strictObject({
-  provider: z.string().min(1).max(50),
-  model: z.string().min(1).max(200),
+  // Only providers the runtime implements: any other name would be stored, then fail every chat.
+  provider: z.enum(MODEL_PROVIDERS).openapi({ description: 'A model provider the runtime implements' }),
+  model: z.string().min(1).max(MODEL_NAME_MAX_LENGTH).superRefine((name, ctx) => {
+    // Length has its own issue above (and the OpenAPI document's bounds); one issue per broken rule.
+    const broken = name.length === 0 || name.length > MODEL_NAME_MAX_LENGTH ? null : checkModelName(name)
+    if (broken) ctx.addIssue({ code: 'custom', message: `model name ${broken}` })
+  }).openapi({ description: `The provider's model id, 1–${MODEL_NAME_MAX_LENGTH} characters, no control characters` }),
   temperature: z.number().min(0).max(2).optional(),
   maxOutputTokens: z.number().int().min(1).max(1_000_000).optional(),
 }).openapi('ModelSettings')

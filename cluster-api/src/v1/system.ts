@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { ApiDeps } from '../context.ts'
 import { upsertUser } from '../db/queries/users.ts'
-import { ApiError } from '../http/problems.ts'
+import { databaseUnavailable } from '../http/problems.ts'
 import type { AuthEnv } from '../auth/principal.ts'
 import { LOCAL_TOKEN_TTL_SECONDS, type LocalIssuer } from '../auth/local-issuer.ts'
 import { errorResponses, jsonBody, jsonResponse, ProblemSchema } from './schemas.ts'
@@ -28,14 +28,17 @@ export function registerSystemRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, o
     method: 'get', path: '/v1/health', tags: ['system'], summary: 'Health, including a database round trip',
     responses: {
       200: jsonResponse(z.object({ status: z.literal('ok'), database: z.literal('ok') }), 'Healthy'),
-      503: { description: 'The database does not answer', content: { 'application/problem+json': { schema: ProblemSchema } } },
+      503: {
+        description: 'A dependency does not answer: `dependency` names it (`database`); Retry-After says when to ask again',
+        content: { 'application/problem+json': { schema: ProblemSchema.extend({ dependency: z.literal('database') }) } },
+      },
     },
   }), async (c) => {
     try {
       await options.ping()
     } catch (error) {
-      deps.logger.error({ err: error }, 'health check: database unreachable')
-      throw new ApiError(503, 'database-unavailable', 'The platform database does not answer')
+      deps.logger.warn({ reason: (error as Error).message }, 'health check: platform database unavailable')
+      throw databaseUnavailable(error)
     }
     return c.json({ status: 'ok' as const, database: 'ok' as const }, 200)
   })

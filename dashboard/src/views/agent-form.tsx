@@ -1,6 +1,7 @@
 // Create or edit a superfriend: name, slug (its subdomain, checked live against the platform's rules in
 // wire/slug.ts), persona, model and visibility. The server has the last word (a taken slug is 409).
 import { useState } from 'preact/hooks'
+import type { ModelProviderName } from '../../../wire/model-providers.ts'
 import { checkSlug } from '../../../wire/slug.ts'
 import { hosts } from '../api/hosts.ts'
 import { ApiProblem } from '../api/http.ts'
@@ -9,8 +10,8 @@ import { useWorkspace } from '../context.ts'
 import { slugFromName } from '../format.ts'
 import { href, navigate } from '../router.ts'
 
-/** Providers the runtime knows (agent/src/providers/registry.ts) with a sensible first model. */
-export const PROVIDERS: ReadonlyArray<{ id: string; label: string; defaultModel: string }> = [
+/** Providers the runtime implements (wire/model-providers.ts, which the platform validates against) with a sensible first model. */
+export const PROVIDERS: ReadonlyArray<{ id: ModelProviderName; label: string; defaultModel: string }> = [
   { id: 'anthropic', label: 'Anthropic', defaultModel: 'claude-sonnet-4-5' },
   { id: 'openai', label: 'OpenAI', defaultModel: 'gpt-4.1-mini' },
   { id: 'openai-compatible', label: 'OpenAI-compatible server', defaultModel: 'default' },

@@ -51,6 +51,14 @@ export interface OriginSeen {
   receivedAt: number
 }
 
+export interface SessionTokenClaims {
+  /** Seconds since the epoch; null: no exp at all. Default: in 5 minutes. */
+  exp?: number | null
+  iat?: number | null
+  iss?: string
+  aud?: string | null
+}
+
 export interface FakePlatform {
   clusterUrl: string
   originUrl: string
@@ -70,6 +78,8 @@ export interface FakePlatform {
   revokeKey(key: string): void
   setUserTenants(userId: string, tenantIds: string[]): void
   mintToken(userId: string, options?: { expiresIn?: string; audience?: string }): Promise<string>
+  /** A token signed with the fake's own key whose claims break (or keep) the session policy; null drops a claim. */
+  mintSessionToken(userId: string, claims: SessionTokenClaims): Promise<string>
   markReady(agentId: string): void
   sleep(agentId: string): void
   releaseSse(key: string): void
@@ -137,6 +147,14 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     mintToken(userId, options = {}) {
       return new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'fake-1' }).setSubject(userId).setIssuer(FAKE_ISSUER)
         .setAudience(options.audience ?? FAKE_AUDIENCE).setIssuedAt().setExpirationTime(options.expiresIn ?? '5m').sign(privateKey)
+    },
+    mintSessionToken(userId, claims) {
+      const now = Math.floor(Date.now() / 1000)
+      const jwt = new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'fake-1' }).setSubject(userId).setIssuer(claims.iss ?? FAKE_ISSUER)
+      if (claims.aud !== null) jwt.setAudience(claims.aud ?? FAKE_AUDIENCE)
+      if (claims.iat !== null) jwt.setIssuedAt(claims.iat ?? now)
+      if (claims.exp !== null) jwt.setExpirationTime(claims.exp ?? now + 300)
+      return jwt.sign(privateKey)
     },
     markReady,
     sleep(agentId) {
@@ -271,6 +289,11 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     const { userId, tenantIds } = await c.req.json<{ userId: string; tenantIds: string[] }>()
     platform.setUserTenants(userId, tenantIds)
     return c.json({ token: await platform.mintToken(userId) })
+  })
+  api.post('/__fake/session-tokens', async (c) => {
+    const { userId, tenantIds, claims } = await c.req.json<{ userId: string; tenantIds: string[]; claims: SessionTokenClaims }>()
+    platform.setUserTenants(userId, tenantIds)
+    return c.json({ token: await platform.mintSessionToken(userId, claims) })
   })
   api.get('/__fake/ingest', (c) => c.json({ batches: platform.ingested, attempts: platform.ingestAttempts }))
   api.post('/__fake/hang-route-lookups', async (c) => {
