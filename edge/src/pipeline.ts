@@ -10,8 +10,10 @@ import { authorize } from './stages/authorize.ts'
 import { classifyHost } from './stages/classify-host.ts'
 import { cors } from './stages/cors.ts'
 import { forwardOrWake } from './stages/forward-or-wake.ts'
+import { hostHeader } from './stages/host-header.ts'
 import { platformHosts } from './stages/platform-hosts.ts'
 import { rateLimit } from './stages/rate-limit.ts'
+import { requestHeadLimits } from './stages/request-head-limits.ts'
 import { requestId } from './stages/request-id.ts'
 import { resolveRoute } from './stages/resolve-route.ts'
 import { stripInternalHeaders } from './stages/strip-internal-headers.ts'
@@ -20,8 +22,10 @@ export function createEdgeApp(): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>()
 
   // Outermost first.
+  app.use(hostHeader()) //              exactly one Host, the URL's (two Host headers, a list, a mismatch → 400), before anything reads the URL
   app.use(accessLog()) //            0. one line per answered request (ACCESS_LOG: pretty | json | off)
   app.use(requestId()) //            1. X-Request-Id: the client's if plain, else a new one; set on the response
+  app.use(requestHeadLimits()) //       header fields over 16 KiB → 431, path and query over 16 KiB → 414 (wire/request-limits.ts)
   app.use(stripInternalHeaders()) // 2. drop client-sent X-Tenant-*, X-Agent-*, X-Edge-*, X-Principal*
   app.use(classifyHost()) //         3. host → landing | app | api | <slug>; anything else 404
   app.use(cors()) //                    CORS for the dashboard's origin only; preflights end here

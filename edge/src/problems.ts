@@ -39,6 +39,14 @@ export const unauthenticated = () =>
 export const badCredentials = () =>
   new EdgeError(401, 'invalid-credentials', 'The session or API key is not valid', { 'www-authenticate': 'Bearer error="invalid_token"' })
 export const forbidden = () => new EdgeError(403, 'forbidden', 'This superfriend belongs to another account')
+/** Two Host headers, a list of hosts, or one that is not the request's own. */
+export const badHost = () => new EdgeError(400, 'bad-host', 'The request must name exactly one host')
+export const headersTooLarge = (maxBytes: number) =>
+  new EdgeError(431, 'headers-too-large', 'Request header fields too large', {}, undefined,
+    { detail: `The request's header fields must total at most ${maxBytes} bytes`, extra: { maxBytes } })
+export const targetTooLong = (maxBytes: number) =>
+  new EdgeError(414, 'uri-too-long', 'Request URI too long', {}, undefined,
+    { detail: `The request's path and query must be at most ${maxBytes} bytes`, extra: { maxBytes } })
 /** Same code and wording as the cluster-api's /v1 answer to a key without the scope an operation needs. */
 export const insufficientScope = (scope: string) =>
   new EdgeError(403, 'insufficient-scope', `This API key lacks the "${scope}" scope`,
