@@ -8,6 +8,7 @@ import { accessLog } from './stages/access-log.ts'
 import { authenticate } from './stages/authenticate.ts'
 import { authorize } from './stages/authorize.ts'
 import { classifyHost } from './stages/classify-host.ts'
+import { cookieOrigin } from './stages/cookie-origin.ts'
 import { cors } from './stages/cors.ts'
 import { forwardOrWake } from './stages/forward-or-wake.ts'
 import { hostHeader } from './stages/host-header.ts'
@@ -30,6 +31,7 @@ export function createEdgeApp(): Hono<EdgeEnv> {
   app.use(classifyHost()) //         3. host → landing | app | api | <slug>; anything else 404
   app.use(cors()) //                    CORS for the dashboard's origin only; preflights end here
   app.use(platformHosts()) //           landing page, dashboard assets and the /v1 API end here
+  app.use(cookieOrigin()) //            a cookie-authenticated unsafe request or WebSocket from another site's page → 403
   app.use(resolveRoute()) //         4. slug → route: isolate cache → AgentGate → cluster-api; unknown → 404
   app.use(authenticate()) //         5. Clerk JWT (Bearer or __session) | mi_ API key (+ scopes) | anonymous
   app.use(authorize()) //            6. the principal's tenant owns the agent (or it is public); an API key needs chat

@@ -39,6 +39,10 @@ export const unauthenticated = () =>
 export const badCredentials = () =>
   new EdgeError(401, 'invalid-credentials', 'The session or API key is not valid', { 'www-authenticate': 'Bearer error="invalid_token"' })
 export const forbidden = () => new EdgeError(403, 'forbidden', 'This superfriend belongs to another account')
+/** An unsafe request or a WebSocket authenticated by a cookie, sent from a page of another site (CSRF, CSWSH). */
+export const originNotAllowed = () =>
+  new EdgeError(403, 'origin-not-allowed', 'This request must come from the superfriend\'s own site or the dashboard', {}, undefined,
+    { detail: 'A cookie-authenticated request that changes something, or opens a WebSocket, must carry the Origin of this superfriend or of the dashboard; other clients send a Bearer token' })
 /** Two Host headers, a list of hosts, or one that is not the request's own. */
 export const badHost = () => new EdgeError(400, 'bad-host', 'The request must name exactly one host')
 export const headersTooLarge = (maxBytes: number) =>
