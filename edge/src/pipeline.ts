@@ -30,7 +30,7 @@ export function createEdgeApp(): Hono<EdgeEnv> {
   app.use(stripInternalHeaders()) // 2. drop client-sent X-Tenant-*, X-Agent-*, X-Edge-*, X-Principal*
   app.use(classifyHost()) //         3. host → landing | app | api | <slug>; anything else 404
   app.use(cors()) //                    CORS for the dashboard's origin only; preflights end here
-  app.use(platformHosts()) //           landing page, dashboard assets and the /v1 API end here
+  app.use(platformHosts()) //           landing page, dashboard assets and the /v1 API (bounded by CLUSTER_API_TIMEOUT_MS) end here
   app.use(cookieOrigin()) //            a cookie-authenticated unsafe request or WebSocket from another site's page → 403
   app.use(resolveRoute()) //         4. slug → route: isolate cache → AgentGate → cluster-api; unknown → 404
   app.use(authenticate()) //         5. Clerk JWT (Bearer or __session) | mi_ API key (+ scopes) | anonymous

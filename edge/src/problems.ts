@@ -51,6 +51,10 @@ export const headersTooLarge = (maxBytes: number) =>
 export const targetTooLong = (maxBytes: number) =>
   new EdgeError(414, 'uri-too-long', 'Request URI too long', {}, undefined,
     { detail: `The request's path and query must be at most ${maxBytes} bytes`, extra: { maxBytes } })
+/** The platform accepted the call but did not begin to answer within the edge's bound. */
+export const upstreamTimeout = (retryAfterSeconds: number) =>
+  new EdgeError(504, 'upstream-timeout', 'The platform did not answer in time', { 'retry-after': String(retryAfterSeconds) }, undefined,
+    { detail: `Retry after ${retryAfterSeconds} s` })
 /** Same code and wording as the cluster-api's /v1 answer to a key without the scope an operation needs. */
 export const insufficientScope = (scope: string) =>
   new EdgeError(403, 'insufficient-scope', `This API key lacks the "${scope}" scope`,
