@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
+import { ORIGIN_MAX_HEADER_BYTES } from '../../wire/request-limits.ts'
 import { createApp } from './app.ts'
 import type { RuntimeSettings } from './config/env.ts'
 import { findMigrationsFolder } from './db/tenant-db.ts'
@@ -65,7 +66,10 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
     agentRoutes: createAgentRoutes(ctx, turnDeps),
   })
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(s as Server)) as Server
+    // maxHeaderSize: accept every request head the edge forwards (wire/request-limits.ts).
+    const s = serve({
+      fetch: app.fetch, port: settings.port, hostname: settings.host, serverOptions: { maxHeaderSize: ORIGIN_MAX_HEADER_BYTES },
+    }, () => resolve(s as Server)) as Server
   })
   const port = (server.address() as AddressInfo).port
   const sockets = attachWebSocketChat(server, { state, ctx, turnDeps, edgeVerifier, log })

@@ -4,6 +4,7 @@
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { pino, type Logger } from 'pino'
+import { ORIGIN_MAX_HEADER_BYTES } from '../../wire/request-limits.ts'
 import { assertSigningSecret } from '../../wire/signature.ts'
 import { createApp } from './app.ts'
 import type { ApiDeps } from './context.ts'
@@ -108,7 +109,8 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     const app = createApp({ deps, workloads, mount: v1 })
     const host = options.host ?? '127.0.0.1'
     const address = await new Promise<AddressInfo>((resolve, reject) => {
-      server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, resolve)
+      // maxHeaderSize: accept every request head the edge forwards (wire/request-limits.ts).
+      server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host, serverOptions: { maxHeaderSize: ORIGIN_MAX_HEADER_BYTES } }, resolve)
       server.once('error', reject)
     })
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host

@@ -24,3 +24,13 @@ describe('rate limit configuration', () => {
     expect(() => parseConfig({ ...base, RATE_LIMIT_PERIOD_SECONDS: '30', TENANT_RATE_LIMIT: limiter })).toThrow(/10 or 60/)
   })
 })
+
+describe('cluster-api timeout', () => {
+  it('defaults to 30 s and takes a positive whole number of milliseconds only', () => {
+    expect(parseConfig({ ...base, CLUSTER_API_TIMEOUT_MS: undefined }).clusterApiTimeoutMs).toBe(30_000)
+    expect(parseConfig({ ...base, CLUSTER_API_TIMEOUT_MS: '750' }).clusterApiTimeoutMs).toBe(750)
+    for (const bad of ['0', '-1', '1.5', 'soon']) {
+      expect(() => parseConfig({ ...base, CLUSTER_API_TIMEOUT_MS: bad }), bad).toThrow(/CLUSTER_API_TIMEOUT_MS must be an integer >= 1/)
+    }
+  })
+})

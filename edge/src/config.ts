@@ -19,6 +19,8 @@ export interface EdgeConfig {
   usageFlushIntervalMs: number
   /** The gate forgets "warm" after this long without activity (the origin then decides). Default 5 min. */
   gateIdleMs: number
+  /** A /v1 call the cluster-api has not begun to answer after this long gets 504 (its body, once flowing, is never cut). Default 30 s. */
+  clusterApiTimeoutMs: number
   /** The per-tenant rate limit (the TENANT_RATE_LIMIT binding holds the numbers); null: off. */
   rateLimit: RateLimitConfig | null
   /** The edge's own key (derived from EDGE_SIGNING_SECRET): signs calls to the cluster-api, which accepts no other. */
@@ -82,6 +84,7 @@ export function parseConfig(env: Env): EdgeConfig {
     maxHeldRequests: integer('MAX_HELD_REQUESTS', env.MAX_HELD_REQUESTS, 1_000, 1),
     usageFlushIntervalMs: integer('USAGE_FLUSH_INTERVAL_MS', env.USAGE_FLUSH_INTERVAL_MS, 5_000, 1),
     gateIdleMs: integer('GATE_IDLE_MS', env.GATE_IDLE_MS, 300_000, 1),
+    clusterApiTimeoutMs: integer('CLUSTER_API_TIMEOUT_MS', env.CLUSTER_API_TIMEOUT_MS, 30_000, 1),
     rateLimit: rateLimit(env),
     edgeKey: nodeHmac(edgeSecret(env.EDGE_SIGNING_SECRET)),
     agentKeys: new AgentKeys(env.EDGE_SIGNING_SECRET),

@@ -15,6 +15,7 @@ export interface Env {
   MAX_HELD_REQUESTS?: string
   USAGE_FLUSH_INTERVAL_MS?: string
   GATE_IDLE_MS?: string
+  CLUSTER_API_TIMEOUT_MS?: string
   /** Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml), keyed `<tenant>:own` or `<tenant>:ip:<client>`. Absent: no limit. */
   TENANT_RATE_LIMIT?: RateLimit
   /** `on` (needs TENANT_RATE_LIMIT) or `off`; unset: on when the binding exists. */

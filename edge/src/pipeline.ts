@@ -9,10 +9,13 @@ import { anonymousSession } from './stages/anonymous-session.ts'
 import { authenticate } from './stages/authenticate.ts'
 import { authorize } from './stages/authorize.ts'
 import { classifyHost } from './stages/classify-host.ts'
+import { cookieOrigin } from './stages/cookie-origin.ts'
 import { cors } from './stages/cors.ts'
 import { forwardOrWake } from './stages/forward-or-wake.ts'
+import { hostHeader } from './stages/host-header.ts'
 import { platformHosts } from './stages/platform-hosts.ts'
 import { rateLimit } from './stages/rate-limit.ts'
+import { requestHeadLimits } from './stages/request-head-limits.ts'
 import { requestId } from './stages/request-id.ts'
 import { resolveRoute } from './stages/resolve-route.ts'
 import { stripInternalHeaders } from './stages/strip-internal-headers.ts'
@@ -21,12 +24,15 @@ export function createEdgeApp(): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>()
 
   // Outermost first.
+  app.use(hostHeader()) //              exactly one Host, the URL's (two Host headers, a list, a mismatch → 400), before anything reads the URL
   app.use(accessLog()) //            0. one line per answered request (ACCESS_LOG: pretty | json | off)
   app.use(requestId()) //            1. X-Request-Id: the client's if plain, else a new one; set on the response
+  app.use(requestHeadLimits()) //       header fields over 16 KiB → 431, path and query over 16 KiB → 414 (wire/request-limits.ts)
   app.use(stripInternalHeaders()) // 2. drop client-sent X-Tenant-*, X-Agent-*, X-Edge-*, X-Principal*
   app.use(classifyHost()) //         3. host → landing | app | api | <slug>; anything else 404
   app.use(cors()) //                    CORS for the dashboard's origin only; preflights end here
-  app.use(platformHosts()) //           landing page, dashboard assets and the /v1 API end here
+  app.use(platformHosts()) //           landing page, dashboard assets and the /v1 API (bounded by CLUSTER_API_TIMEOUT_MS) end here
+  app.use(cookieOrigin()) //            a cookie-authenticated unsafe request or WebSocket from another site's page → 403
   app.use(resolveRoute()) //         4. slug → route: isolate cache → AgentGate → cluster-api; unknown → 404
   app.use(authenticate()) //         5. Clerk JWT (Bearer or __session) | mi_ API key (+ scopes) | anonymous
   app.use(anonymousSession()) // 5b. anonymous on a public agent → anon:<id> from its signed mi_anon cookie, or a new one (Set-Cookie)

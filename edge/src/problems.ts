@@ -49,6 +49,22 @@ export const unauthenticated = () =>
 export const badCredentials = () =>
   new EdgeError(401, 'invalid-credentials', 'The session or API key is not valid', { 'www-authenticate': 'Bearer error="invalid_token"' })
 export const forbidden = () => new EdgeError(403, 'forbidden', 'This superfriend belongs to another account')
+/** An unsafe request or a WebSocket authenticated by a cookie, sent from a page of another site (CSRF, CSWSH). */
+export const originNotAllowed = () =>
+  new EdgeError(403, 'origin-not-allowed', 'This request must come from the superfriend\'s own site or the dashboard', {}, undefined,
+    { detail: 'A cookie-authenticated request that changes something, or opens a WebSocket, must carry the Origin of this superfriend or of the dashboard; other clients send a Bearer token' })
+/** Two Host headers, a list of hosts, or one that is not the request's own. */
+export const badHost = () => new EdgeError(400, 'bad-host', 'The request must name exactly one host')
+export const headersTooLarge = (maxBytes: number) =>
+  new EdgeError(431, 'headers-too-large', 'Request header fields too large', {}, undefined,
+    { detail: `The request's header fields must total at most ${maxBytes} bytes`, extra: { maxBytes } })
+export const targetTooLong = (maxBytes: number) =>
+  new EdgeError(414, 'uri-too-long', 'Request URI too long', {}, undefined,
+    { detail: `The request's path and query must be at most ${maxBytes} bytes`, extra: { maxBytes } })
+/** The platform accepted the call but did not begin to answer within the edge's bound. */
+export const upstreamTimeout = (retryAfterSeconds: number) =>
+  new EdgeError(504, 'upstream-timeout', 'The platform did not answer in time', { 'retry-after': String(retryAfterSeconds) }, undefined,
+    { detail: `Retry after ${retryAfterSeconds} s` })
 /** Same code and wording as the cluster-api's /v1 answer to a key without the scope an operation needs. */
 export const insufficientScope = (scope: string) =>
   new EdgeError(403, 'insufficient-scope', `This API key lacks the "${scope}" scope`,

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream'
 import { verifyHeaders, assertSigningSecret } from '../../../wire/signature.ts'
 import { ReplayGuard } from '../../../wire/replay-guard.ts'
 import { AGENT_ID } from '../../../wire/headers.ts'
+import { ORIGIN_MAX_HEADER_BYTES } from '../../../wire/request-limits.ts'
 import type { Problem } from '../../../wire/problem.ts'
 import { silentLogger } from '../drivers/local/logger.ts'
 import type { LocalDriverLogger } from '../drivers/local/logger.ts'
@@ -92,7 +93,7 @@ export async function createLocalIngress(options: LocalIngressOptions): Promise<
     }
   }
 
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer({ maxHeaderSize: ORIGIN_MAX_HEADER_BYTES }, async (req: IncomingMessage, res: ServerResponse) => {
     const admission = await admitSafely(req)
     if (!admission.ok) return sendProblem(res, admission.problem)
     const end = options.router.beginStream(admission.agentId)

@@ -25,6 +25,16 @@ export class InternalApiError extends Error {
  * clear 502/503 instead of a hang, and a background refresh gives up and keeps the cached answer.
  */
 export const LOOKUP_TIMEOUT_MS = 5_000
+/**
+ * A wake call (the driver's ensure + scale up, which answers before the agent is ready) that has not answered
+ * after this long fails; the gate's wake loop then polls the status, which re-issues the wake while the agent is
+ * cold. Longer than a lookup: a Kubernetes apply of a tenant's objects can take seconds.
+ */
+export const WAKE_CALL_TIMEOUT_MS = 15_000
+/** A status long poll fails this long after the wait it asked for: the cluster-api answers when the wait ends. */
+export const STATUS_ANSWER_GRACE_MS = 5_000
+/** An ingest push not answered after this long fails; the ledger keeps the batch and retries it with backoff. */
+export const INGEST_TIMEOUT_MS = 10_000
 
 export interface CallOptions {
   body?: unknown
@@ -66,20 +76,31 @@ export class InternalClient {
     throw new InternalApiError(response.status, path.split('?')[0] ?? path)
   }
 
-  /** `lookup` with a signal that aborts it after LOOKUP_TIMEOUT_MS, when it then fails. */
-  async #bounded<T>(what: string, lookup: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * `call` with a signal that aborts it after `ms` (or when `outer` aborts), when it then fails. Every call to the
+   * cluster-api goes through here: a cluster-api that accepts connections but never answers (stopped, overloaded)
+   * costs a caller at most `ms`, never a hang.
+   */
+  async #bounded<T>(what: string, ms: number, call: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> {
     // within() rather than AbortSignal.timeout(): that timer does not fire in every workerd context (a Durable
-    // Object called over RPC from a test), and the lookup would hang.
+    // Object called over RPC from a test), and the call would hang.
     const abort = new AbortController()
-    const result = await within(lookup(abort.signal), LOOKUP_TIMEOUT_MS)
-    if (result !== TIMED_OUT) return result
-    abort.abort()
-    throw new Error(`cluster-api ${what} did not answer within ${LOOKUP_TIMEOUT_MS} ms`)
+    const forward = () => abort.abort(outer?.reason)
+    if (outer?.aborted) forward()
+    outer?.addEventListener('abort', forward)
+    try {
+      const result = await within(call(abort.signal), ms)
+      if (result !== TIMED_OUT) return result
+      abort.abort()
+      throw new Error(`cluster-api ${what} did not answer within ${ms} ms`)
+    } finally {
+      outer?.removeEventListener('abort', forward)
+    }
   }
 
   /** null when the slug is unknown. */
   async route(slug: string, requestId?: string): Promise<RouteInfo | null> {
-    return this.#bounded('route lookup', async (signal) => (await this.#json<RouteInfo>('GET', INTERNAL_PATHS.route(slug), { requestId, signal }, [404])).body)
+    return this.#bounded('route lookup', LOOKUP_TIMEOUT_MS, async (signal) => (await this.#json<RouteInfo>('GET', INTERNAL_PATHS.route(slug), { requestId, signal }, [404])).body)
   }
 
   /**
@@ -88,7 +109,7 @@ export class InternalClient {
    */
   async verifyKey(key: string, requestId?: string): Promise<KeyVerification | null> {
     const path = INTERNAL_PATHS.verifyKey
-    return this.#bounded('key verification', async (signal) => {
+    return this.#bounded('key verification', LOOKUP_TIMEOUT_MS, async (signal) => {
       const response = await this.call('POST', path, { body: { key }, requestId, signal })
       if (response.ok) return (await response.json()) as KeyVerification
       const problem = (await response.json().catch(() => null)) as { code?: unknown } | null
@@ -98,22 +119,24 @@ export class InternalClient {
   }
 
   async userTenants(userId: string, requestId?: string): Promise<UserTenants> {
-    return this.#bounded('membership lookup', async (signal) => {
+    return this.#bounded('membership lookup', LOOKUP_TIMEOUT_MS, async (signal) => {
       const { body } = await this.#json<UserTenants>('GET', INTERNAL_PATHS.userTenants(userId), { requestId, signal }, [404])
       return body ?? { userId, tenantIds: [] }
     })
   }
 
   async wake(agentId: string, signal?: AbortSignal): Promise<WorkloadStatus> {
-    return (await this.#json<WorkloadStatus>('POST', INTERNAL_PATHS.wake(agentId), signal ? { signal } : {})).body!
+    return this.#bounded('wake', WAKE_CALL_TIMEOUT_MS,
+      async (bounded) => (await this.#json<WorkloadStatus>('POST', INTERNAL_PATHS.wake(agentId), { signal: bounded })).body!, signal)
   }
 
   async status(agentId: string, waitMs: number, signal?: AbortSignal): Promise<WorkloadStatus> {
     const path = `${INTERNAL_PATHS.status(agentId)}${waitMs > 0 ? `?waitMs=${waitMs}` : ''}`
-    return (await this.#json<WorkloadStatus>('GET', path, signal ? { signal } : {})).body!
+    return this.#bounded('status', Math.max(waitMs, 0) + STATUS_ANSWER_GRACE_MS,
+      async (bounded) => (await this.#json<WorkloadStatus>('GET', path, { signal: bounded })).body!, signal)
   }
 
   async ingest(batch: IngestBatch): Promise<IngestResult> {
-    return (await this.#json<IngestResult>('POST', INTERNAL_PATHS.ingest, { body: batch })).body!
+    return this.#bounded('ingest', INGEST_TIMEOUT_MS, async (signal) => (await this.#json<IngestResult>('POST', INTERNAL_PATHS.ingest, { body: batch, signal })).body!)
   }
 }

@@ -1,10 +1,27 @@
 // WebSocket pass-through that sees every message: the edge accepts the client's socket and the origin's,
 // and relays frames both ways, so each message counts as activity (an agent mid-conversation stays awake).
+// A socket lives far longer than the request that opened it, so the credential that opened it is asked again
+// while it is open (on a timer and after the client's messages); once it no longer holds, both ends close.
 
 export interface RelayHooks {
   onMessage(bytes: number): void
   onClose(): void
+  /** Whether the credential that opened the socket still holds; absent: nothing to re-check (an anonymous caller). */
+  recheck?: () => Promise<AccessVerdict>
 }
+
+/** `ok`, or why the socket must close: the close code and a reason the client sees. */
+export type AccessVerdict = { ok: true } | { ok: false; code: number; reason: string }
+
+/**
+ * An open socket re-checks its credential this often (and after a client message, at most once per
+ * RECHECK_AFTER_MESSAGE_GAP_MS). The re-check reads the isolate's caches, so it costs no cluster-api call of its
+ * own; the caches' freshness (10 s) then bounds how late a revocation closes the socket: about 10–15 s, never
+ * later than their max age (30 s).
+ */
+export const ACCESS_RECHECK_INTERVAL_MS = 2_000
+/** A busy socket does not re-check on every frame: a client message triggers one at most this often. */
+export const RECHECK_AFTER_MESSAGE_GAP_MS = 1_000
 
 /** Close codes a peer may not send itself (no status, abnormal closure, TLS failure): mapped to 1000. */
 const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015])
@@ -20,9 +37,11 @@ export function relayWebSocket(origin: WebSocket, originResponse: Response, hook
   server.accept()
   origin.accept()
   let closed = false
+  let timer: ReturnType<typeof setInterval> | undefined
   const closeBoth = (code: number, reason: string) => {
     if (closed) return
     closed = true
+    if (timer !== undefined) clearInterval(timer)
     const safeCode = RESERVED_CLOSE_CODES.has(code) ? 1000 : code
     for (const socket of [server, origin]) {
       try {
@@ -33,6 +52,24 @@ export function relayWebSocket(origin: WebSocket, originResponse: Response, hook
     }
     hooks.onClose()
   }
+  const recheck = hooks.recheck
+  let checking = false
+  let lastCheckAt = Date.now()
+  const runRecheck = () => {
+    if (!recheck || checking || closed) return
+    checking = true
+    lastCheckAt = Date.now()
+    void recheck().then(
+      (verdict) => {
+        if (!verdict.ok) closeBoth(verdict.code, verdict.reason)
+      },
+      // A re-check that throws could not confirm the credential within the caches' max age (the cluster-api is
+      // unreachable): a new request would be refused now, so the socket does not outlive it. 1013: try again later.
+      () => closeBoth(1013, 'access could not be re-checked'),
+    ).finally(() => {
+      checking = false
+    })
+  }
   const pipe = (from: WebSocket, to: WebSocket) => {
     from.addEventListener('message', (event) => {
       try {
@@ -42,12 +79,14 @@ export function relayWebSocket(origin: WebSocket, originResponse: Response, hook
         return
       }
       hooks.onMessage(size(event.data as string | ArrayBuffer))
+      if (from === server && Date.now() - lastCheckAt >= RECHECK_AFTER_MESSAGE_GAP_MS) runRecheck()
     })
     from.addEventListener('close', (event) => closeBoth(event.code, event.reason))
     from.addEventListener('error', () => closeBoth(1011, 'peer error'))
   }
   pipe(server, origin)
   pipe(origin, server)
+  if (recheck) timer = setInterval(runRecheck, ACCESS_RECHECK_INTERVAL_MS)
   const headers = new Headers()
   const protocol = originResponse.headers.get('sec-websocket-protocol')
   if (protocol) headers.set('sec-websocket-protocol', protocol)

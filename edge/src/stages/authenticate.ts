@@ -15,7 +15,8 @@ import { RefreshingCache } from '../ttl-cache.ts'
 export const USER_TENANTS_FRESH_MS = 10_000
 /** Memberships this old are never used: a removed member keeps access at most this long in an isolate. */
 export const USER_TENANTS_MAX_AGE_MS = 30_000
-const userTenants = new RefreshingCache<string, readonly string[]>('user membership', 10_000, {
+/** Exported for the re-check of open WebSockets (auth/access-recheck.ts), which must read the same cache. */
+export const userTenants = new RefreshingCache<string, readonly string[]>('user membership', 10_000, {
   freshMs: () => USER_TENANTS_FRESH_MS,
   maxAgeMs: () => USER_TENANTS_MAX_AGE_MS,
 })

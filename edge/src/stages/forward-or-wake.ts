@@ -6,6 +6,7 @@
 
 import type { MiddlewareHandler } from 'hono'
 import { COLD_START } from '../../../wire/headers.ts'
+import { accessRecheck } from '../auth/access-recheck.ts'
 import { gateFor, type EdgeContext, type EdgeEnv } from '../context.ts'
 import { meterBody } from '../forward/metered-body.ts'
 import { isNoEndpoints, sendToOrigin } from '../forward/origin-request.ts'
@@ -75,6 +76,7 @@ function account(c: EdgeContext, target: MeterTarget, response: Response, held: 
     return relayWebSocket(socket, response, {
       onMessage: (bytes) => waitUntil(recordUsage(env, target, { messages: 1, bytesOut: bytes })),
       onClose: () => waitUntil(recordUsage(env, target, { streamsClosed: 1 })),
+      recheck: accessRecheck(c),
     })
   }
   const stream = (response.headers.get('content-type') ?? '').startsWith('text/event-stream')

@@ -6,7 +6,11 @@ import { REQUEST_ID } from '../../../wire/headers.ts'
 import { NO_BODY, signHeaders, STREAMED_BODY } from '../../../wire/signature.ts'
 import type { EdgeContext, EdgeEnv } from '../context.ts'
 import { landingPage, placeholderAppPage } from '../pages.ts'
-import { notPublicApi, upstreamFailed } from '../problems.ts'
+import { notPublicApi, upstreamFailed, upstreamTimeout } from '../problems.ts'
+import { TIMED_OUT, within } from '../within.ts'
+
+/** Retry-After of a /v1 call the cluster-api did not answer in time (CLUSTER_API_TIMEOUT_MS): a busy or restarting cluster-api. */
+export const RETRY_AFTER_API_TIMEOUT_S = 5
 
 /**
  * What api.<base> may reach on the cluster-api: the public /v1 API and the local issuer's JWKS. Never
@@ -25,14 +29,25 @@ async function forwardToClusterApi(c: EdgeContext): Promise<Response> {
   headers.set(REQUEST_ID, c.get('requestId'))
   const body = c.req.raw.body === null ? NO_BODY : STREAMED_BODY
   await signHeaders(headers, { method: c.req.method, host: url.hostname, path, body }, c.get('config').edgeKey)
+  const config = c.get('config')
+  // Bounds the wait for the response head only: once the cluster-api answers, its body (a stream, a large
+  // list) flows for as long as it takes, so the abort below can only ever cut a call that never answered.
+  const abort = new AbortController()
+  const answered = fetch(new URL(path, config.clusterApiUrl), {
+    method: c.req.method, headers, body: c.req.raw.body, redirect: 'manual', signal: abort.signal,
+  })
+  let response: Response | typeof TIMED_OUT
   try {
-    const response = await fetch(new URL(path, c.get('config').clusterApiUrl), {
-      method: c.req.method, headers, body: c.req.raw.body, redirect: 'manual',
-    })
-    return new Response(response.body, response)
+    response = await within(answered, config.clusterApiTimeoutMs)
   } catch (error) {
     throw upstreamFailed(error)
   }
+  if (response === TIMED_OUT) {
+    abort.abort()
+    answered.catch(() => undefined)
+    throw upstreamTimeout(RETRY_AFTER_API_TIMEOUT_S)
+  }
+  return new Response(response.body, response)
 }
 
 export const platformHosts = (): MiddlewareHandler<EdgeEnv> =>

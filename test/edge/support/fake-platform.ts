@@ -19,6 +19,7 @@ import {
 import { problem, problemResponse } from '../../../wire/problem.ts'
 import { AgentKeys, edgeSecret, nodeBodyDigest, nodeHmac } from '../../../wire/node-hmac.ts'
 import { ReplayGuard } from '../../../wire/replay-guard.ts'
+import { ORIGIN_MAX_HEADER_BYTES } from '../../../wire/request-limits.ts'
 import { verifyHeaders, verifyRequest } from '../../../wire/signature.ts'
 
 // Loaded through require: the edge's unit-test project resolves imports with workerd conditions, which
@@ -310,7 +311,8 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     platform.failIngest = (await c.req.json<{ count: number }>()).count
     return c.body(null, 204)
   })
-  const cluster = createAdaptorServer({ fetch: api.fetch }) as Server
+  // Both accept the request heads the real servers do: all the edge forwards (wire/request-limits.ts).
+  const cluster = createAdaptorServer({ fetch: api.fetch, serverOptions: { maxHeaderSize: ORIGIN_MAX_HEADER_BYTES } }) as Server
 
   // ---- the origin: ingress + agent pods
   const ingress = new Hono()
@@ -350,7 +352,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
       authorization: c.req.header('authorization') ?? null, cookie: c.req.header('cookie') ?? null,
     })
   })
-  const origin = createAdaptorServer({ fetch: ingress.fetch }) as Server
+  const origin = createAdaptorServer({ fetch: ingress.fetch, serverOptions: { maxHeaderSize: ORIGIN_MAX_HEADER_BYTES } }) as Server
   const sockets = new WebSocketServer({ noServer: true })
   origin.on('upgrade', (req, socket, head) => {
     const headers = new Headers()
