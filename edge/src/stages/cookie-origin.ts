@@ -4,6 +4,7 @@
 // it reaches the agent (cross-site request forgery and cross-site WebSocket hijacking). A Bearer credential is
 // never sent by a browser on its own, so requests that carry one are not affected.
 
+import { ANON_SESSION_COOKIE, SECURE_ANON_SESSION_COOKIE } from '../auth/anon-session.ts'
 import type { MiddlewareHandler } from 'hono'
 import { readCredential, SESSION_COOKIE } from '../auth/credentials.ts'
 import type { EdgeEnv } from '../context.ts'
@@ -14,7 +15,7 @@ import { dashboardOrigin } from './cors.ts'
  * Cookies the edge takes as a credential: the Clerk session, and the anonymous session the edge issues to the
  * callers of a public agent (the name stage 5 gives it).
  */
-export const AMBIENT_CREDENTIAL_COOKIES: readonly string[] = [SESSION_COOKIE, 'mi_anon']
+export const AMBIENT_CREDENTIAL_COOKIES: readonly string[] = [SESSION_COOKIE, ANON_SESSION_COOKIE, SECURE_ANON_SESSION_COOKIE]
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** true when the credential the edge will use is a cookie: one of ours is set, and no Bearer credential wins over it. */
