@@ -37,7 +37,8 @@ type Caller = { jar: CookieJar } | { key: string } | null
 
 async function call(caller: Caller, path: string, init: { method?: string; body?: unknown; agent?: string } = {}): Promise<Response> {
   const headers: Record<string, string> = {}
-  if (caller && 'jar' in caller && caller.jar.cookie) headers.cookie = caller.jar.cookie
+  // A browser sends its cookie with the page's Origin: the superfriend's own page.
+  if (caller && 'jar' in caller && caller.jar.cookie) Object.assign(headers, { cookie: caller.jar.cookie, origin: platform.agentUrl(init.agent ?? slug) })
   if (caller && 'key' in caller) headers.authorization = `Bearer ${caller.key}`
   if (init.body !== undefined) headers['content-type'] = 'application/json'
   const response = await localFetch(`${platform.agentUrl(init.agent ?? slug)}${path}`, {
@@ -189,7 +190,7 @@ describe('anonymous callers of a public superfriend', () => {
   it('keep the same rules on a WebSocket, whose handshake also issues the session', async () => {
     const port = new URL(platform.edgeUrl).port
     const open = (cookie: string | null) => new Promise<{ ws: WebSocket; setCookie: string[] }>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, { headers: { host: `${slug}.localhost:${port}`, ...(cookie ? { cookie } : {}) } })
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`, { headers: { host: `${slug}.localhost:${port}`, origin: platform.agentUrl(slug), ...(cookie ? { cookie } : {}) } })
       let setCookie: string[] = []
       ws.once('upgrade', (res) => { setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []) })
       ws.once('open', () => resolve({ ws, setCookie }))
