@@ -113,6 +113,8 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     selfUrl.value = url
     if (typeof options.driver === 'function') deps.driver = await options.driver({ url, database, desiredAgents: () => workloads.desiredSpecs() })
     driver = deps.driver
+    // The stored workload state (the edge's route lookup reads it) is the driver's word from here on.
+    await workloads.followDriver()
     logger.info({ url, database: platform.driver, driver: driver?.name ?? null }, 'cluster-api listening')
     return {
       url, port: address.port, db: platform.db, database, driver, workloads,
@@ -124,6 +126,8 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
           ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
         })
         await deps.driver?.close()
+        // A stopped driver told every agent cold: written before the database closes.
+        await workloads.stopFollowing()
         await platform.close()
       },
     }
