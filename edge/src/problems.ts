@@ -50,3 +50,7 @@ export const rateLimited = (retryAfterSeconds: number) =>
 export const unavailable = (code: string, title: string, retryAfterSeconds: number) =>
   new EdgeError(503, code, title, { 'retry-after': String(retryAfterSeconds) })
 export const upstreamFailed = (cause?: unknown) => new EdgeError(502, 'upstream-unreachable', 'The platform could not be reached', {}, cause)
+/** The origin did not begin its answer within ORIGIN_TIMEOUT_MS (the forward path's own bound). */
+export const originTimedOut = (timeoutMs: number, retryAfterSeconds: number, cause?: unknown) =>
+  new EdgeError(504, 'origin-timeout', 'The superfriend did not answer in time', { 'retry-after': String(retryAfterSeconds) }, cause,
+    { detail: `No answer began within ${Math.round(timeoutMs / 1000)} s; the request may still have been handled. Retry after ${retryAfterSeconds} s` })
