@@ -24,6 +24,8 @@ export default defineProject({
           // Small bounds so the unit tests can reach them with a handful of calls.
           ACCESS_LOG: 'off',
           MAX_HELD_REQUESTS: '5',
+          REPLAY_BODY_MAX_BYTES: '65536',
+          ORIGIN_TIMEOUT_MS: '2000',
           RATE_LIMIT_PERIOD_SECONDS: '60',
         },
         // Replaces wrangler.toml's binding: 3 requests per tenant per minute, reachable in a unit test.

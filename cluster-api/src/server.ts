@@ -120,6 +120,8 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     driver = deps.driver
     // Owed purges of deleted agents' tenant data: what a stopped process left now, then on a loop.
     purger.start()
+    // The stored workload state (the edge's route lookup reads it) is the driver's word from here on.
+    await workloads.followDriver()
     logger.info({ url, database: platform.driver, driver: driver?.name ?? null }, 'cluster-api listening')
     return {
       url, port: address.port, db: platform.db, database, driver, workloads,
@@ -132,6 +134,8 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
         })
         await purger?.close()
         await deps.driver?.close()
+        // A stopped driver told every agent cold: written before the database closes.
+        await workloads.stopFollowing()
         await platform.close()
       },
     }

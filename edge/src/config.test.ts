@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { parseConfig, RATE_LIMIT_PERIOD_SECONDS } from './config.ts'
+import { DEFAULT_ORIGIN_TIMEOUT_MS, parseConfig, RATE_LIMIT_PERIOD_SECONDS } from './config.ts'
 import type { Env } from './env.ts'
 
 const base = env as unknown as Env
@@ -32,5 +32,20 @@ describe('cluster-api timeout', () => {
     for (const bad of ['0', '-1', '1.5', 'soon']) {
       expect(() => parseConfig({ ...base, CLUSTER_API_TIMEOUT_MS: bad }), bad).toThrow(/CLUSTER_API_TIMEOUT_MS must be an integer >= 1/)
     }
+  })
+})
+
+describe('forward path bounds', () => {
+  it('waits 100 s for an origin to begin answering and keeps bodies up to 1 MiB by default', () => {
+    const config = parseConfig({ ...base, ORIGIN_TIMEOUT_MS: undefined, REPLAY_BODY_MAX_BYTES: undefined })
+    expect(config.originTimeoutMs).toBe(DEFAULT_ORIGIN_TIMEOUT_MS)
+    expect(DEFAULT_ORIGIN_TIMEOUT_MS).toBe(100_000)
+    expect(config.replayBodyMaxBytes).toBe(1_048_576)
+  })
+
+  it('takes 0 for "no bound" and "keep no body", and refuses what is not a whole number of ms or bytes', () => {
+    expect(parseConfig({ ...base, ORIGIN_TIMEOUT_MS: '0', REPLAY_BODY_MAX_BYTES: '0' })).toMatchObject({ originTimeoutMs: 0, replayBodyMaxBytes: 0 })
+    expect(() => parseConfig({ ...base, ORIGIN_TIMEOUT_MS: '-1' })).toThrow(/ORIGIN_TIMEOUT_MS/)
+    expect(() => parseConfig({ ...base, REPLAY_BODY_MAX_BYTES: '1MiB' })).toThrow(/REPLAY_BODY_MAX_BYTES/)
   })
 })

@@ -21,6 +21,19 @@ export interface EdgeConfig {
   gateIdleMs: number
   /** A /v1 call the cluster-api has not begun to answer after this long gets 504 (its body, once flowing, is never cut). Default 30 s. */
   clusterApiTimeoutMs: number
+  /**
+   * How long the edge waits for an origin's response to begin (its status and headers, the first byte) before it
+   * answers 504 + Retry-After. Default 100 s, Cloudflare's own bound: a JSON chat answers only once the whole reply
+   * is written. 0: no bound. A body that has begun to flow (SSE, a download) is never cut.
+   */
+  originTimeoutMs: number
+  /**
+   * Request bodies up to this many bytes are read before forwarding: signed by their digest and kept, so a request
+   * that meets "no endpoints" (a stale warm mark) is sent again through the gate. Larger ones stream through unread
+   * (bound by the nonce) and get 503 + Retry-After in that case. Default 1 MiB, the runtime's own body limit;
+   * 0: stream every body.
+   */
+  replayBodyMaxBytes: number
   /** The per-tenant rate limit (the TENANT_RATE_LIMIT binding holds the numbers); null: off. */
   rateLimit: RateLimitConfig | null
   /** The edge's own key (derived from EDGE_SIGNING_SECRET): signs calls to the cluster-api, which accepts no other. */
@@ -35,6 +48,11 @@ export interface RateLimitConfig {
   /** The binding's window, 10 or 60 s; a refused client is told to retry after one window. */
   periodSeconds: 10 | 60
 }
+
+/** Cloudflare answers 524 when an origin takes longer than this to begin its response: the edge says so first. */
+export const DEFAULT_ORIGIN_TIMEOUT_MS = 100_000
+/** The runtime accepts request bodies up to 1 MiB (agent/src/http/read-json.ts): every body it takes can be replayed. */
+export const DEFAULT_REPLAY_BODY_MAX_BYTES = 1_048_576
 
 /** Default window of the tenant rate limit; must equal `simple.period` of TENANT_RATE_LIMIT in wrangler.toml. */
 export const RATE_LIMIT_PERIOD_SECONDS = 10
@@ -85,6 +103,8 @@ export function parseConfig(env: Env): EdgeConfig {
     usageFlushIntervalMs: integer('USAGE_FLUSH_INTERVAL_MS', env.USAGE_FLUSH_INTERVAL_MS, 5_000, 1),
     gateIdleMs: integer('GATE_IDLE_MS', env.GATE_IDLE_MS, 300_000, 1),
     clusterApiTimeoutMs: integer('CLUSTER_API_TIMEOUT_MS', env.CLUSTER_API_TIMEOUT_MS, 30_000, 1),
+    originTimeoutMs: integer('ORIGIN_TIMEOUT_MS', env.ORIGIN_TIMEOUT_MS, DEFAULT_ORIGIN_TIMEOUT_MS),
+    replayBodyMaxBytes: integer('REPLAY_BODY_MAX_BYTES', env.REPLAY_BODY_MAX_BYTES, DEFAULT_REPLAY_BODY_MAX_BYTES),
     rateLimit: rateLimit(env),
     edgeKey: nodeHmac(edgeSecret(env.EDGE_SIGNING_SECRET)),
     agentKeys: new AgentKeys(env.EDGE_SIGNING_SECRET),

@@ -16,6 +16,10 @@ export interface Env {
   USAGE_FLUSH_INTERVAL_MS?: string
   GATE_IDLE_MS?: string
   CLUSTER_API_TIMEOUT_MS?: string
+  /** ms to an origin's first byte before 504; 0: no bound. */
+  ORIGIN_TIMEOUT_MS?: string
+  /** Bodies up to this many bytes are kept for a replay through the gate; 0: none. */
+  REPLAY_BODY_MAX_BYTES?: string
   /** Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml), keyed `<tenant>:own` or `<tenant>:ip:<client>`. Absent: no limit. */
   TENANT_RATE_LIMIT?: RateLimit
   /** `on` (needs TENANT_RATE_LIMIT) or `off`; unset: on when the binding exists. */

@@ -80,3 +80,7 @@ export const originUnreachable = (cause?: unknown) => new EdgeError(502, 'origin
 /** The identity provider's key set cannot be read: no session can be judged, which is not the caller's fault. */
 export const identityUnavailable = (cause?: unknown) =>
   new EdgeError(503, 'identity-unavailable', 'Sessions cannot be checked right now', {}, cause)
+/** The origin did not begin its answer within ORIGIN_TIMEOUT_MS (the forward path's own bound). */
+export const originTimedOut = (timeoutMs: number, retryAfterSeconds: number, cause?: unknown) =>
+  new EdgeError(504, 'origin-timeout', 'The superfriend did not answer in time', { 'retry-after': String(retryAfterSeconds) }, cause,
+    { detail: `No answer began within ${Math.round(timeoutMs / 1000)} s; the request may still have been handled. Retry after ${retryAfterSeconds} s` })

@@ -1,5 +1,7 @@
 // Which agents this isolate has seen answer: those go straight to the origin, with no Durable Object
 // round trip. Forgotten on a "no endpoints" answer from the origin, or after a while without traffic.
+// A mark is a hint, never a promise: one gone stale (the agent slept meanwhile) costs one marked answer, after
+// which forward-or-wake.ts sends the request, kept body and all, back through the gate.
 
 import { TtlCache } from './ttl-cache.ts'
 

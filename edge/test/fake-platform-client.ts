@@ -16,6 +16,7 @@ export interface FakeAgent {
   wakeCalls: number
   statusCalls: number
   served: number
+  staleIngress: number
 }
 
 let counter = 0
@@ -38,6 +39,10 @@ export const fake = {
   agent: (agentId: string) => control<FakeAgent>('GET', `/__fake/agents/${agentId}`),
   updateAgent: (agentId: string, patch: Partial<Pick<FakeAgent, 'visibility' | 'tenantId'>>) => control<FakeAgent>('PATCH', `/__fake/agents/${agentId}`, patch),
   markReady: (agentId: string) => control<null>('POST', `/__fake/agents/${agentId}/ready`),
+  /** The agent stops behind the edge's back: the next request meets "no endpoints". */
+  sleep: (agentId: string) => control<null>('POST', `/__fake/agents/${agentId}/sleep`),
+  /** The origin answers "no endpoints" `count` more times although the agent runs (an ingress that lags the driver). */
+  staleIngress: (agentId: string, count: number) => control<null>('POST', `/__fake/agents/${agentId}/stale-ingress`, { count }),
   addKey: async (tenantId: string) => (await control<{ key: string }>('POST', '/__fake/keys', { tenantId })).key,
   userToken: async (userId: string, tenantIds: string[]) => (await control<{ token: string }>('POST', '/__fake/users', { userId, tenantIds })).token,
   /** A session token for `userId` signed with the fake's JWKS key, with claims set, dropped (null) or defaulted. */

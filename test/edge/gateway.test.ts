@@ -254,14 +254,26 @@ describe('waking and streaming', () => {
     expect(a.wakeCalls).toBe(1)
   })
 
-  it('does not replay a request whose body was sent to a vanished agent: 503 + Retry-After, and wakes it', async () => {
+  it('replays a request whose body it kept through the gate when the agent vanished: answered, not 503', async () => {
     const a = platform.addAgent({ slug: 'no-replay', visibility: 'public', wakeDelayMs: 30 })
     expect((await edgeRequest(edge.url, 'no-replay.localhost', '/')).status).toBe(200)
     platform.sleep(a.agentId)
     const reply = await edgeRequest(edge.url, 'no-replay.localhost', '/write', { method: 'POST', body: 'payload' })
+    expect(reply.status).toBe(200)
+    expect(json(reply)).toMatchObject({ path: '/write', body: 'payload', bodyBinding: 'digest' })
+    expect(reply.headers[COLD_START]).toBeDefined()
+    expect(a.wakeCalls).toBe(1)
+  })
+
+  it('answers 503 + Retry-After saying why for a body over REPLAY_BODY_MAX_BYTES that met a vanished agent', async () => {
+    const a = platform.addAgent({ slug: 'big-body', visibility: 'public', wakeDelayMs: 30 })
+    expect((await edgeRequest(edge.url, 'big-body.localhost', '/')).status).toBe(200)
+    platform.sleep(a.agentId)
+    const reply = await edgeRequest(edge.url, 'big-body.localhost', '/write', { method: 'POST', body: 'b'.repeat(1_048_577) })
     expect(reply.status).toBe(503)
     expect(reply.headers['retry-after']).toBe('2')
-    expect(json(reply).code).toBe('agent-restarting')
+    expect(json(reply)).toMatchObject({ code: 'agent-restarting', reason: 'body-not-kept', replayBodyMaxBytes: 1_048_576 })
+    await expect.poll(() => a.running, { timeout: 10_000 }).toBe(true)
   })
 })
 

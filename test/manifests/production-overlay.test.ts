@@ -2,6 +2,7 @@
 // validation, least-privilege RBAC matching what the kubernetes driver writes, and the wiring between parts.
 
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -79,12 +80,15 @@ describe('manifests/overlays/production', () => {
       'ConfigMap/cluster-api-config',
       'DaemonSet/agent-image-prepull',
       'Deployment/cluster-api',
+      'Deployment/no-endpoints',
       'HelmChartConfig/traefik',
       'IngressRoute/cluster-api',
+      'IngressRoute/no-endpoints',
       'Namespace/myintell-system',
       'SealedSecret/myintell-platform',
       'SealedSecret/myintell-scaler-token',
       'Service/cluster-api',
+      'Service/no-endpoints',
       'ServiceAccount/cluster-api',
     ])
     for (const object of objects) {
@@ -165,6 +169,49 @@ describe('manifests/overlays/production', () => {
     const options = resolveOptions({ kubeConfig: new KubeConfig(), platformUrl: 'http://x' })
     for (const entryPoint of options.entryPoints) expect(values.ports[entryPoint], entryPoint).toBeDefined()
     expect(values.ports.web.forwardedHeaders.insecure).toBe(false)
+  })
+
+  it('sends what no agent route takes to the marked no-endpoints answer, and lets Traefik drop a sleeping agent\'s route', () => {
+    // Traefik drops the router of a Service without ready endpoints only with allowEmptyServices off; on, it would
+    // answer its own unmarked 503 for a sleeping agent.
+    const values = parseYaml(one('HelmChartConfig', 'traefik').spec.valuesContent)
+    expect(values.providers.kubernetesCRD.allowEmptyServices).toBe(false)
+
+    const catchAll = one('IngressRoute', 'no-endpoints')
+    expect(catchAll.metadata.namespace).toBe('myintell-system')
+    const [route] = catchAll.spec.routes
+    expect(catchAll.spec.routes).toHaveLength(1)
+    expect(route.match).toBe('PathPrefix(`/`)')
+    // Below every agent route: theirs carry no priority, so Traefik gives them their rule's length (> 1).
+    expect(route.priority).toBe(1)
+    const options = resolveOptions({ kubeConfig: new KubeConfig(), platformUrl: 'http://x' })
+    const agentRoute = agentObjects({ agentId: 'a', slug: 'a', tenantId: 't', tenantSlug: 'acme', name: 'A', persona: { systemPrompt: '', style: '' }, model: { provider: 'p', model: 'm' }, visibility: 'private', tenantDatabaseUrl: 'postgres://x', signingKey: '0'.repeat(64), secrets: {} }, options)
+      .after.find((o) => o.kind === 'IngressRoute') as unknown as K8sObject
+    for (const r of agentRoute.spec.routes) {
+      expect(r.priority).toBeUndefined()
+      expect(r.match.length).toBeGreaterThan(route.priority)
+    }
+    // On every entry point an agent route may use: the default and production's.
+    const production = one('ConfigMap', 'cluster-api-config').data.MYINTELL_INGRESS_ENTRYPOINTS.split(',')
+    expect(catchAll.spec.entryPoints).toEqual(expect.arrayContaining([...options.entryPoints, ...production]))
+
+    const service = one('Service', 'no-endpoints')
+    expect(route.services).toEqual([{ name: service.metadata.name, port: service.spec.ports[0].port }])
+    const deployment = one('Deployment', 'no-endpoints')
+    const pod = deployment.spec.template
+    expect(pod.metadata.labels).toMatchObject(service.spec.selector)
+    expect(deployment.spec.replicas).toBeGreaterThan(1)
+    const [container] = pod.spec.containers
+    expect(container.image).toBe('ghcr.io/myintell/cluster-api:0.1.0')
+    // The entry point it runs ships in the cluster-api image (cluster-api/Dockerfile copies cluster-api/).
+    expect(container.command.slice(0, 1)).toEqual(['node'])
+    expect(existsSync(join(root, container.command[1]))).toBe(true)
+    const port = container.ports.find((p: { name: string }) => p.name === service.spec.ports[0].targetPort)
+    expect(container.env).toContainEqual({ name: 'PORT', value: String(port.containerPort) })
+    // Every path answers 503 on purpose: a probe on a path would never pass.
+    expect(container.readinessProbe.tcpSocket).toEqual({ port: 'http' })
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false })
+    expect(container.envFrom).toBeUndefined() // it holds no secret
   })
 
   it('keeps the agent image warm on every node with the pinned tag', () => {

@@ -7,6 +7,9 @@ import type { RuntimeConfig } from '../../../wire/runtime.ts'
 /** Everything a driver needs to run one agent; built from the platform DB, no DB access in drivers. */
 export type AgentSpec = RuntimeConfig
 
+/** Told an agent's status each time its workload state changes (see WorkloadDriver.watchStates). */
+export type StateListener = (status: WorkloadStatus) => void
+
 export interface WorkloadDriver {
   readonly name: 'local' | 'kubernetes'
   /** Creates or updates everything the agent needs, leaving it asleep unless it is awake. Idempotent. */
@@ -26,6 +29,13 @@ export interface WorkloadDriver {
    * a status long poll waits on it instead of asking status() every STATUS_POLL_INTERVAL_MS.
    */
   waitUntilReady?(agentId: string, signal: AbortSignal): Promise<void>
+  /**
+   * Calls `listener` with an agent's status whenever its state (cold, waking, ready, failed) changes: an idle-out, a
+   * crash, a stop, readiness. Until the returned function is called. The platform keeps the stored state the edge's
+   * route lookup reads from these pushes (and one list() at start-up), so a lookup never asks the driver.
+   * Optional: without it, the stored state is only corrected when something asks for a wake or a status.
+   */
+  watchStates?(listener: StateListener): () => void
   /** Stops everything this driver started in this process (local) or its loops (kubernetes). */
   close(): Promise<void>
 }

@@ -140,10 +140,19 @@ describe('local ingress', () => {
     expect((await problemOf(res)).code).toBe('upstream-unavailable')
   })
 
-  it('answers 404 for a tenant host no agent has', async () => {
+  it('answers a tenant host it does not know with the same marked 503 (after a restart it knows none yet)', async () => {
     const res = await signedFetch(ingress.url, 'nobody', '/whoami')
+    expect(res.status).toBe(503)
+    expect(res.headers.get(NO_ENDPOINTS)).toBe('1')
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect((await problemOf(res)).code).toBe('no-endpoints')
+  })
+
+  it('passes an agent\'s own 404 on unmarked', async () => {
+    const res = await signedFetch(ingress.url, 'ada', '/no-such-page')
     expect(res.status).toBe(404)
-    expect((await problemOf(res)).code).toBe('unknown-tenant-host')
+    expect(res.headers.get(NO_ENDPOINTS)).toBeNull()
+    await res.body?.cancel()
   })
 
   it('streams a request body through to the agent', async () => {
@@ -193,8 +202,8 @@ describe('local ingress', () => {
     expect(status).toBe(401)
   })
 
-  it('answers a WebSocket upgrade for a sleeping agent with 503 and the no-endpoints header', async () => {
-    const headers = await edgeHeaders('sleepy', 'GET', '/chat')
+  it.each(['sleepy', 'nobody'])('answers a WebSocket upgrade for %s (asleep, unknown) with 503 and the no-endpoints header', async (slug) => {
+    const headers = await edgeHeaders(slug, 'GET', '/chat')
     const socket = new WebSocket(`${ingress.url.replace('http', 'ws')}/chat`, { headers: Object.fromEntries(headers.entries()) })
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       socket.once('unexpected-response', (_req, r) => resolve(r))

@@ -45,7 +45,9 @@ type Admission = { ok: true; agentId: string; port: number } | { ok: false; prob
 /**
  * The pipeline, outermost first:
  * 1. edge signature (401 if missing, malformed, stale or wrong);
- * 2. X-Tenant-Host → agent (404 unknown, 503 + NO_ENDPOINTS when no process is ready);
+ * 2. X-Tenant-Host → agent: 503 + NO_ENDPOINTS when no process is ready, and for a host it does not know (after a
+ *    restart the driver knows no agent until a wake ensures it: "not running here", never "no such agent", which is
+ *    the edge's to say from the platform's records);
  * 3. proxy (HTTP streamed, WebSocket piped), counted as an open stream of the agent while it lasts.
  */
 interface Verifier {
@@ -68,7 +70,7 @@ async function admit(req: IncomingMessage, verifier: Verifier, router: IngressRo
   if (!verified.ok) return { ok: false, problem: INGRESS_PROBLEMS.unsigned(verified.reason) }
   if (!verified.tenantHost) return { ok: false, problem: INGRESS_PROBLEMS.noTenantHost() }
   const target = router.route(verified.tenantHost)
-  if (target.kind === 'unknown') return { ok: false, problem: INGRESS_PROBLEMS.unknownTenant() }
+  if (target.kind === 'unknown') return { ok: false, problem: INGRESS_PROBLEMS.noEndpoints() }
   // The host must route to the agent whose key signed: one agent's key never opens another agent's host.
   if (target.agentId !== agentId) return { ok: false, problem: INGRESS_PROBLEMS.unsigned('bad-signature') }
   if (target.kind === 'no-endpoints') return { ok: false, problem: INGRESS_PROBLEMS.noEndpoints() }

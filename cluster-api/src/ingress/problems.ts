@@ -11,7 +11,6 @@ import type { Problem } from '../../../wire/problem.ts'
 export const INGRESS_PROBLEMS = {
   unsigned: (reason: string) => problem(401, 'edge-signature-invalid', 'Unauthorized', `The edge signature is ${reason}.`),
   noTenantHost: () => problem(400, 'tenant-host-missing', 'Bad request', 'The signed request names no tenant host.'),
-  unknownTenant: () => problem(404, 'unknown-tenant-host', 'Not found', 'No superfriend serves this host.'),
   noEndpoints: () => problem(503, 'no-endpoints', 'Service unavailable', 'The superfriend is asleep or starting.'),
   upstreamFailed: () => problem(502, 'upstream-unavailable', 'Bad gateway', 'The superfriend did not answer.'),
   internal: () => problem(500, 'ingress-error', 'Internal error', 'The ingress could not route this request.'),

@@ -6,7 +6,7 @@ export type IngressTarget =
   | { kind: 'ready'; agentId: string; port: number }
   /** The agent exists but nothing serves it right now: 503 + NO_ENDPOINTS, the edge goes through the gate. */
   | { kind: 'no-endpoints'; agentId: string }
-  /** No agent has this slug: 404. */
+  /** No agent this ingress knows has this slug: the same marked 503 (the edge, not the ingress, knows which agents exist). */
   | { kind: 'unknown' }
 
 export interface IngressRouter {

@@ -1,10 +1,11 @@
 // The platform side of the workload lifecycle: ensure/remove on agent changes, single-flight wake,
-// status with an optional long poll. Drivers know nothing of the database; this file bridges them.
+// status with an optional long poll, and the stored workload state kept from the driver's own word (followDriver).
+// Drivers know nothing of the database; this file bridges them.
 
-import type { WorkloadStatus } from '../../../wire/internal-api.ts'
+import type { WorkloadState, WorkloadStatus } from '../../../wire/internal-api.ts'
 import type { ApiDeps } from '../context.ts'
 import type { Agent } from '../db/schema/index.ts'
-import { findAgentById, listAllAgents, setWorkloadState } from '../db/queries/agents.ts'
+import { findAgentById, listAllAgents, markColdExcept, recordWake, setWorkloadState } from '../db/queries/agents.ts'
 import { findTenantById } from '../db/queries/tenants.ts'
 import { ApiError, notFoundError } from '../http/problems.ts'
 import type { AgentSpec, WorkloadDriver } from '../drivers/types.ts'
@@ -21,6 +22,12 @@ export class Workloads {
   readonly #deps: ApiDeps
   readonly #tenantDbs: TenantDatabaseCache
   readonly #waking = new Map<string, Promise<WorkloadStatus>>()
+  /** Set while the stored state follows the driver's pushes (followDriver): then nothing else writes it. */
+  #unfollow: (() => void) | null = null
+  /** States told by the driver and not written yet, by agent: a burst of changes is one write, the newest. */
+  readonly #unwritten = new Map<string, WorkloadState>()
+  /** Every write of the stored state, one after another, in the order the driver told them. */
+  #writes: Promise<void> = Promise.resolve()
 
   constructor(deps: ApiDeps) {
     this.#deps = deps
@@ -75,6 +82,60 @@ export class Workloads {
     }
   }
 
+  /**
+   * From now on the stored workload state (what the edge's route lookup answers, and /v1 shows) is the driver's word:
+   * every change it tells is written, in order, and one list() corrects what was stored before; an agent the driver
+   * does not know runs nothing (after a restart of the platform the local driver knows none), so it is `cold`.
+   * Without a driver that tells its changes (watchStates), wake and status keep writing what they see, as before.
+   */
+  async followDriver(): Promise<void> {
+    const driver = this.#deps.driver
+    if (!driver?.watchStates || this.#unfollow) return
+    const told = new Set<string>()
+    this.#unfollow = driver.watchStates((status) => {
+      told.add(status.agentId)
+      this.#store(status.agentId, status.state)
+    })
+    let listed: WorkloadStatus[]
+    try {
+      listed = await driver.list()
+    } catch (error) {
+      // The changes it tells from now on still land; what was stored before stays until they do.
+      this.#deps.logger.warn({ err: error }, 'driver.list failed; stored workload states are corrected as the driver reports changes')
+      return
+    }
+    for (const status of listed) if (!told.has(status.agentId)) this.#store(status.agentId, status.state)
+    // Computed and queued in one step: a change told after this is written after the correction.
+    const known = [...new Set([...listed.map((status) => status.agentId), ...told])]
+    await this.#serially(async () => {
+      const corrected = await markColdExcept(this.#deps.db, known)
+      if (corrected > 0) this.#deps.logger.info({ corrected }, 'stored workload states corrected: the driver runs none of these agents')
+    })
+  }
+
+  /** Stops following the driver and waits for the writes already told (before the database closes). */
+  async stopFollowing(): Promise<void> {
+    this.#unfollow?.()
+    await this.#writes
+  }
+
+  #store(agentId: string, state: WorkloadState): void {
+    const queued = this.#unwritten.has(agentId)
+    this.#unwritten.set(agentId, state)
+    if (queued) return
+    void this.#serially(async () => {
+      const newest = this.#unwritten.get(agentId)
+      this.#unwritten.delete(agentId)
+      if (newest) await setWorkloadState(this.#deps.db, agentId, newest)
+    })
+  }
+
+  #serially(write: () => Promise<void>): Promise<void> {
+    const run = this.#writes.then(write).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'writing a workload state failed'))
+    this.#writes = run
+    return run
+  }
+
   /** Idempotent and coalesced: concurrent wakes of one agent share one ensure + wake. */
   wake(agentId: string): Promise<WorkloadStatus> {
     let pending = this.#waking.get(agentId)
@@ -92,7 +153,9 @@ export class Workloads {
     const driver = this.#driver()
     await driver.ensure(await this.#spec(agent))
     const status = await driver.wake(agentId)
-    await setWorkloadState(this.#deps.db, agentId, status.state, true)
+    // Followed: the driver tells the new state itself, in order with every other change.
+    if (this.#unfollow) await recordWake(this.#deps.db, agentId)
+    else await setWorkloadState(this.#deps.db, agentId, status.state, true)
     return status
   }
 
@@ -119,13 +182,14 @@ export class Workloads {
       // A driver whose announcement and status disagree is polled from here on, never spun on.
       if (announced && !status.ready) listen = false
     }
-    if (status.state !== agent.workloadState) await setWorkloadState(this.#deps.db, agentId, status.state)
+    if (!this.#unfollow && status.state !== agent.workloadState) await setWorkloadState(this.#deps.db, agentId, status.state)
     return status
   }
 
   /**
-   * The agents with their live workload state from the driver (the stored state is only written on wake and
-   * status, so an agent that idled out would still read `ready`). Bounded: a slow driver leaves the stored state.
+   * The agents with their live workload state from the driver (without followDriver the stored state is only written
+   * on wake and status, so an agent that idled out would still read `ready`). Bounded: a slow driver leaves the
+   * stored state.
    */
   async withLiveState(agents: Agent[]): Promise<Agent[]> {
     const driver = this.#deps.driver
@@ -139,7 +203,7 @@ export class Workloads {
     return Promise.all(agents.map(async (agent) => {
       const state = live.get(agent.id)
       if (!state || state === agent.workloadState) return agent
-      await setWorkloadState(this.#deps.db, agent.id, state)
+      if (!this.#unfollow) await setWorkloadState(this.#deps.db, agent.id, state)
       return { ...agent, workloadState: state }
     }))
   }

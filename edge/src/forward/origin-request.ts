@@ -1,18 +1,29 @@
-// One request to the origin (Traefik / the local ingress) for one agent: the client's own method, headers
-// and streamed body, plus the injected X-Tenant-Host/X-Tenant-Id/X-Agent-Id/X-Principal/X-Request-Id and
-// the edge signature over them.
+// One attempt of a request to the origin (Traefik / the local ingress) for one agent: the client's own method and
+// headers, its body as takeBody left it, plus the injected X-Tenant-Host/X-Tenant-Id/X-Agent-Id/X-Principal/
+// X-Request-Id and a fresh edge signature over them (a new nonce each attempt). Bounded until the response begins.
 
 import { AGENT_ID, NO_ENDPOINTS, PRINCIPAL, PRINCIPAL_ACCESS, REQUEST_ID, TENANT_HOST, TENANT_ID } from '../../../wire/headers.ts'
-import { NO_BODY, signHeaders, STREAMED_BODY } from '../../../wire/signature.ts'
+import { signHeaders } from '../../../wire/signature.ts'
 import type { EdgeContext } from '../context.ts'
+import { TIMED_OUT, within } from '../within.ts'
+import { bindingOf, payloadOf, type ForwardBody } from './request-body.ts'
 
-export async function sendToOrigin(c: EdgeContext): Promise<Response> {
+/** The origin did not begin its response within ORIGIN_TIMEOUT_MS. */
+export class OriginTimeout extends Error {
+  readonly timeoutMs: number
+  constructor(timeoutMs: number) {
+    super(`the origin did not begin its response within ${timeoutMs} ms`)
+    this.timeoutMs = timeoutMs
+  }
+}
+
+export async function sendToOrigin(c: EdgeContext, body: ForwardBody): Promise<Response> {
   // c.get, not c.var: Hono builds a fresh object for every c.var read.
   const route = c.get('route')
   const config = c.get('config')
   const url = new URL(c.req.url)
   const path = url.pathname + url.search
-  // The request's own copy (stage 2 made it): setting and signing again on a second attempt is idempotent.
+  // The request's own copy (stage 2 made it): setting and signing again on a later attempt replaces every value.
   const headers = c.get('forwardHeaders')
   headers.set(TENANT_HOST, route.slug)
   headers.set(TENANT_ID, route.tenantId)
@@ -20,15 +31,23 @@ export async function sendToOrigin(c: EdgeContext): Promise<Response> {
   headers.set(PRINCIPAL, c.get('principal'))
   headers.set(PRINCIPAL_ACCESS, c.get('principalAccess'))
   headers.set(REQUEST_ID, c.get('requestId'))
-  const body = c.req.raw.body === null ? NO_BODY : STREAMED_BODY
-  await signHeaders(headers, { method: c.req.method, host: url.hostname, path, body }, config.agentKeys.for(route.agentId))
+  await signHeaders(headers, { method: c.req.method, host: url.hostname, path, body: bindingOf(body) }, config.agentKeys.for(route.agentId))
+  const abort = new AbortController()
   // The origin URL carries no path of its own: its origin plus the request's path is new URL(path, origin).
-  return fetch(config.originUrl.origin + path, {
-    method: c.req.method, headers, body: c.req.raw.body, redirect: 'manual',
+  const response = fetch(config.originUrl.origin + path, {
+    method: c.req.method, headers, body: payloadOf(body), redirect: 'manual', signal: abort.signal,
   })
+  if (config.originTimeoutMs === 0) return response
+  // Only the wait for the response's head is bounded: once it is here the timer is gone, and a streaming body flows
+  // for as long as it lasts. within(), not AbortSignal.timeout(), which would abort the body too.
+  const answered = await within(response, config.originTimeoutMs)
+  if (answered !== TIMED_OUT) return answered
+  abort.abort()
+  response.catch(() => undefined)
+  throw new OriginTimeout(config.originTimeoutMs)
 }
 
-/** The ingress's marked answer meaning "this agent has no running endpoint". */
+/** The ingress's marked answer meaning "this agent has no running endpoint" (also: "an agent I do not know"). */
 export function isNoEndpoints(response: Response): boolean {
   return (response.status === 502 || response.status === 503) && response.headers.has(NO_ENDPOINTS)
 }

@@ -165,6 +165,18 @@ describe('route cache', () => {
     expect((await gateStub(agent.slug).resolve(agent.slug)).route).toMatchObject({ tenantId: 'ten_new_owner' })
   })
 
+  it('goes cold when a route lookup says the driver no longer runs the agent, and holds the next request for a wake', async () => {
+    const agent = await fake.addAgent({ slug: uniqueSlug('slept'), visibility: 'public', running: true, wakeDelayMs: 20 })
+    expect(await gateStub(agent.slug).resolve(agent.slug)).toMatchObject({ warm: true })
+    // Idled out, crashed or restarted behind the gate's back: the platform's stored state says so.
+    await fake.sleep(agent.agentId)
+    await ageRoute(agent.slug, ROUTE_MAX_AGE_MS + 1)
+    expect(await gateStub(agent.slug).resolve(agent.slug)).toMatchObject({ warm: false, route: { state: 'cold' } })
+    expect((await gateStub(agent.slug).snapshot()).phase).toBe('cold')
+    expect(await hold(gateStub(agent.slug), routeOf(await fake.agent(agent.agentId)))).toMatchObject({ ok: true, waited: true })
+    expect((await fake.agent(agent.agentId)).wakeCalls).toBe(1)
+  })
+
   it('gives up a route lookup that never answers, and the next one works', async () => {
     const agent = await fake.addAgent({ slug: uniqueSlug('hung'), visibility: 'public', running: true })
     await fake.hangRouteLookups(agent.slug, 1)

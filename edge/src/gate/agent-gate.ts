@@ -1,7 +1,8 @@
 // AgentGate: one Durable Object per superfriend (idFromName(slug)). Holds requests while the agent wakes,
 // coalesces every concurrent wake into one cluster-api call, and batches the agent's activity and usage.
 //
-// States: cold → waking → warm → cold (idle, or the origin said "no endpoints"). The phase, the wake's
+// States: cold → waking → warm → cold (idle, the origin said "no endpoints", or the route lookup says the driver
+// no longer runs it). A route lookup that says `ready` makes a cold gate warm (awake without a wake). The phase, the wake's
 // start and deadline, the cached route and the usage ledger live in storage, so eviction loses nothing
 // but the in-memory waiters (whose Worker retries once and finds the wake still running).
 // One alarm serves three due times: the wake deadline, the next usage flush, the idle check.
@@ -141,8 +142,13 @@ export class AgentGate extends DurableObject<Env> {
       }
       this.#route = { route, fetchedAt }
       await this.ctx.storage.put('route', this.#route)
+      // The state is the driver's word (the cluster-api stores every change it tells): it moves the phase both ways.
       if (route.state === 'ready' && this.#state.phase === 'cold') {
         await this.#setState({ ...this.#state, phase: 'warm', warmSince: fetchedAt, lastActivityAt: fetchedAt })
+      } else if (route.state !== 'ready' && this.#state.phase === 'warm' && fetchedAt > this.#state.warmSince) {
+        // Idled out, crashed, stopped, or the platform restarted: the next request is held and wakes it, instead of
+        // meeting "no endpoints". (A lookup asked before the last wake ended may predate that wake: it says nothing.)
+        await this.#setState({ ...this.#state, phase: 'cold' })
       }
     })
   }

@@ -3,23 +3,35 @@
 
 import { EventEmitter } from 'node:events'
 import type { WorkloadStatus } from '../../../wire/internal-api.ts'
-import type { AgentSpec, WorkloadDriver } from '../../../cluster-api/src/drivers/types.ts'
+import type { WorkloadState } from '../../../wire/internal-api.ts'
+import type { AgentSpec, StateListener, WorkloadDriver } from '../../../cluster-api/src/drivers/types.ts'
 
 export interface RecordingDriver extends WorkloadDriver {
   calls: Array<{ op: string; agentId: string; spec?: AgentSpec; at?: number; openStreams?: number }>
   /** Makes the next status calls of `agentId` report ready. */
   markReady(agentId: string): void
+  /** The agent's workload moves to `state` by itself (an idle-out: cold; a crash: waking), as a real driver sees it. */
+  setState(agentId: string, state: WorkloadState): void
   closed: boolean
 }
 
 export interface RecordingDriverOptions {
   /** Implement waitUntilReady, as the local driver does: a status long poll then waits on it instead of polling. */
   announcesReadiness?: boolean
+  /** Implement watchStates, as the real drivers do: every change of an agent's state is told to listeners. */
+  tellsStates?: boolean
 }
 
 export function createRecordingDriver(options: RecordingDriverOptions = {}): RecordingDriver {
   const states = new Map<string, WorkloadStatus>()
   const ready = new EventEmitter()
+  const listeners = new Set<StateListener>()
+  /** Stores the agent's new status and tells it, when its state changed. */
+  const moveTo = (next: WorkloadStatus) => {
+    const changed = states.get(next.agentId)?.state !== next.state
+    states.set(next.agentId, next)
+    if (changed && options.tellsStates) for (const listener of [...listeners]) listener(next)
+  }
   const driver: RecordingDriver = {
     name: 'local',
     calls: [],
@@ -36,7 +48,7 @@ export function createRecordingDriver(options: RecordingDriverOptions = {}): Rec
       driver.calls.push({ op: 'wake', agentId })
       const current = states.get(agentId)
       const next: WorkloadStatus = current?.ready ? current : { agentId, state: 'waking', ready: false, replicas: 1 }
-      states.set(agentId, next)
+      moveTo(next)
       return next
     },
     async status(agentId) {
@@ -53,9 +65,18 @@ export function createRecordingDriver(options: RecordingDriverOptions = {}): Rec
       driver.closed = true
     },
     markReady(agentId) {
-      states.set(agentId, { agentId, state: 'ready', ready: true, replicas: 1 })
+      moveTo({ agentId, state: 'ready', ready: true, replicas: 1 })
       ready.emit(agentId)
     },
+    setState(agentId, state) {
+      moveTo({ agentId, state, ready: state === 'ready', replicas: state === 'cold' ? 0 : 1 })
+    },
+  }
+  if (options.tellsStates) {
+    driver.watchStates = (listener) => {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    }
   }
   if (options.announcesReadiness) {
     driver.waitUntilReady = (agentId, signal) => new Promise<void>((resolve, reject) => {

@@ -41,6 +41,8 @@ export interface FakeAgent {
   statusCalls: number
   /** Requests the origin served for this agent. */
   served: number
+  /** The origin answers "no endpoints" this many more times although the agent runs (an ingress slower than the driver). */
+  staleIngress: number
 }
 
 export interface OriginSeen {
@@ -48,6 +50,8 @@ export interface OriginSeen {
   agentId: string | null
   principal: string | null
   path: string
+  /** How the signature bound the body: `none`, `digest` (checked against the bytes received) or `stream`. */
+  bodyBinding: string
   /** performance.now() when the request reached the origin (before its signature was checked). */
   receivedAt: number
 }
@@ -128,7 +132,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
       seq += 1
       const agent: FakeAgent = {
         agentId: `agt_${partial.slug}_${seq}`, tenantId: `ten_${partial.slug}`, visibility: 'private', running: false,
-        wakeDelayMs: 50, wakeCalls: 0, statusCalls: 0, served: 0, ...partial,
+        wakeDelayMs: 50, wakeCalls: 0, statusCalls: 0, served: 0, staleIngress: 0, ...partial,
       }
       agents.set(agent.agentId, agent)
       return agent
@@ -277,6 +281,17 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     if (patch.tenantId) a.tenantId = patch.tenantId
     return c.json(a)
   })
+  // The agent goes to sleep behind the edge's back (an idle-out, a crash, a restart of the platform).
+  api.post('/__fake/agents/:agentId/sleep', (c) => {
+    platform.sleep(c.req.param('agentId'))
+    return c.body(null, 204)
+  })
+  api.post('/__fake/agents/:agentId/stale-ingress', async (c) => {
+    const a = agents.get(c.req.param('agentId'))
+    if (!a) return c.json(null, 404)
+    a.staleIngress = (await c.req.json<{ count: number }>()).count
+    return c.body(null, 204)
+  })
   api.post('/__fake/agents/:agentId/ready', (c) => {
     markReady(c.req.param('agentId'))
     // When the status flipped, as epoch ms with sub-millisecond precision: comparable across processes.
@@ -323,12 +338,43 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     if (!verified.ok) return problemResponse(problem(401, 'bad-edge-signature', 'Edge signature refused', verified.reason))
     const slug = verified.tenantHost ?? ''
     const a = bySlug(slug)
-    if (!a || !a.running) {
-      return problemResponse(problem(503, 'no-endpoints', 'No endpoints'), { [NO_ENDPOINTS]: '1' })
+    // As the real ingress: one marked answer for an agent that is not running and for one it does not know.
+    if (!a || !a.running || a.staleIngress > 0) {
+      if (a && a.staleIngress > 0) a.staleIngress -= 1
+      return problemResponse(problem(503, 'no-endpoints', 'No endpoints'), { [NO_ENDPOINTS]: '1', 'retry-after': '1' })
+    }
+    // As the runtime: a body bound by digest is read and checked; `none` must come with no body; `stream` is read as is.
+    const bytes = c.req.method === 'GET' || c.req.method === 'HEAD' ? new Uint8Array() : new Uint8Array(await c.req.arrayBuffer())
+    const binding = verified.body
+    if ((binding.kind === 'digest' && nodeBodyDigest(bytes) !== binding.digest) || (binding.kind === 'none' && bytes.length > 0)) {
+      return problemResponse(problem(401, 'bad-edge-signature', 'Edge signature refused', 'body-mismatch'))
     }
     a.served += 1
     const url = new URL(c.req.url)
-    platform.originSeen.push({ tenantHost: slug, agentId: verified.agentId, principal: verified.principal, path: url.pathname, receivedAt })
+    platform.originSeen.push({ tenantHost: slug, agentId: verified.agentId, principal: verified.principal, path: url.pathname, bodyBinding: binding.kind, receivedAt })
+    // The agent's own answers, never marked: the edge passes them on as they are.
+    if (url.pathname === '/own-404') return problemResponse(problem(404, 'not-found', 'No such page'))
+    if (url.pathname === '/own-503') return problemResponse(problem(503, 'not-ready', 'Not ready'), { 'retry-after': '1' })
+    // Answers only after ?ms= milliseconds (a JSON reply that takes its time), or streams: one event at once, the last
+    // after ?ms= (a stream that outlives any bound on the time to the first byte).
+    if (url.pathname === '/slow') {
+      await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get('ms') ?? 0)))
+      return c.json({ agent: a.slug, path: url.pathname })
+    }
+    if (url.pathname === '/slow-stream') {
+      const encoder = new TextEncoder()
+      const ms = Number(url.searchParams.get('ms') ?? 0)
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode('data: first\n\n'))
+          setTimeout(() => {
+            controller.enqueue(encoder.encode('data: last\n\n'))
+            controller.close()
+          }, ms)
+        },
+      })
+      return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store' } })
+    }
     if (url.pathname === '/sse') {
       const key = url.searchParams.get('hold') ?? ''
       const encoder = new TextEncoder()
@@ -348,7 +394,7 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     return c.json({
       agent: a.slug, agentId: verified.agentId, tenantId: verified.tenantId, principal: verified.principal,
       requestId: verified.requestId, method: c.req.method, path: url.pathname + url.search,
-      body: c.req.method === 'GET' || c.req.method === 'HEAD' ? null : await c.req.text(),
+      body: c.req.method === 'GET' || c.req.method === 'HEAD' ? null : new TextDecoder().decode(bytes), bodyBinding: binding.kind,
       authorization: c.req.header('authorization') ?? null, cookie: c.req.header('cookie') ?? null,
     })
   })
@@ -359,6 +405,11 @@ export async function startFakePlatform(secret: string): Promise<FakePlatform> {
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value)
     void verifyOrigin(req.method ?? 'GET', req.url ?? '/', headers).then((verified) => {
       const a = verified.ok ? bySlug(verified.tenantHost ?? '') : undefined
+      if (a && a.running && a.staleIngress > 0) {
+        a.staleIngress -= 1
+        socket.end(`HTTP/1.1 503 Service Unavailable\r\n${NO_ENDPOINTS}: 1\r\ncontent-length: 0\r\n\r\n`)
+        return
+      }
       if (!verified.ok || !a?.running) {
         socket.end(verified.ok ? `HTTP/1.1 503 Service Unavailable\r\n${NO_ENDPOINTS}: 1\r\ncontent-length: 0\r\n\r\n` : 'HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n')
         return

@@ -1,7 +1,7 @@
 // Agent queries. Every function a /v1 handler calls takes the caller's tenant id: another tenant's
 // agent is simply not found. The internal (edge) lookups are by slug or id alone.
 
-import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, ne, notInArray, sql } from 'drizzle-orm'
 import type { WorkloadState } from '../../../../wire/internal-api.ts'
 import { isId, newId } from '../ids.ts'
 import { isValidSlug } from '../../../../wire/slug.ts'
@@ -94,6 +94,22 @@ export async function deleteAgent(db: Db, tenantId: string, id: string): Promise
 
 export async function setWorkloadState(db: Db, id: string, state: WorkloadState, woke = false): Promise<void> {
   await db.update(agents).set({ workloadState: state, ...(woke ? { lastWakeAt: new Date() } : {}) }).where(eq(agents.id, id))
+}
+
+/** A wake was asked for: KEDA's trigger keeps a just-woken agent up (the scaling endpoint reads lastWakeAt). */
+export async function recordWake(db: Db, id: string): Promise<void> {
+  await db.update(agents).set({ lastWakeAt: new Date() }).where(eq(agents.id, id))
+}
+
+/**
+ * Every agent but those in `known` whose stored state is not `cold` becomes `cold`: the driver runs nothing for them
+ * (after a restart of the local driver, nothing runs at all). Returns how many were corrected.
+ */
+export async function markColdExcept(db: Db, known: readonly string[]): Promise<number> {
+  const notCold = ne(agents.workloadState, 'cold')
+  const where = known.length > 0 ? and(notCold, notInArray(agents.id, [...known])) : notCold
+  const corrected = await db.update(agents).set({ workloadState: 'cold' }).where(where).returning({ id: agents.id })
+  return corrected.length
 }
 
 /** Activity from the edge: the newest report wins for open streams; last activity only moves forward. */

@@ -377,6 +377,70 @@ describe('kubernetes driver: wake and status', () => {
   })
 })
 
+describe('kubernetes driver: telling state changes', () => {
+  const agentId = agentSpec().agentId
+  const SCALE = '/apis/apps/v1/namespaces/t-acme/deployments/agent-ada/scale'
+
+  /** Scales the Deployment as KEDA does (a merge patch of /scale under its own field manager). */
+  const kedaScales = (replicas: number) => fetch(`${fake.url}${SCALE}?fieldManager=keda`, {
+    method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { replicas } }),
+  })
+
+  async function watched(): Promise<{ d: KubernetesDriver; told: string[] }> {
+    const d = await startDriver()
+    const told: string[] = []
+    d.watchStates((status) => told.push(`${status.agentId === agentId ? 'ada' : status.agentId}:${status.state}`))
+    return { d, told }
+  }
+
+  it('tells an agent cold when KEDA scales its Deployment to zero, and ready when it is scaled up and ready', async () => {
+    const { d, told } = await watched()
+    await d.ensure(agentSpec())
+    await vi.waitFor(() => expect(told).toEqual(['ada:cold']), { timeout: 10_000 })
+    await d.wake(agentId)
+    await vi.waitFor(() => expect(told).toEqual(['ada:cold', 'ada:ready']), { timeout: 10_000 })
+    expect((await kedaScales(0)).status).toBe(200)
+    await vi.waitFor(() => expect(told).toEqual(['ada:cold', 'ada:ready', 'ada:cold']), { timeout: 10_000 })
+  })
+
+  it('tells waking when the pod stops being ready (a crash), and cold when the Deployment is deleted', async () => {
+    const { d, told } = await watched()
+    await d.ensure(agentSpec())
+    await d.wake(agentId)
+    await vi.waitFor(() => expect(told.at(-1)).toBe('ada:ready'), { timeout: 10_000 })
+    fake.setDeploymentStatus('t-acme', 'agent-ada', { readyReplicas: 0, availableReplicas: 0 })
+    await vi.waitFor(() => expect(told.at(-1)).toBe('ada:waking'), { timeout: 10_000 })
+    await fetch(`${fake.url}/apis/apps/v1/namespaces/t-acme/deployments/agent-ada`, { method: 'DELETE' })
+    await vi.waitFor(() => expect(told.at(-1)).toBe('ada:cold'), { timeout: 10_000 })
+  })
+
+  it('lists again when its watch ends, telling what changed while no watch was open, once', async () => {
+    const { d, told } = await watched()
+    await d.ensure(agentSpec())
+    await d.wake(agentId)
+    await vi.waitFor(() => expect(told.at(-1)).toBe('ada:ready'), { timeout: 10_000 })
+    // A change compacted out of the history while the watch is gone: only a new list can see it.
+    fake.injectFailure({ method: 'GET', path: /^\/apis\/apps\/v1\/deployments$/, reason: 'Expired', times: 1, watch: true })
+    fake.closeWatches()
+    await kedaScales(0)
+    await vi.waitFor(() => expect(told.at(-1)).toBe('ada:cold'), { timeout: 10_000 })
+    expect(told.filter((t) => t === 'ada:cold')).toHaveLength(2) // the first, before the wake, and this one
+    await vi.waitFor(() => expect(fake.openWatches).toBe(1), { timeout: 10_000 })
+  })
+
+  it('opens one watch for every agent, and none once closed', async () => {
+    const { d, told } = await watched()
+    d.watchStates(() => undefined)
+    await d.ensure(agentSpec())
+    await d.ensure(secondAgent())
+    await vi.waitFor(() => expect([...told].sort()).toEqual(['0b8f8f0e-2222-4222-8333-444455556666:cold', 'ada:cold']), { timeout: 10_000 })
+    expect(fake.openWatches).toBe(1)
+    await d.close()
+    driver = undefined
+    await vi.waitFor(() => expect(fake.openWatches).toBe(0), { timeout: 10_000 })
+  })
+})
+
 describe('kubernetes driver: waitUntilReady', () => {
   const DEPLOYMENTS = '/apis/apps/v1/namespaces/t-acme/deployments'
   const agentId = agentSpec().agentId

@@ -1,17 +1,19 @@
 // The `kubernetes` workload driver: per tenant a namespace, per agent Deployment/Service/IngressRoute/ScaledObject/PVC/Secret.
 // Applied with server-side apply under one field manager; a reconcile loop repairs drift and removes orphans.
-// Readiness is announced from a watch on the agent's Deployment (wait-until-ready.ts), not by polling.
+// Readiness is announced from a watch on the agent's Deployment (wait-until-ready.ts), not by polling; every change of an
+// agent's state (KEDA scaling it to zero, a pod no longer ready) is told to watchStates listeners (state-watch.ts).
 
 import type { V1Deployment } from '@kubernetes/client-node'
 import { checkSlug } from '../../../../wire/slug.ts'
 import type { WorkloadStatus } from '../../../../wire/internal-api.ts'
-import type { AgentSpec, WorkloadDriver } from '../types.ts'
+import type { AgentSpec, StateListener, WorkloadDriver } from '../types.ts'
 import { agentObjects } from './agent-objects.ts'
 import { isTransient, KubernetesApiError } from './api-errors.ts'
 import { assertValid, KubeClient } from './kube-client.ts'
-import { AGENT_ID_LABEL, agentObjectName, COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL, tenantNamespace } from './names.ts'
+import { AGENT_ID_LABEL, agentObjectName, MANAGED_BY, MANAGED_BY_LABEL, tenantNamespace } from './names.ts'
 import { resolveOptions, type KubernetesDriverOptions } from './options.ts'
 import { Reconciler, type ReconcileReport } from './reconciler.ts'
+import { AGENT_DEPLOYMENTS, StateWatch } from './state-watch.ts'
 import { tenantObjects } from './tenant-objects.ts'
 import { waitUntilDeploymentReady, WatchRefusedError, type ListedDeployment } from './wait-until-ready.ts'
 import { coldStatus, statusFromDeployment } from './workload-status.ts'
@@ -32,6 +34,8 @@ export interface KubernetesDriver extends WorkloadDriver {
   reconcileNow(): Promise<ReconcileReport>
   /** Watches the agent's Deployment: see WorkloadDriver.waitUntilReady. close() ends every wait. */
   waitUntilReady(agentId: string, signal: AbortSignal): Promise<void>
+  /** One watch on every agent Deployment, opened at the first listener: see WorkloadDriver.watchStates. */
+  watchStates(listener: StateListener): () => void
 }
 
 export async function createKubernetesDriver(options: KubernetesDriverOptions): Promise<KubernetesDriver> {
@@ -43,6 +47,16 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
   /** Aborted by close(): ends the watches of every waitUntilReady still waiting. */
   const closing = new AbortController()
   let watchForbiddenUntil = 0
+  const stateListeners = new Set<StateListener>()
+  const stateWatch = new StateWatch(client, logger, (status) => {
+    for (const listener of [...stateListeners]) {
+      try {
+        listener(status)
+      } catch (err) {
+        logger.warn({ err, agentId: status.agentId }, 'kubernetes driver: a workload state listener failed')
+      }
+    }
+  })
 
   const assertOpen = () => {
     if (closed) throw new Error('kubernetes driver is closed')
@@ -138,7 +152,7 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
     async touch() {},
 
     async list(): Promise<WorkloadStatus[]> {
-      const deployments = await client.list('apps/v1', 'Deployment', `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_LABEL}=agent`)
+      const deployments = await client.list('apps/v1', 'Deployment', AGENT_DEPLOYMENTS)
       const byAgent = new Map(deployments.map((d) => [d.metadata?.labels?.[AGENT_ID_LABEL] ?? '', d as V1Deployment]))
       const ids = new Set([...reconciler.desired.keys(), ...byAgent.keys()].filter(Boolean))
       return [...ids].map((id) => (byAgent.has(id) ? statusFromDeployment(id, byAgent.get(id)) : coldStatus(id)))
@@ -158,12 +172,19 @@ export async function createKubernetesDriver(options: KubernetesDriverOptions): 
       }
     },
 
+    watchStates(listener: StateListener) {
+      assertOpen()
+      stateListeners.add(listener)
+      stateWatch.start()
+      return () => void stateListeners.delete(listener)
+    },
+
     reconcileNow: () => reconciler.pass(),
 
     async close() {
       closed = true
       closing.abort(new Error('kubernetes driver is closed'))
-      await reconciler.close()
+      await Promise.all([reconciler.close(), stateWatch.close()])
     },
   }
 }

@@ -132,11 +132,17 @@ export class KubeClient {
     const path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`
     return this.watcher.watch(path, { fieldSelector: `metadata.name=${name}`, resourceVersion }, (type, object) => {
       watch.onEvent(type as WatchEventType, object as V1Deployment)
-    }, (err: unknown) => {
-      // client-node reports a non-200 answer as a bare Error with statusCode; give it the shape every other call has.
-      const statusCode = typeof err === 'object' && err !== null ? (err as { statusCode?: unknown }).statusCode : undefined
-      watch.onEnd(typeof statusCode === 'number' ? new ApiException(statusCode, (err as Error).message, undefined, {}) : err)
-    })
+    }, (err: unknown) => watch.onEnd(asApiException(err)))
+  }
+
+  /**
+   * Watches every Deployment (all namespaces) matching `labelSelector` for the changes after `resourceVersion` (a
+   * list's). Resolves once the server has answered (or the request failed, already reported to onEnd).
+   */
+  watchDeployments(labelSelector: string, resourceVersion: string, watch: DeploymentWatch): Promise<AbortController> {
+    return this.watcher.watch('/apis/apps/v1/deployments', { labelSelector, resourceVersion }, (type, object) => {
+      watch.onEvent(type as WatchEventType, object as V1Deployment)
+    }, (err: unknown) => watch.onEnd(asApiException(err)))
   }
 
   /** Raises the Deployment's /scale to at least `replicas`; never lowers what KEDA scaled up. */
@@ -166,6 +172,12 @@ export class KubeClient {
       }
     }
   }
+}
+
+/** client-node reports a watch's non-200 answer as a bare Error with statusCode; give it the shape every other call has. */
+function asApiException(err: unknown): unknown {
+  const statusCode = typeof err === 'object' && err !== null ? (err as { statusCode?: unknown }).statusCode : undefined
+  return typeof statusCode === 'number' ? new ApiException(statusCode, (err as Error).message, undefined, {}) : err
 }
 
 /**

@@ -17,6 +17,8 @@ export interface SupervisorDeps {
   settings: LocalDriverSettings
   pool: WarmPool | null
   spawn(config: AgentSpec | undefined, label: Record<string, unknown>): RuntimeProcess
+  /** Told the agent's status each time its state changes (the driver passes it on to watchStates listeners). */
+  onState?(status: WorkloadStatus): void
 }
 
 export class AgentSupervisor {
@@ -43,6 +45,8 @@ export class AgentSupervisor {
   private edgeReportedAt = 0
   private closed = false
   private readyWaiters = new Set<() => void>()
+  /** The state last told to deps.onState: starting and backoff are both `waking`, told once. */
+  private toldState: WorkloadState = 'cold'
 
   constructor(spec: AgentSpec, deps: SupervisorDeps) {
     this.spec = spec
@@ -147,6 +151,11 @@ export class AgentSupervisor {
   private setPhase(phase: Phase): void {
     this.phase = phase
     this.notify()
+    const status = this.status()
+    if (status.state !== this.toldState) {
+      this.toldState = status.state
+      this.deps.onState?.(status)
+    }
   }
 
   private markActivity(at: number): void {

@@ -176,6 +176,32 @@ describe('local driver', { timeout: 90_000 }, () => {
     await res.body?.cancel()
   })
 
+  it('tells every change of an agent\'s state as it happens: wake, readiness, a crash, the restart, an idle-out, close', async () => {
+    const driver = await newDriver({ idleTimeoutMs: 1_500, restartBackoffMs: 50 })
+    const told: string[] = []
+    driver.watchStates((status) => told.push(`${status.agentId}:${status.state}`))
+    const spec = agentSpec('told-kit', tenantDatabaseUrl)
+    await driver.ensure(spec)
+    await driver.wake(spec.agentId)
+    await driver.waitUntilReady(spec.agentId, AbortSignal.timeout(30_000))
+    expect(told).toEqual([`${spec.agentId}:waking`, `${spec.agentId}:ready`])
+
+    const [first] = livePids(driver)
+    process.kill(first!, 'SIGKILL')
+    await waitFor('the restart after the crash', () => told.length === 4, 30_000)
+    // Crashed: waking (backoff, then the restart) without a second `waking` for the relaunch, then ready again.
+    expect(told.slice(2)).toEqual([`${spec.agentId}:waking`, `${spec.agentId}:ready`])
+
+    await waitFor('the idle-out', () => told.length === 5, 30_000)
+    expect(told[4]).toBe(`${spec.agentId}:cold`)
+    await waitFor('the idle runtime to drain and exit', () => livePids(driver).length === 0)
+
+    await driver.wake(spec.agentId)
+    await driver.waitUntilReady(spec.agentId, AbortSignal.timeout(30_000))
+    await driver.close()
+    expect(told.slice(5)).toEqual([`${spec.agentId}:waking`, `${spec.agentId}:ready`, `${spec.agentId}:cold`])
+  })
+
   it('stops a crash loop and reports it as failed instead of retrying forever', async () => {
     const driver = await newDriver({ runtimeEntry: CRASHING_RUNTIME, restartBackoffMs: 20, maxCrashes: 3 })
     const spec = agentSpec('loop-fay', tenantDatabaseUrl)

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import type { WorkloadStatus } from '../../../../wire/internal-api.ts'
 import { createLocalIngress } from '../../ingress/index.ts'
 import type { IngressRouter, IngressTarget } from '../../ingress/index.ts'
-import type { AgentSpec, WorkloadDriver } from '../types.ts'
+import type { AgentSpec, StateListener, WorkloadDriver } from '../types.ts'
 import { AgentSupervisor } from './agent-supervisor.ts'
 import { DEFAULT_RUNTIME_ENTRY, resolveSettings } from './options.ts'
 import type { LocalDriverOptions, LocalDriverSettings } from './options.ts'
@@ -22,6 +22,8 @@ export interface LocalDriver extends WorkloadDriver {
   readonly ingressUrl: string
   /** Resolves once the agent is ready; rejects if it fails, is stopped, or `signal` aborts. For `status?waitMs=`. */
   waitUntilReady(agentId: string, signal: AbortSignal): Promise<void>
+  /** See WorkloadDriver.watchStates: every change of an agent's state, told from this process's own supervisors. */
+  watchStates(listener: StateListener): () => void
   /** Pids of every live runtime process (agents, draining ones and the pool): for tests and diagnostics. */
   pids(): { agents: Record<string, number[]>; pool: number[]; warm: number[] }
 }
@@ -40,6 +42,16 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Lo
   const supervisors = new Map<string, AgentSupervisor>()
   const bySlug = new Map<string, AgentSupervisor>()
   let closing: Promise<void> | null = null
+  const stateListeners = new Set<StateListener>()
+  const tellState = (status: WorkloadStatus) => {
+    for (const listener of [...stateListeners]) {
+      try {
+        listener(status)
+      } catch (err) {
+        logger.warn({ agentId: status.agentId, err: { message: (err as Error).message } }, 'a workload state listener failed')
+      }
+    }
+  }
 
   const spawn = (config: AgentSpec | undefined, label: Record<string, unknown>) => spawnRuntime(settings, config, label)
   const pool = settings.warmPoolSize > 0
@@ -96,7 +108,7 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Lo
       assertOpen()
       const existing = supervisors.get(spec.agentId)
       if (!existing) {
-        const supervisor = new AgentSupervisor(spec, { settings, pool, spawn })
+        const supervisor = new AgentSupervisor(spec, { settings, pool, spawn, onState: tellState })
         supervisors.set(spec.agentId, supervisor)
         bySlug.set(spec.slug, supervisor)
         return
@@ -133,6 +145,12 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Lo
 
     async list() {
       return [...supervisors.values()].map((s) => s.status())
+    },
+
+    // Every state lives in this process: nothing runs before the first wake, and each change is told as it happens.
+    watchStates(listener) {
+      stateListeners.add(listener)
+      return () => void stateListeners.delete(listener)
     },
 
     waitUntilReady(agentId, signal) {
