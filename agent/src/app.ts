@@ -1,6 +1,7 @@
 // The runtime's HTTP application: the request pipeline, written once, outermost stage first.
 // Probes → control (bearer token) → edge signature → draining/in-flight tracking → agent routes.
 import { Hono } from 'hono'
+import { NO_ENDPOINTS } from '../../wire/headers.ts'
 import { RUNTIME_PATHS } from '../../wire/runtime.ts'
 import type { AppEnv } from './http/app-env.ts'
 import { controlRoutes } from './control/control-routes.ts'
@@ -46,8 +47,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // 4. Refuse new work while draining or before the database is ready; count what is in flight.
   app.use('*', async function inFlight(c, next) {
-    if (state.isDraining()) throw new HttpError(503, 'draining', 'Shutting down', 'This superfriend is restarting; retry shortly.', { headers: { 'retry-after': '1' } })
-    if (!state.isReady()) throw new HttpError(503, 'not-ready', 'Not ready', 'This superfriend is still starting; retry shortly.', { headers: { 'retry-after': '1' } })
+    // Marked like an ingress's "no endpoints": the edge then replays the request through the gate (a new process or
+    // pod), instead of handing the client a 503 from a runtime that is on its way out or not yet in.
+    const unavailable = { 'retry-after': '1', [NO_ENDPOINTS]: '1' }
+    if (state.isDraining()) throw new HttpError(503, 'draining', 'Shutting down', 'This superfriend is restarting; retry shortly.', { headers: unavailable })
+    if (!state.isReady()) throw new HttpError(503, 'not-ready', 'Not ready', 'This superfriend is still starting; retry shortly.', { headers: unavailable })
     const end = state.begin()
     try {
       await next()

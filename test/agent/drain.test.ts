@@ -1,4 +1,5 @@
 // SIGTERM: readiness goes false at once, a reply being streamed is finished (up to the drain timeout), exit 0.
+import { NO_ENDPOINTS } from '../../wire/headers.ts'
 import { describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../support/db.ts'
 import { agentConfig } from './support/agent-config.ts'
@@ -50,6 +51,8 @@ describe('draining on SIGTERM', () => {
     expect(await ready.json()).toMatchObject({ draining: true })
     const refused = await call(`${runtime.baseUrl}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'new' }) })
     expect(refused.status).toBe(503)
+    // Marked like an ingress's "no endpoints": the edge sends the request to a new runtime instead of to the client.
+    expect(refused.headers.get(NO_ENDPOINTS)).toBe('1')
 
     const tail = await rest(reader)
     expect(head + tail).toContain('event: done')

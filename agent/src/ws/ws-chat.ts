@@ -4,6 +4,7 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
+import { NO_ENDPOINTS } from '../../../wire/headers.ts'
 import { problem } from '../../../wire/problem.ts'
 import { callerOf, type Caller } from '../http/caller.ts'
 import type { EdgeVerifier } from '../http/edge-auth.ts'
@@ -38,7 +39,9 @@ interface Options {
 
 function refuse(socket: Duplex, status: number, code: string, title: string): void {
   const body = JSON.stringify(problem(status, code, title))
-  socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  // A 503 (starting or draining) is marked like an ingress's "no endpoints", so the edge wakes a new runtime for it.
+  const marked = status === 503 ? `${NO_ENDPOINTS}: 1\r\nRetry-After: 1\r\n` : ''
+  socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${marked}Connection: close\r\n\r\n${body}`)
 }
 
 function toRequest(req: IncomingMessage): Request {
