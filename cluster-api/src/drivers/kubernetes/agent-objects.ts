@@ -106,7 +106,7 @@ export function agentObjects(spec: AgentSpec, options: ResolvedOptions): AgentOb
     metadata: metadata(name),
     spec: {
       entryPoints: [...options.entryPoints],
-      routes: [{ kind: 'Rule', match: `Headers(\`${TRAEFIK_TENANT_HOST}\`, \`${spec.slug}\`)`, services: [{ name, port: SERVICE_PORT }] }],
+      routes: [{ kind: 'Rule', match: `Header(\`${TRAEFIK_TENANT_HOST}\`, \`${spec.slug}\`)`, services: [{ name, port: SERVICE_PORT }] }],
     },
   })
   const scaledObject = new ScaledObject({

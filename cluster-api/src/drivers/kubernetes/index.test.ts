@@ -117,7 +117,7 @@ describe('kubernetes driver: creating an agent', () => {
     const spec = agentSpec()
     await d.ensure(spec)
     const route = find('traefik.io/v1alpha1', 'IngressRoute', 'agent-ada')
-    expect(route.spec.routes).toEqual([{ kind: 'Rule', match: 'Headers(`X-Tenant-Host`, `ada`)', services: [{ name: 'agent-ada', port: 80 }] }])
+    expect(route.spec.routes).toEqual([{ kind: 'Rule', match: 'Header(`X-Tenant-Host`, `ada`)', services: [{ name: 'agent-ada', port: 80 }] }])
     const scaled = find('keda.sh/v1alpha1', 'ScaledObject', 'agent-ada')
     expect(scaled.spec).toMatchObject({ scaleTargetRef: { name: 'agent-ada' }, minReplicaCount: 0, maxReplicaCount: 3, cooldownPeriod: 300 })
     expect(scaled.spec.triggers).toEqual([{
