@@ -215,8 +215,10 @@ async function startEdge(options: EdgeOptions): Promise<{ url: URL; dispose(): P
     url: await worker.url,
     dispose: () => worker.dispose().catch((error: unknown) => {
       // Ctrl-C reaches the whole process group, workerd included, which may have exited before we dispose of it;
-      // miniflare then reports the runtime as failed. Stopping it was the point.
-      if ((error as { code?: unknown }).code !== 'ERR_RUNTIME_FAILURE') throw error
+      // miniflare then reports the runtime as failed, or its write to workerd's closed control pipe fails with EPIPE.
+      // Stopping it was the point.
+      const code = (error as { code?: unknown }).code
+      if (code !== 'ERR_RUNTIME_FAILURE' && code !== 'EPIPE') throw error
     }),
   }
 }
