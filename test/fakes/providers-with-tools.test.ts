@@ -248,4 +248,16 @@ describe('provider-specific wire details', () => {
     expect(error).toMatchObject({ statusCode: 429, isRetryable: true, message: 'You exceeded your current quota' })
     expect(JSON.parse((error as APICallError).responseBody!).error).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED', details: [{ retryDelay: '7s' }] })
   })
+
+  it('streams Gemini as a JSON array when the client does not ask for SSE', async () => {
+    google.enqueue({ kind: 'reply', text: 'two words' })
+    const res = await fetch(`${google.url}/v1beta/models/gemini-test:streamGenerateContent`, {
+      method: 'POST', headers: { 'x-goog-api-key': 'google-test-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }),
+    })
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+    const chunks = (await res.json()) as Array<{ candidates: Array<{ content: { parts: Array<{ text?: string }> }; finishReason?: string }> }>
+    expect(chunks.map((c) => c.candidates[0]?.content.parts.map((p) => p.text).join('')).join('')).toBe('two words')
+    expect(chunks.at(-1)?.candidates[0]?.finishReason).toBe('STOP')
+  })
 })
