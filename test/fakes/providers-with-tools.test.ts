@@ -5,6 +5,7 @@ import { createAnthropic } from '@ai-sdk/anthropic'
 import { createGoogleGenerativeAI } from '@ai-sdk/google'
 import { createOpenAI } from '@ai-sdk/openai'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
+import OpenAI from 'openai'
 import { APICallError, generateText, isStepCount, Output, streamText, tool } from 'ai'
 import type { LanguageModel } from 'ai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -259,5 +260,28 @@ describe('provider-specific wire details', () => {
     const chunks = (await res.json()) as Array<{ candidates: Array<{ content: { parts: Array<{ text?: string }> }; finishReason?: string }> }>
     expect(chunks.map((c) => c.candidates[0]?.content.parts.map((p) => p.text).join('')).join('')).toBe('two words')
     expect(chunks.at(-1)?.candidates[0]?.finishReason).toBe('STOP')
+  })
+
+  it("streams tool_calls the official openai client assembles into its final completion", async () => {
+    openai.enqueue({ kind: 'tool-calls', calls: [{ name: 'add', args: { a: 1, b: 2 }, id: 'call_a' }, { name: 'shout', args: { text: 'yo' }, id: 'call_b' }] })
+    const client = new OpenAI({ apiKey: 'sk-openai-test', baseURL: `${openai.url}/v1`, maxRetries: 0 })
+    const stream = client.chat.completions.stream({
+      model: 'gpt-test', messages: [{ role: 'user', content: 'Go' }], stream_options: { include_usage: true },
+      tools: [{ type: 'function', function: { name: 'add', parameters: { type: 'object' } } }, { type: 'function', function: { name: 'shout', parameters: { type: 'object' } } }],
+    })
+    const final = await stream.finalChatCompletion()
+    expect(final.choices[0]?.finish_reason).toBe('tool_calls')
+    expect(final.choices[0]?.message.tool_calls?.map((t) => t.type === 'function' && [t.id, t.function.name, JSON.parse(t.function.arguments)]))
+      .toEqual([['call_a', 'add', { a: 1, b: 2 }], ['call_b', 'shout', { text: 'yo' }]])
+    expect(final.usage?.total_tokens).toBeGreaterThan(0)
+  })
+
+  it('answers the official openai client on the Responses API with function_call output items', async () => {
+    openai.enqueue({ kind: 'tool-calls', calls: [{ name: 'add', args: { a: 4, b: 4 }, id: 'call_c' }] })
+    const client = new OpenAI({ apiKey: 'sk-openai-test', baseURL: `${openai.url}/v1`, maxRetries: 0 })
+    const response = await client.responses.create({ model: 'gpt-test', input: 'Add', tools: [{ type: 'function', name: 'add', parameters: { type: 'object' }, strict: false }] })
+    expect(response.output).toMatchObject([{ type: 'function_call', call_id: 'call_c', name: 'add', arguments: '{"a":4,"b":4}' }])
+    const streamed = await client.responses.stream({ model: 'gpt-test', input: 'Hello there' }).finalResponse()
+    expect(streamed.output_text).toBe('Fake GPT heard: Hello there')
   })
 })
