@@ -1,5 +1,7 @@
 // The contract between the cluster-api (its workload drivers) and the agent runtime process or pod.
 
+import type { McpServerConfig } from './agent-tools.ts'
+
 /** Everything a runtime needs to serve one agent. Contains secrets: never log it whole. */
 export interface RuntimeConfig {
   agentId: string
@@ -17,8 +19,16 @@ export interface RuntimeConfig {
    * signs the runtime's usage reports. Never the platform's master secret. Secret.
    */
   signingKey: string
-  /** Provider API keys and other secrets, by name (ANTHROPIC_API_KEY, OPENAI_API_KEY, …). Secret. */
+  /**
+   * The agent's secrets by name, the platform's defaults first and the agent's own over them: model keys and base
+   * URLs (ANTHROPIC_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GOOGLE_API_KEY, …), the values of
+   * MCP headers, channel tokens. Secret.
+   */
   secrets: Record<string, string>
+  /** Built-in tools this agent may use (wire/agent-tools.ts). Absent: none (a config from before tools). */
+  tools?: string[]
+  /** MCP servers whose tools this agent may use; their header values come from `secrets`. Absent: none. */
+  mcpServers?: McpServerConfig[]
 }
 
 /** Environment variables the runtime reads at start-up. */
