@@ -98,6 +98,8 @@ export interface RuntimeUsageItem {
   tokensOut: number
   /** Replies still streaming at `to`. */
   openStreams: number
+  /** Tool calls the model made in this period (built-in, MCP, delegates). Absent: 0. */
+  toolCalls?: number
 }
 
 /** Paths, so both sides spell them once. */
