@@ -1,4 +1,5 @@
 // Where an agent's outbound requests may go (http_fetch, MCP servers): public addresses only, unless the operator's
+// Node only (node:net): not part of the edge Worker, whose type-check excludes it (edge/tsconfig.json).
 // allowlist (MYINTELL_EGRESS_ALLOW: comma-separated host names and CIDRs, e.g. `127.0.0.1,10.0.0.0/8,api.internal`)
 // lets a private one through. Judged on the resolved address, not the name: a public name that resolves to a private
 // address is refused too, and a caller checks again at connect time and on every redirect.
