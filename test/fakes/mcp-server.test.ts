@@ -173,4 +173,21 @@ describe('a fake MCP server that goes down', () => {
     const again = await connect(streamable(mcp.url))
     expect((await again.callTool({ name: 'echo', arguments: { text: 'back' } })).content).toEqual([{ type: 'text', text: 'back' }])
   })
+
+  it('can be replaced by a new server on the port the old one left, serving the new tools at the same URL', async () => {
+    const old = await startFakeMcpServer()
+    const { port, url } = old
+    await old.close()
+    const replacement = await startFakeMcpServer({ port, tools: [{ name: 'ping', inputSchema: {}, run: () => ({ content: [{ type: 'text', text: 'pong' }] }) }] })
+    try {
+      expect(replacement.url).toBe(url)
+      const client = await connect(streamable(url))
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['ping'])
+      expect(replacement.calls).toHaveLength(0)
+      expect((await client.callTool({ name: 'ping', arguments: {} })).content).toEqual([{ type: 'text', text: 'pong' }])
+      expect(replacement.calls).toMatchObject([{ tool: 'ping' }])
+    } finally {
+      await replacement.close()
+    }
+  })
 })

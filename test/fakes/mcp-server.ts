@@ -97,6 +97,8 @@ export async function startFakeMcpServer(opts: {
   tools?: FakeMcpTool[]
   /** A header every request must carry, e.g. `{ name: 'authorization', value: 'Bearer x' }`; 401 without it. */
   requireHeader?: { name: string; value: string }
+  /** The port to listen on (127.0.0.1); 0, the default, picks a free one. A test that names one must know it is free. */
+  port?: number
   name?: string
 } = {}): Promise<FakeMcpServer> {
   let tools = opts.tools ?? defaultMcpTools
@@ -170,7 +172,7 @@ export async function startFakeMcpServer(opts: {
     server.once('error', reject)
     server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve() })
   })
-  await listen(0)
+  await listen(opts.port ?? 0)
   const { port } = server.address() as AddressInfo
   let running = true
 
