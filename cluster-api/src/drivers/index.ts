@@ -1,6 +1,7 @@
 // Chooses the workload driver named by MYINTELL_DRIVER: `local` (default) or `kubernetes`,
 // and reads that driver's own settings from the environment once, failing fast on bad values.
 
+import type { StructuredLogger } from '../../../wire/logger.ts'
 import type { AgentSpec, WorkloadDriver } from './types.ts'
 
 export type DriverName = 'local' | 'kubernetes'
@@ -21,8 +22,8 @@ export interface DriverFactoryOptions {
   handleSignals?: boolean
   /** kubernetes: the platform's desired set, so the reconcile loop can remove orphans. */
   desiredAgents?: () => Promise<AgentSpec[]>
-  /** Optional logger shared with the driver. */
-  logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void }
+  /** Optional logger shared with the driver (pino's satisfies it). */
+  logger?: StructuredLogger
 }
 
 /** Reads a non-negative integer from the environment; unset or empty gives `fallback`. */
@@ -45,7 +46,7 @@ export async function createDriver(options: DriverFactoryOptions): Promise<Workl
       signingSecret: options.signingSecret,
       platformUrl: options.platformUrl,
       handleSignals: options.handleSignals,
-      ...(options.logger ? { logger: options.logger as never } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     })
   }
   const { createKubernetesDriver } = await import('./kubernetes/index.ts')

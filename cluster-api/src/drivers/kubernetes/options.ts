@@ -1,13 +1,9 @@
 // Options of the kubernetes driver, resolved once with their documented defaults; bad setup throws here.
 
 import { KubeConfig } from '@kubernetes/client-node'
+import { silentLogger, type StructuredLogger } from '../../../../wire/logger.ts'
 import type { AgentSpec } from '../types.ts'
 
-export interface KubernetesDriverLogger {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-  error(obj: object, msg?: string): void
-}
 
 export interface AgentResources {
   requests: { cpu: string; memory: string }
@@ -58,7 +54,7 @@ export interface KubernetesDriverOptions {
    * every agent then would lose their workspaces.
    */
   removeOrphans?: boolean
-  logger?: KubernetesDriverLogger
+  logger?: StructuredLogger
 }
 
 export interface ResolvedOptions {
@@ -77,7 +73,7 @@ export interface ResolvedOptions {
   scalerAuthentication: string | null
   desiredAgents: (() => Promise<AgentSpec[]>) | undefined
   removeOrphans: boolean
-  logger: KubernetesDriverLogger
+  logger: StructuredLogger
 }
 
 export const DEFAULT_IMAGE = 'ghcr.io/myintell/agent:latest'
@@ -105,8 +101,6 @@ export const DEFAULT_TENANT_QUOTA: TenantQuota = {
   persistentvolumeclaims: '20',
   'requests.storage': '40Gi',
 }
-
-const silentLogger: KubernetesDriverLogger = { info() {}, warn() {}, error() {} }
 
 export function resolveOptions(options: KubernetesDriverOptions): ResolvedOptions {
   if (!options.platformUrl) throw new Error('kubernetes driver requires option platformUrl (KEDA reads the scaling endpoint there)')

@@ -4,10 +4,7 @@
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { assertSigningSecret } from '../../../../wire/signature.ts'
-import { silentLogger } from './logger.ts'
-import type { LocalDriverLogger } from './logger.ts'
-
-export type { LocalDriverLogger } from './logger.ts'
+import { silentLogger, type StructuredLogger } from '../../../../wire/logger.ts'
 
 /**
  * The repo's agent runtime as it ships: the bundle `npm run build` writes (agent/vite.config.ts), resolved from this
@@ -74,7 +71,7 @@ export interface LocalDriverOptions {
    */
   handleSignals?: boolean
   /** Default: drops everything. */
-  logger?: LocalDriverLogger
+  logger?: StructuredLogger
 }
 
 export interface LocalDriverSettings {
@@ -96,7 +93,7 @@ export interface LocalDriverSettings {
   crashWindowMs: number
   failedCooldownMs: number
   handleSignals: boolean
-  logger: LocalDriverLogger
+  logger: StructuredLogger
 }
 
 function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {

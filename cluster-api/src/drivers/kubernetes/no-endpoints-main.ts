@@ -1,4 +1,4 @@
-// Process entry of the no-endpoints answerer (the cluster-api image, `node cluster-api/src/ingress/no-endpoints-main.ts`):
+// Process entry of the no-endpoints answerer (the cluster-api image, `node cluster-api/src/drivers/kubernetes/no-endpoints-main.ts`):
 // PORT (default 8080; 0: a free one, printed) on HOST (default 0.0.0.0); stops on SIGTERM/SIGINT. It reads nothing else
 // and holds no secret.
 
