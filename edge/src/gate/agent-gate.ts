@@ -14,6 +14,7 @@ import { configFor, type EdgeConfig } from '../config.ts'
 import { LatestLoads, LOAD_GIVE_UP_MS } from '../ttl-cache.ts'
 import type { Env } from '../env.ts'
 import { TIMED_OUT, within } from '../within.ts'
+import { idleDueAt, isIdle } from './idle-clock.ts'
 import type { AdmitResult, HoldResult, ResolveResult, UsageDelta, WaitResult } from './protocol.ts'
 import { UsageLedger } from './usage-ledger.ts'
 import { wakeUntilReady, type WakeOutcome } from './wake-loop.ts'
@@ -238,9 +239,9 @@ export class AgentGate extends DurableObject<Env> {
     await this.#scheduleAlarm()
   }
 
-  /** Warm, but without activity for the gate's idle time and no stream open: due to go cold. */
+  /** Warm, but without activity for the gate's idle time and no stream open: due to go cold (idle-clock.ts). */
   #idleSince(now: number): boolean {
-    return this.#state.lastActivityAt + this.#config.gateIdleMs <= now && this.#ledger.openStreams === 0
+    return isIdle(this.#state.lastActivityAt, this.#config.gateIdleMs, this.#ledger.openStreams, now)
   }
 
   #startWake(route: RouteInfo): RunningWake {
@@ -292,7 +293,8 @@ export class AgentGate extends DurableObject<Env> {
   #nextDue(): number | null {
     const due: number[] = []
     if (this.#state.phase === 'waking') due.push(this.#state.wakeDeadline)
-    if (this.#state.phase === 'warm') due.push(this.#state.lastActivityAt + this.#config.gateIdleMs)
+    const idleDue = this.#state.phase === 'warm' ? idleDueAt(this.#state.lastActivityAt, this.#config.gateIdleMs) : null
+    if (idleDue !== null) due.push(idleDue)
     if (this.#ledger.flushAt !== null) due.push(this.#ledger.flushAt)
     return due.length ? Math.min(...due) : null
   }
