@@ -129,12 +129,13 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
   })
 
   // KEDA's metrics-api trigger reads `active` (valueLocation "active"), target value 1: the agent stays
-  // scaled up while it had activity (or a wake) within the idle window, or holds open streams.
+  // scaled up while it had activity (or a wake) within the idle window, or holds open streams. An idle timeout
+  // of 0 is "never idle out": an agent once active or woken stays active (one never woken stays asleep).
   app.get('/scaling/agents/:agentId', async (c) => {
     const agent = await findAgentById(deps.db, c.req.param('agentId'))
     if (!agent) throw notFoundError('Agent')
     const now = Date.now()
-    const recent = (at: Date | null) => at !== null && now - at.getTime() < deps.idleTimeoutMs
+    const recent = (at: Date | null) => at !== null && (deps.idleTimeoutMs === 0 || now - at.getTime() < deps.idleTimeoutMs)
     const active = agent.desiredState === 'running' && (agent.openStreams > 0 || recent(agent.lastActiveAt) || recent(agent.lastWakeAt))
     return c.json({
       agentId: agent.id,

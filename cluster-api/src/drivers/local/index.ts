@@ -13,8 +13,6 @@ import { RuntimeProcess } from './runtime-process.ts'
 import { WarmPool } from './warm-pool.ts'
 
 export type { LocalDriverOptions } from './options.ts'
-export { localDriverOptionsFromEnv, LOCAL_DRIVER_ENV } from './env.ts'
-export { DEFAULT_RUNTIME_ENTRY, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_WARM_POOL_SIZE } from './options.ts'
 
 export interface LocalDriver extends WorkloadDriver {
   readonly name: 'local'
