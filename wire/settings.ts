@@ -177,6 +177,11 @@ export function list(name: string, options: Common<readonly string[]> & { defaul
   })
 }
 
+/** A value with a parser of its own (a JSON document, say); `parse` throws a message that completes "NAME: …". */
+export function custom<T>(name: string, options: Common<T> & { parse(raw: string): T }): Setting<T | undefined> {
+  return define(name, options, options.parse)
+}
+
 // The variables an env var name can hold, as a schema's keys map to them.
 type Schema = Record<string, Setting<unknown>>
 export type SettingsOf<S extends Schema> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : never }
