@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_ORIGIN_TIMEOUT_MS, parseConfig, RATE_LIMIT_PERIOD_SECONDS } from './config.ts'
+import { parseConfig } from './config.ts'
+import { DEFAULT_ORIGIN_TIMEOUT_MS, RATE_LIMIT_PERIOD_SECONDS } from './settings.ts'
 import type { Env } from './env.ts'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../wire/idle-timeout.ts'
 import { SettingsError } from '../../wire/settings.ts'
