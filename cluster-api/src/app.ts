@@ -4,20 +4,23 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ApiDeps } from './context.ts'
-import { ApiError, problemErrorHandler, problemFor, problemNotFound } from './http/problems.ts'
+import { problemErrorHandler, problemFor, problemNotFound } from './http/problems.ts'
 import { internalRouter } from './internal/router.ts'
 import { PlatformMetrics } from './metrics/metrics.ts'
 import type { Workloads } from './workloads/workloads.ts'
+import { ProblemError } from '../../wire/problem.ts'
 
 /** Larger bodies are refused with 413 before they are read: no endpoint needs more. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
 // The unread rest of a body makes the connection unusable: these answers tell the client not to reuse it, and Node
 // closes it once the answer is written instead of discarding the rest of the body first.
-const tooLarge = (maxBytes: number) => new ApiError(413, 'payload-too-large', `Request body is larger than ${maxBytes / 1024 / 1024} MiB`, {
+const tooLarge = (maxBytes: number) => new ProblemError({
+  status: 413, code: 'payload-too-large', title: `Request body is larger than ${maxBytes / 1024 / 1024} MiB`,
   headers: { connection: 'close' },
 })
-const bodyNotAllowed = (method: string) => new ApiError(400, 'body-not-allowed', `A ${method} request may not send a chunked body`, {
+const bodyNotAllowed = (method: string) => new ProblemError({
+  status: 400, code: 'body-not-allowed', title: `A ${method} request may not send a chunked body`,
   detail: 'no GET or HEAD endpoint reads a body: send the request without one',
   headers: { connection: 'close' },
 })

@@ -3,7 +3,7 @@
 
 import { Hono } from 'hono'
 import type { EdgeEnv } from './context.ts'
-import { EdgeError, errorResponse } from './problems.ts'
+import { errorResponse } from './problems.ts'
 import { accessLog } from './stages/access-log.ts'
 import { anonymousSession } from './stages/anonymous-session.ts'
 import { authenticate } from './stages/authenticate.ts'
@@ -19,6 +19,7 @@ import { requestHeadLimits } from './stages/request-head-limits.ts'
 import { requestId } from './stages/request-id.ts'
 import { resolveRoute } from './stages/resolve-route.ts'
 import { stripInternalHeaders } from './stages/strip-internal-headers.ts'
+import { ProblemError } from '../../wire/problem.ts'
 
 export function createEdgeApp(): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>()
@@ -41,9 +42,9 @@ export function createEdgeApp(): Hono<EdgeEnv> {
   app.all('*', forwardOrWake()) //   8. warm → origin; else hold in AgentGate, then origin; 9. account
 
   app.onError((error, c) => {
-    if (error instanceof EdgeError) return errorResponse(error, c.get('requestId'))
+    if (error instanceof ProblemError) return errorResponse(error, c.get('requestId'))
     console.error('edge: unhandled error', c.get('requestId'), error)
-    return errorResponse(new EdgeError(500, 'internal', 'Something went wrong at the edge'), c.get('requestId'))
+    return errorResponse(new ProblemError({ status: 500, code: 'internal', title: 'Something went wrong at the edge' }), c.get('requestId'))
   })
   return app
 }

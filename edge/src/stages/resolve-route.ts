@@ -6,9 +6,10 @@
 import type { MiddlewareHandler } from 'hono'
 import type { ResolveResult } from '../gate/protocol.ts'
 import { gateFor, type EdgeEnv } from '../context.ts'
-import { EdgeError, unknownAgent, upstreamFailed } from '../problems.ts'
+import { unknownAgent, upstreamFailed } from '../problems.ts'
 import { RefreshingCache } from '../ttl-cache.ts'
 import { warmAgents } from '../warm-agents.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 /**
  * A known route is fresh this long in an isolate; then the next request uses it while the gate is asked again in
@@ -46,7 +47,7 @@ export const resolveRoute = (): MiddlewareHandler<EdgeEnv> =>
       (refresh) => c.executionCtx.waitUntil(refresh),
     ).catch((error: unknown) => {
       // The gate unreachable, or a lookup the cache gave up on: the platform is not answering.
-      throw error instanceof EdgeError ? error : upstreamFailed(error)
+      throw error instanceof ProblemError ? error : upstreamFailed(error)
     })
     if (!resolved.route) throw unknownAgent()
     c.set('route', resolved.route)
