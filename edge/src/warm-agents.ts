@@ -4,9 +4,8 @@
 // which forward-or-wake.ts sends the request, kept body and all, back through the gate.
 
 import { TtlCache } from './ttl-cache.ts'
+import { WARM_TTL_MS } from './budgets.ts'
 
-/** Forget an idle agent after this long, so its next request asks the gate rather than the origin. */
-export const WARM_TTL_MS = 60_000
 const MAX_WARM_AGENTS = 10_000
 
 const warm = new TtlCache<string, true>(MAX_WARM_AGENTS)

@@ -2,7 +2,7 @@
 // status with an optional long poll, and the stored workload state kept from the driver's own word (followDriver).
 // Drivers know nothing of the database; this file bridges them.
 
-import type { WorkloadState, WorkloadStatus } from '../../../wire/internal-api.ts'
+import { MAX_STATUS_WAIT_MS, type WorkloadState, type WorkloadStatus } from '../../../wire/internal-api.ts'
 import type { ApiDeps } from '../context.ts'
 import type { Agent } from '../db/schema/index.ts'
 import { findAgentById, listAllAgents, markColdExcept, recordWake, setWorkloadState } from '../db/queries/agents.ts'
@@ -12,8 +12,6 @@ import type { AgentSpec, WorkloadDriver } from '../drivers/types.ts'
 import { buildRuntimeConfig, TenantDatabaseCache } from './runtime-config.ts'
 import { ProblemError } from '../../../wire/problem.ts'
 
-/** A status long poll never holds a connection longer than this, whatever waitMs asks. */
-export const MAX_STATUS_WAIT_MS = 30_000
 /** How long a /v1 read waits for the driver's live state before answering with the stored one. */
 export const LIVE_STATE_TIMEOUT_MS = 1_000
 /** How often a status long poll asks the driver again. */

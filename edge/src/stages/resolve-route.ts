@@ -10,20 +10,8 @@ import { unknownAgent, upstreamFailed } from '../problems.ts'
 import { RefreshingCache } from '../ttl-cache.ts'
 import { warmAgents } from '../warm-agents.ts'
 import { ProblemError } from '../../../wire/problem.ts'
+import { NEGATIVE_ROUTE_TTL_MS, ROUTE_CACHE_FRESH_MS, ROUTE_CACHE_MAX_AGE_MS } from '../budgets.ts'
 
-/**
- * A known route is fresh this long in an isolate; then the next request uses it while the gate is asked again in
- * the background. With the gate's own ROUTE_FRESH_MS (10 s), a change of visibility or owner applies within ~20 s
- * under traffic.
- */
-export const ROUTE_CACHE_FRESH_MS = 5_000
-/**
- * A route this old (no traffic meanwhile, or the gate unreachable) is never used: the request waits for the gate.
- * With the gate's ROUTE_MAX_AGE_MS, no route older than 45 s ever decides who may talk to an agent.
- */
-export const ROUTE_CACHE_MAX_AGE_MS = 15_000
-/** Unknown slugs stay unknown this long: a scan of random subdomains costs one lookup per slug per window. */
-export const NEGATIVE_ROUTE_TTL_MS = 10_000
 const MAX_CACHED_ROUTES = 10_000
 
 const routes = new RefreshingCache<string, ResolveResult>('route', MAX_CACHED_ROUTES, {
