@@ -1,7 +1,7 @@
 // What `npm start` itself reads from the environment, beyond the cluster-api's settings (which it parses with the
 // cluster-api's own schema) and the edge's (which it sets for the Worker it starts).
 
-import { choice, port, settingsSchema, type SettingsOf } from '../wire/settings.ts'
+import { choice, port, settingsSchema } from '../wire/settings.ts'
 
 export const NPM_START_SETTINGS = settingsSchema({
   edgePort: port('MYINTELL_PORT', { default: 8787, doc: 'where npm start serves the edge (*.localhost:<port>)' }),
@@ -12,5 +12,3 @@ export const NPM_START_SETTINGS = settingsSchema({
     default: 'warn', doc: 'the platform\'s pino level under npm start (the cluster-api alone: info)',
   }),
 })
-
-export type NpmStartSettings = SettingsOf<typeof NPM_START_SETTINGS.settings>

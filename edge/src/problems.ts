@@ -75,9 +75,10 @@ export const upstreamFailed = (cause?: unknown) => new ProblemError({
   status: 502, code: 'upstream-unreachable', title: 'The platform could not be reached',
   cause,
 })
-export const originUnreachable = (cause?: unknown) => new ProblemError({
+/** Nothing answered from the origin at all (forward-or-wake.ts sends the request through the gate once more first). */
+export const originUnreachable = (retryAfterSeconds: number, cause?: unknown) => new ProblemError({
   status: 502, code: 'origin-unreachable', title: 'The superfriend could not be reached',
-  cause,
+  headers: { 'retry-after': String(retryAfterSeconds) }, cause,
 })
 /** The identity provider's key set cannot be read: no session can be judged, which is not the caller's fault. */
 export const identityUnavailable = (cause?: unknown) =>

@@ -7,8 +7,6 @@ import type { LocalDriverEnv } from './local/env.ts'
 import type { INHERITED_ENV } from './local/options.ts'
 import type { AgentSpec, WorkloadDriver } from './types.ts'
 
-export type DriverName = 'local' | 'kubernetes'
-
 /** The chosen driver with its section of the settings, as config.ts parsed them. */
 export type DriverSettings =
   | {

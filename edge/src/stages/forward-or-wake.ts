@@ -16,7 +16,7 @@ import { canResend, sizeOf, takeBody, UnreadableBody, type ForwardBody } from '.
 import { relayWebSocket } from '../forward/websocket-relay.ts'
 import type { HoldResult } from '../gate/protocol.ts'
 import { holdShared } from '../gate/shared-wait.ts'
-import { originTimedOut, unavailable } from '../problems.ts'
+import { originTimedOut, originUnreachable, unavailable } from '../problems.ts'
 import { recordUsage, type MeterTarget } from '../usage/usage-meter.ts'
 import { warmAgents } from '../warm-agents.ts'
 import { ProblemError } from '../../../wire/problem.ts'
@@ -59,12 +59,7 @@ async function hold(c: EdgeContext, noEndpoints: boolean): Promise<Held> {
   return { waited: result.waited, coldStartMs: result.coldStartMs }
 }
 
-const unreachable = (cause: unknown) =>
-  new ProblemError({
-    status: 502, code: 'origin-unreachable', title: 'The superfriend could not be reached',
-    headers: { 'retry-after': String(RETRY_AFTER_ORIGIN_S) },
-    cause,
-  })
+const unreachable = (cause: unknown) => originUnreachable(RETRY_AFTER_ORIGIN_S, cause)
 
 async function attempt(c: EdgeContext, body: ForwardBody): Promise<Response> {
   try {

@@ -39,7 +39,6 @@ export const resolveRoute = (): MiddlewareHandler<EdgeEnv> =>
     })
     if (!resolved.route) throw unknownAgent()
     c.set('route', resolved.route)
-    c.set('gateWarm', resolved.warm)
     // A cached "warm" is as old as the cached route: the mark it gives lasts no longer than the gate's idle time.
     if (resolved.warm) warmAgents.markWarm(resolved.route.agentId, c.get('config').gateIdleMs)
     await next()
