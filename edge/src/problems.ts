@@ -19,6 +19,8 @@ export function errorResponse(error: ProblemError, requestId?: string): Response
 export const unknownHost = () => new ProblemError({ status: 404, code: 'unknown-host', title: 'No such host' })
 /** api.<base> serves the public /v1 API only; the internal API and anything else behind it stay unreachable. */
 export const notPublicApi = () => new ProblemError({ status: 404, code: 'not-found', title: 'No such API endpoint' })
+/** app.<base> has no such file (the dashboard's build does not hold it). */
+export const noSuchFile = () => new ProblemError({ status: 404, code: 'not-found', title: 'No such file' })
 export const unknownAgent = () => new ProblemError({ status: 404, code: 'unknown-agent', title: 'No superfriend lives at this address' })
 export const unauthenticated = () =>
   new ProblemError({ status: 401, code: 'unauthenticated', title: 'Sign in or send an API key', headers: { 'www-authenticate': 'Bearer' } })

@@ -1,4 +1,4 @@
-// Stage 0: one line per request once it is answered — method, host and path, status, time to the response
+// One line per request once it is answered — method, host and path, status, time to the response
 // head and, when the request waited for a wake, the cold start. Readable locally, JSON in production.
 
 import type { MiddlewareHandler } from 'hono'

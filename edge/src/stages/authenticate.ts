@@ -1,5 +1,5 @@
-// Stage 5: who is calling. A Clerk session JWT (Bearer or `__session` cookie) → `user:<sub>`; an `mi_` API key
-// → `key:<id>` with its scopes; nothing → `anonymous` (stage 5b gives it a session on a public agent). A
+// Who is calling. A Clerk session JWT (Bearer or `__session` cookie) → `user:<sub>`; an `mi_` API key
+// → `key:<id>` with its scopes; nothing → `anonymous` (anonymous-session.ts gives it a session on a public agent). A
 // credential that does not verify is refused (401), not downgraded.
 
 import type { MiddlewareHandler } from 'hono'

@@ -1,4 +1,4 @@
-// Stage 8 and 9: forward or wake, then account. A warm agent's request goes straight to the origin; any
+// Forward or wake, then account. A warm agent's request goes straight to the origin; any
 // other takes a seat in the agent's AgentGate, waits until it is ready (one shared wait per isolate,
 // gate/shared-wait.ts) and then sends its own request. A body up to REPLAY_BODY_MAX_BYTES is read first and kept
 // (forward/request-body.ts), so an origin answer of "no endpoints" (a warm mark gone stale: the agent idled out,

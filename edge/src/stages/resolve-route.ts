@@ -1,4 +1,4 @@
-// Stage 4: slug → RouteInfo. The isolate cache first, then the agent's AgentGate (which caches the route
+// Slug → RouteInfo. The isolate cache first, then the agent's AgentGate (which caches the route
 // and knows whether the agent is warm), which asks the cluster-api. Unknown slugs are cached briefly too.
 // A known route is refreshed in the background once it is a few seconds old, so a change of visibility or
 // owner reaches every isolate within seconds while no request waits for the refresh.
