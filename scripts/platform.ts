@@ -6,14 +6,16 @@ import { resolve, join } from 'node:path'
 import { unstable_startWorker } from 'wrangler'
 import { pino, type Logger } from 'pino'
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../cluster-api/src/auth/local-issuer.ts'
-import { ConfigError, loadConfig } from '../cluster-api/src/config.ts'
+import { CLUSTER_API_SETTINGS, loadConfig, readSettings } from '../cluster-api/src/config.ts'
 import { createDriver } from '../cluster-api/src/drivers/index.ts'
+import { LOCAL_INGRESS_PORT } from '../cluster-api/src/drivers/local/env.ts'
 import { startClusterApi, type ClusterApi } from '../cluster-api/src/server.ts'
 import { tenantDatabaseProvisioner } from '../cluster-api/src/tenant-databases.ts'
 import { acquireInstanceLock } from './instance-lock.ts'
 import { endLeftovers, markChildren, startWatchdog } from './leftovers.ts'
 import { assertPortFree } from './ports.ts'
 import { seedDevData, type DevSeed } from './seed.ts'
+import { NPM_START_SETTINGS } from './settings.ts'
 
 const root = resolve(import.meta.dirname, '..')
 
@@ -26,8 +28,8 @@ export interface PlatformOptions {
   apiPort?: number
   /** The local ingress's port; 0 = free. Default 8789 (MYINTELL_INGRESS_PORT). */
   ingressPort?: number
-  /** Environment to read the rest of the configuration from. Default process.env. */
-  env?: Record<string, string | undefined>
+  /** The environment the rest of the configuration is read from (npm start hands over process.env). */
+  env: Readonly<Record<string, string | undefined>>
   logger?: Logger
   /**
    * Runs once the data directory is this platform's (its lock taken, what an earlier start left running ended) and
@@ -55,36 +57,34 @@ export interface Platform {
   close(): Promise<void>
 }
 
-function portFrom(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const port = Number(raw)
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`invalid configuration:\n  ${name}: must be a port number 0-65535, got "${raw}"`)
-  return port
-}
+/** Refused settings of npm start that are not one variable's bad value: a driver npm start does not run. */
+export class NotLocalDriverError extends Error {}
 
 /** The platform on one machine is the local driver; another MYINTELL_DRIVER is refused, never ignored. */
-export function assertLocalDriver(env: Record<string, string | undefined>): void {
-  const driver = env.MYINTELL_DRIVER?.trim() || 'local'
+export function assertLocalDriver(env: Readonly<Record<string, string | undefined>>): void {
+  const driver = CLUSTER_API_SETTINGS.read(env).values.driver
   if (driver === 'kubernetes') {
-    throw new ConfigError('MYINTELL_DRIVER=kubernetes: npm start runs the local driver only; to drive the cluster KUBECONFIG names, run the cluster-api on its own (MYINTELL_DRIVER=kubernetes node cluster-api/src/main.ts) and the edge with ORIGIN_URL at its Traefik')
+    throw new NotLocalDriverError('MYINTELL_DRIVER=kubernetes: npm start runs the local driver only; to drive the cluster KUBECONFIG names, run the cluster-api on its own (MYINTELL_DRIVER=kubernetes node cluster-api/src/main.ts) and the edge with ORIGIN_URL at its Traefik')
   }
   if (driver === 'none') {
-    throw new ConfigError('MYINTELL_DRIVER=none: npm start runs the local driver only; for the API without a workload driver run the cluster-api on its own (MYINTELL_DRIVER=none node cluster-api/src/main.ts)')
+    throw new NotLocalDriverError('MYINTELL_DRIVER=none: npm start runs the local driver only; for the API without a workload driver run the cluster-api on its own (MYINTELL_DRIVER=none node cluster-api/src/main.ts)')
   }
 }
 
-export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
-  const env = options.env ?? process.env
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const { env } = options
   assertLocalDriver(env)
-  const dataDir = resolve(options.dataDir ?? env.MYINTELL_DATA_DIR ?? '.data')
+  // Parsed without side effects first: the data directory and the ports are needed before the lock is taken.
+  const own = NPM_START_SETTINGS.parse(env)
+  const { settings, driver } = readSettings(env)
+  const dataDir = resolve(options.dataDir ?? settings.dataDir)
   mkdirSync(dataDir, { recursive: true })
   // The embedded PostgreSQL runs as the `postgres` user when we are root: it must be able to enter .data/.
   chmodSync(dataDir, 0o755)
-  const edgePort = options.edgePort ?? portFrom(env, 'MYINTELL_PORT', 8787)
-  const apiPort = options.apiPort ?? portFrom(env, 'PORT', 8788)
-  const ingressPort = options.ingressPort ?? portFrom(env, 'MYINTELL_INGRESS_PORT', 8789)
-  const logger = options.logger ?? pino({ level: env.LOG_LEVEL ?? 'warn' })
+  const edgePort = options.edgePort ?? own.edgePort
+  const apiPort = options.apiPort ?? settings.port
+  const ingressPort = options.ingressPort ?? (driver?.name === 'local' ? driver.local.ingressPort : LOCAL_INGRESS_PORT)
+  const logger = options.logger ?? pino({ level: own.logLevel })
   const notice = options.notice ?? ((line: string) => logger.warn(line))
 
   const release = await acquireInstanceLock(dataDir)
@@ -103,7 +103,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await assertPortFree(edgePort, '127.0.0.1', 'MYINTELL_PORT')
     await assertPortFree(apiPort, '127.0.0.1', 'PORT')
     await assertPortFree(ingressPort, '127.0.0.1', 'MYINTELL_INGRESS_PORT')
-    const config = loadConfig({ ...env, MYINTELL_DATA_DIR: dataDir, PORT: String(apiPort) })
+    const config = loadConfig({ ...env, MYINTELL_DATA_DIR: dataDir, PORT: String(apiPort), MYINTELL_INGRESS_PORT: String(ingressPort) })
+    const localDriver = config.driver
+    if (localDriver?.name !== 'local') throw new Error('npm start runs the local driver only')
     await options.beforeStart?.()
 
     const clusterApi = await startClusterApi({
@@ -119,10 +121,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       logger,
       tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
       driver: ({ url }) => createDriver({
-        name: 'local', signingSecret: config.signingSecret, platformUrl: url, dataDir,
+        driver: localDriver, signingSecret: config.signingSecret, platformUrl: url,
         // startPlatform's close() stops the runtimes in order (edge, API, agents, PostgreSQL); the caller owns signals.
         handleSignals: false,
-        env: { ...env, MYINTELL_INGRESS_PORT: String(ingressPort) },
       }),
     })
     cleanups.push(() => clusterApi.close())
@@ -134,7 +135,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       persistDir: join(dataDir, 'edge'),
       idleTimeoutMs: config.idleTimeoutMs,
       // One readable line per request in development, JSON with NODE_ENV=production (MYINTELL_ACCESS_LOG overrides).
-      accessLog: env.MYINTELL_ACCESS_LOG ?? (config.production ? 'json' : 'pretty'),
+      accessLog: own.accessLog ?? (config.production ? 'json' : 'pretty'),
     })
     cleanups.push(() => edge.dispose())
     const port = Number(edge.url.port)

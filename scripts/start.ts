@@ -5,11 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ConfigError } from '../cluster-api/src/config.ts'
+import { SettingsError } from '../wire/settings.ts'
 import { PostgresInUseError } from '../cluster-api/src/db/leftover-postgres.ts'
 import { AlreadyRunningError } from './instance-lock.ts'
 import { PortInUseError } from './ports.ts'
-import { assertLocalDriver, startPlatform, type Platform } from './platform.ts'
+import { assertLocalDriver, NotLocalDriverError, startPlatform, type Platform } from './platform.ts'
 import { DEV_KEY_FILE } from './seed.ts'
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
@@ -115,7 +115,7 @@ function exitIfRefused(error: unknown): void {
     console.log(`\nmyintell: ${stopReason}, stopped before the platform was up.`)
     process.exit(0)
   }
-  if ([AlreadyRunningError, PortInUseError, ConfigError, PostgresInUseError, BuildFailed].some((type) => error instanceof type)) {
+  if ([AlreadyRunningError, PortInUseError, SettingsError, NotLocalDriverError, PostgresInUseError, BuildFailed].some((type) => error instanceof type)) {
     console.error(`myintell: ${(error as Error).message}`)
     process.exit(1)
   }
@@ -126,6 +126,7 @@ try {
   assertLocalDriver(process.env) // before the banner: MYINTELL_DRIVER=kubernetes starts nothing
   console.log('myintell: starting the platform (embedded PostgreSQL, cluster-api, local driver, edge Worker)…')
   platform = await startPlatform({
+    env: process.env, // read by npm start's schema and the cluster-api's (scripts/settings.ts, config.ts)
     ...(args.build ? { beforeStart: runBuild } : {}),
     notice: (line) => console.log(`myintell: ${line}`),
   })

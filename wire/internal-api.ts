@@ -42,6 +42,9 @@ export interface UserTenants {
 }
 
 /** POST /internal/v1/agents/:agentId/wake → 202 WorkloadStatus (idempotent: waking a waking agent is a no-op) */
+/** A status long poll never holds a connection longer than this, whatever waitMs asks (the edge's budgets rely on it). */
+export const MAX_STATUS_WAIT_MS = 30_000
+
 /** GET /internal/v1/agents/:agentId/status[?waitMs=n] → 200 WorkloadStatus; with waitMs, answers once ready or after n ms */
 export interface WorkloadStatus {
   agentId: string

@@ -13,12 +13,7 @@ export const MODEL_PROVIDERS = ['anthropic', ...OPENAI_COMPATIBLE_PROVIDERS, 'lo
 
 export type ModelProviderName = (typeof MODEL_PROVIDERS)[number]
 
-const PROVIDER_SET: ReadonlySet<string> = new Set(MODEL_PROVIDERS)
 const OPENAI_COMPATIBLE_SET: ReadonlySet<string> = new Set(OPENAI_COMPATIBLE_PROVIDERS)
-
-export function isModelProvider(name: string): name is ModelProviderName {
-  return PROVIDER_SET.has(name)
-}
 
 export function isOpenAiCompatible(name: string): boolean {
   return OPENAI_COMPATIBLE_SET.has(name)

@@ -137,12 +137,6 @@ export async function bodyDigest(body: Uint8Array | ArrayBuffer): Promise<string
   return `sha256=${base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)))}`
 }
 
-/** The binding for a body the signer holds whole: none for an empty body, else its digest. */
-export async function bindingFor(body: Uint8Array | ArrayBuffer | null): Promise<BodyBinding> {
-  if (body === null) return NO_BODY
-  return { kind: 'digest', digest: await bodyDigest(body) }
-}
-
 async function computeSignature(key: SigningKey, timestamp: string, nonce: string, target: SignTarget, headers: Headers): Promise<string> {
   const data = canonicalString(timestamp, nonce, target, headers)
   if (typeof key === 'function') return `${SCHEME}=${await key(data)}`

@@ -6,9 +6,10 @@ import { RUNTIME_PATHS } from '../../wire/runtime.ts'
 import type { AppEnv } from './http/app-env.ts'
 import { controlRoutes } from './control/control-routes.ts'
 import { edgeAuth, type EdgeVerifier } from './http/edge-auth.ts'
-import { errorResponse, HttpError, internalError } from './http/errors.ts'
+import { errorResponse, internalError } from './http/errors.ts'
 import type { Logger } from './log.ts'
 import type { RuntimeState } from './runtime-state.ts'
+import { ProblemError } from '../../wire/problem.ts'
 
 export interface AppDeps {
   state: RuntimeState
@@ -25,11 +26,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.onError((err, c) => {
-    if (err instanceof HttpError) return errorResponse(err, c.req.path)
+    if (err instanceof ProblemError) return errorResponse(err, c.req.path)
     log.error({ event: 'unhandled-error', method: c.req.method, path: c.req.path, err: { name: err.name, message: err.message, stack: err.stack } }, 'unhandled error')
     return errorResponse(internalError(), c.req.path)
   })
-  app.notFound((c) => errorResponse(new HttpError(404, 'not-found', 'Not found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path))
+  app.notFound((c) => errorResponse(new ProblemError({
+    status: 404, code: 'not-found', title: 'Not found',
+    detail: `No route for ${c.req.method} ${c.req.path}.`,
+  }), c.req.path))
 
   // 1. Probes: unauthenticated, for the kubelet and the local driver.
   app.get(RUNTIME_PATHS.healthz, (c) => c.json({ ok: true }))
@@ -50,8 +54,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     // Marked like an ingress's "no endpoints": the edge then replays the request through the gate (a new process or
     // pod), instead of handing the client a 503 from a runtime that is on its way out or not yet in.
     const unavailable = { 'retry-after': '1', [NO_ENDPOINTS]: '1' }
-    if (state.isDraining()) throw new HttpError(503, 'draining', 'Shutting down', 'This superfriend is restarting; retry shortly.', { headers: unavailable })
-    if (!state.isReady()) throw new HttpError(503, 'not-ready', 'Not ready', 'This superfriend is still starting; retry shortly.', { headers: unavailable })
+    if (state.isDraining()) throw new ProblemError({
+      status: 503, code: 'draining', title: 'Shutting down',
+      detail: 'This superfriend is restarting; retry shortly.',
+      headers: unavailable,
+    })
+    if (!state.isReady()) throw new ProblemError({
+      status: 503, code: 'not-ready', title: 'Not ready',
+      detail: 'This superfriend is still starting; retry shortly.',
+      headers: unavailable,
+    })
     const end = state.begin()
     try {
       await next()

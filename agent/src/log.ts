@@ -16,7 +16,8 @@ function loggerOptions(level: string): pino.LoggerOptions {
   }
 }
 
-export function createLogger(level = process.env.LOG_LEVEL || 'info'): Logger {
+/** `level` comes from the runtime's settings (LOG_LEVEL, config/env.ts). */
+export function createLogger(level: string): Logger {
   return pino(loggerOptions(level), fdDestination(2, { droppedNotice: droppedNotice(level) }))
 }
 

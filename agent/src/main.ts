@@ -1,6 +1,6 @@
 // Entry point of the superfriend runtime: one process per awake agent (or a warm-pool process awaiting assignment).
 // Reads RUNTIME_ENV (wire/runtime.ts), listens, announces `{"event":"listening","port":n}` on stdout, drains on SIGTERM.
-import { readSettings } from './config/env.ts'
+import { logLevelFor, readSettings } from './config/env.ts'
 import type { RuntimeSettings } from './config/env.ts'
 import { MigrationsNotFoundError } from './db/tenant-db.ts'
 import { createLogger } from './log.ts'
@@ -27,13 +27,14 @@ function exitAtStart(log: Logger, code: number, fields: Record<string, unknown>,
   process.exit(code)
 }
 
-const log = createLogger()
+// The one place the runtime reads its environment: config/env.ts parses it.
 let settings: RuntimeSettings
 try {
-  settings = readSettings()
+  settings = readSettings(process.env)
 } catch (err) {
-  exitAtStart(log, EXIT_BAD_CONFIG, { event: 'bad-config', message: (err as Error).message }, 'invalid configuration')
+  exitAtStart(createLogger(logLevelFor(process.env)), EXIT_BAD_CONFIG, { event: 'bad-config', message: (err as Error).message }, 'invalid configuration')
 }
+const log = createLogger(settings.logLevel)
 
 let runtime: RunningRuntime
 try {

@@ -16,7 +16,7 @@ const ASSIGN_WAIT_FOR_DB_MS = 10_000
 
 export interface RuntimeState {
   config(): RuntimeConfig | null
-  /** The tenant database, or an HttpError-worthy null while it is not ready. */
+  /** The tenant database, or null (a 503 not-ready) while it is not ready. */
   db(): TenantDb | null
   isReady(): boolean
   isDraining(): boolean

@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util'
 import { UsageError } from './errors.ts'
+import type { CliEnv } from './settings.ts'
 
 export interface FlagSpec {
   type: 'string' | 'boolean'
@@ -20,7 +21,8 @@ export interface Io {
   stdout: NodeJS.WritableStream
   stderr: NodeJS.WritableStream & { isTTY?: boolean }
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown }
-  env: NodeJS.ProcessEnv
+  /** The environment as CLI_SETTINGS parsed it (settings.ts). */
+  env: CliEnv
   cwd: string
 }
 

@@ -18,13 +18,13 @@ export interface StoredConfig {
   tenantId?: string
 }
 
-export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MYINTELL_CONFIG) return env.MYINTELL_CONFIG
-  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config')
-  return join(base, 'myintell', 'config.json')
+/** MYINTELL_CONFIG, else $XDG_CONFIG_HOME/myintell/config.json (settings.ts CLI_SETTINGS reads both). */
+export function configPath(env: { configFile?: string | undefined; configHome?: string | undefined }): string {
+  if (env.configFile) return env.configFile
+  return join(env.configHome ?? join(homedir(), '.config'), 'myintell', 'config.json')
 }
 
-export function readConfig(path = configPath()): StoredConfig | null {
+export function readConfig(path: string): StoredConfig | null {
   if (!existsSync(path)) return null
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as StoredConfig
@@ -35,7 +35,7 @@ export function readConfig(path = configPath()): StoredConfig | null {
   }
 }
 
-export function writeConfig(config: StoredConfig, path = configPath()): void {
+export function writeConfig(config: StoredConfig, path: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
   writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 })
   // writeFileSync keeps the mode of an existing file; make sure it is private either way.
@@ -43,7 +43,7 @@ export function writeConfig(config: StoredConfig, path = configPath()): void {
 }
 
 /** Returns whether there was a login to remove. */
-export function removeConfig(path = configPath()): boolean {
+export function removeConfig(path: string): boolean {
   if (!existsSync(path)) return false
   rmSync(path)
   return true

@@ -93,6 +93,16 @@ describe('usage errors exit 2', { timeout: 120_000 }, () => {
   })
 })
 
+describe('the environment', { timeout: 120_000 }, () => {
+  it('refuses a bad variable with one line per variable, exit 2, and never echoes the key', async () => {
+    const result = await runCli(['tenants', 'list'], home, { env: { MYINTELL_API_URL: 'ftp://api.example.test', MYINTELL_DEBUG: 'maybe', MYINTELL_API_KEY: 'mi_secret_value' } })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('MYINTELL_API_URL: must be a http or https URL')
+    expect(result.stderr).toContain('MYINTELL_DEBUG: must be one of')
+    expect(result.stderr).not.toContain('mi_secret_value')
+  })
+})
+
 describe('errors exit 1', { timeout: 120_000 }, () => {
   it('says plainly when the platform cannot be reached', async () => {
     // Port 9 (discard) on loopback: nothing listens there in a test environment.

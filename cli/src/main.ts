@@ -12,6 +12,8 @@ import { tenants } from './commands/tenants.ts'
 import { usage } from './commands/usage.ts'
 import { ApiProblem, CliError, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts'
 import { NetworkError } from './http-request.ts'
+import { CLI_SETTINGS, type CliEnv } from './settings.ts'
+import { SettingsError } from '../../wire/settings.ts'
 
 const ENTRIES: Array<Command | CommandGroup> = [login, logout, tenants, agents, keys, usage, chat]
 
@@ -123,12 +125,21 @@ function report(error: unknown, io: Io): number {
   }
   // A bug of ours: still one line, with a way to see more.
   io.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`)
-  if (io.env.MYINTELL_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`)
+  if (io.env.debug) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`)
   return EXIT_ERROR
 }
 
 export async function run(): Promise<void> {
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() }
+  let env: CliEnv
+  try {
+    env = CLI_SETTINGS.parse(process.env) // the one place the CLI reads its environment
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error
+    process.stderr.write(`error: ${error.message}\n`)
+    process.exitCode = EXIT_USAGE
+    return
+  }
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env, cwd: process.cwd() }
   const code = await main(process.argv.slice(2), io)
   // Let stdout drain before exiting (a pipe may still be flushing a long --json answer).
   process.exitCode = code

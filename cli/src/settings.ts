@@ -5,12 +5,25 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FlagValues, Io } from './command.ts'
 import { str } from './command.ts'
-import { readConfig, type StoredConfig } from './config-store.ts'
+import { configPath, readConfig, type StoredConfig } from './config-store.ts'
 import { CliError, UsageError } from './errors.ts'
+import { flag, settingsSchema, text, url, type SettingsOf } from '../../wire/settings.ts'
 
 export const DEFAULT_API_URL = 'http://api.localhost:8787'
 /** Written by `npm start` on first run (mode 0600). */
 export const DEV_KEY_PATH = join('.data', 'dev-api-key')
+
+/** What the CLI reads from the environment, parsed once in main.ts's run(); flags and the login come on top. */
+export const CLI_SETTINGS = settingsSchema({
+  apiUrl: url('MYINTELL_API_URL', { documentedDefault: DEFAULT_API_URL, doc: 'the platform API base URL; unset: the login\'s, else the local one' }),
+  apiKey: text('MYINTELL_API_KEY', { secret: true, doc: 'an API key mi_…; unset: the login, else ./.data/dev-api-key' }),
+  tenant: text('MYINTELL_TENANT', { doc: 'the tenant to act for (id or slug)' }),
+  configFile: text('MYINTELL_CONFIG', { doc: 'a different login file path' }),
+  configHome: text('XDG_CONFIG_HOME', { documentedDefault: '~/.config', doc: 'the login lives in $XDG_CONFIG_HOME/myintell/config.json' }),
+  debug: flag('MYINTELL_DEBUG', { default: false, documentedDefault: 'off', doc: 'print the stack of an unexpected error' }),
+})
+
+export type CliEnv = SettingsOf<typeof CLI_SETTINGS.settings>
 
 export type Credential =
   | { kind: 'key'; secret: string; source: string }
@@ -27,17 +40,17 @@ export function normalizeUrl(raw: string, flag: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }
 
-export function resolveApiUrl(flags: FlagValues, io: Io, config: StoredConfig | null = readConfig()): string {
+export function resolveApiUrl(flags: FlagValues, io: Io, config: StoredConfig | null = readConfig(configPath(io.env))): string {
   const flag = str(flags, 'api-url')
   if (flag) return normalizeUrl(flag, '--api-url')
-  if (io.env.MYINTELL_API_URL) return normalizeUrl(io.env.MYINTELL_API_URL, 'MYINTELL_API_URL')
+  if (io.env.apiUrl) return normalizeUrl(io.env.apiUrl, 'MYINTELL_API_URL')
   return config?.apiUrl ?? DEFAULT_API_URL
 }
 
-export function resolveCredential(flags: FlagValues, io: Io, apiUrl: string, config: StoredConfig | null = readConfig()): Credential | null {
+export function resolveCredential(flags: FlagValues, io: Io, apiUrl: string, config: StoredConfig | null = readConfig(configPath(io.env))): Credential | null {
   const flag = str(flags, 'key')
   if (flag) return { kind: 'key', secret: flag, source: '--key' }
-  if (io.env.MYINTELL_API_KEY) return { kind: 'key', secret: io.env.MYINTELL_API_KEY, source: 'MYINTELL_API_KEY' }
+  if (io.env.apiKey) return { kind: 'key', secret: io.env.apiKey, source: 'MYINTELL_API_KEY' }
   if (config && config.apiUrl === apiUrl) {
     const stored = config.credential
     return stored.kind === 'key'
@@ -58,8 +71,8 @@ export function requireCredential(credential: Credential | null, apiUrl: string)
 }
 
 /** The tenant named on the command line or in the environment, else the one chosen with `tenants use`. */
-export function requestedTenant(flags: FlagValues, io: Io, apiUrl: string, config: StoredConfig | null = readConfig()): string | null {
-  const named = str(flags, 'tenant') ?? io.env.MYINTELL_TENANT
+export function requestedTenant(flags: FlagValues, io: Io, apiUrl: string, config: StoredConfig | null = readConfig(configPath(io.env))): string | null {
+  const named = str(flags, 'tenant') ?? io.env.tenant
   if (named) return named
   return config && config.apiUrl === apiUrl ? config.tenantId ?? null : null
 }

@@ -1,23 +1,26 @@
-// The cluster-api's HTTP application. The request pipeline, outermost first, is written here once:
-// error mapping → metrics → body limit → route families (/internal/v1: edge signature; /v1: authentication).
+// The cluster-api's HTTP application: its request pipeline, outermost first, written here once (createApp below).
+// Each stage lives in its own module; none restates its place in the order.
 
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ApiDeps } from './context.ts'
-import { ApiError, problemErrorHandler, problemFor, problemNotFound } from './http/problems.ts'
+import { problemErrorHandler, problemFor, problemNotFound } from './http/problems.ts'
 import { internalRouter } from './internal/router.ts'
 import { PlatformMetrics } from './metrics/metrics.ts'
 import type { Workloads } from './workloads/workloads.ts'
+import { ProblemError } from '../../wire/problem.ts'
 
 /** Larger bodies are refused with 413 before they are read: no endpoint needs more. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
 // The unread rest of a body makes the connection unusable: these answers tell the client not to reuse it, and Node
 // closes it once the answer is written instead of discarding the rest of the body first.
-const tooLarge = (maxBytes: number) => new ApiError(413, 'payload-too-large', `Request body is larger than ${maxBytes / 1024 / 1024} MiB`, {
+const tooLarge = (maxBytes: number) => new ProblemError({
+  status: 413, code: 'payload-too-large', title: `Request body is larger than ${maxBytes / 1024 / 1024} MiB`,
   headers: { connection: 'close' },
 })
-const bodyNotAllowed = (method: string) => new ApiError(400, 'body-not-allowed', `A ${method} request may not send a chunked body`, {
+const bodyNotAllowed = (method: string) => new ProblemError({
+  status: 400, code: 'body-not-allowed', title: `A ${method} request may not send a chunked body`,
   detail: 'no GET or HEAD endpoint reads a body: send the request without one',
   headers: { connection: 'close' },
 })
@@ -55,15 +58,20 @@ export interface AppParts {
 
 export function createApp(parts: AppParts): Hono {
   const app = new Hono()
-  app.onError(problemErrorHandler(parts.deps.logger))
-  app.notFound(problemNotFound)
   const metrics = new PlatformMetrics()
-  app.use('*', metrics.middleware())
+  // The request pipeline, outermost first: the one place that says in which order a request is handled.
+  app.onError(problemErrorHandler(parts.deps.logger)) // every error → problem+json with a safe message; the cause goes to the log
+  app.notFound(problemNotFound) //                         no route → 404 problem
+  app.use('*', metrics.middleware()) //                 1. counts and times every request (metrics/)
   // Scraped from inside the cluster (Prometheus annotations on the Service); the edge never forwards /metrics
   // because api.<base> is the only host it sends to the cluster-api, and it only proxies /v1.
-  app.get('/metrics', metrics.handler(parts.deps.db))
-  app.use('*', requestBodyLimit(MAX_BODY_BYTES))
+  app.get('/metrics', metrics.handler(parts.deps.db)) // 2. the Prometheus scrape ends here
+  app.use('*', requestBodyLimit(MAX_BODY_BYTES)) //     3. bodies over 1 MiB → 413 before they are read
+  // 4. /internal/v1, the edge's API: the edge signature first (internal/edge-signature.ts; a runtime's key opens only
+  //    its own usage path, KEDA's bearer token only the scaling path), then the routes (internal/router.ts).
   app.route('/internal/v1', internalRouter(parts.deps, parts.workloads))
+  // 5. /v1, for the dashboard, the CLI and customers' code (v1/mount.ts): authentication (a session JWT or an API
+  //    key; the public paths skip it), then each route's validation and tenant check; and the local JWKS.
   parts.mount?.(app)
   return app
 }

@@ -1,12 +1,18 @@
-// The cluster-api's configuration, read from the environment once at start-up into a typed object.
-// Bad values fail fast with a message naming the variable; every default is documented in README.md.
+// The cluster-api's configuration: its own settings and its driver's section, read from the environment once at
+// start-up by one schema each (wire/settings.ts). Bad values fail fast, one line per variable; the README's
+// tables are checked against these schemas (test/settings/readme-tables.test.ts).
 
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { z } from 'zod'
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../../wire/idle-timeout.ts'
+import { choice, flag, integer, port, settingsSchema, SettingsError, text, url, type SettingsOf } from '../../wire/settings.ts'
 import { MIN_SECRET_LENGTH } from '../../wire/signature.ts'
-import type { DriverName } from './drivers/index.ts'
+import { LOCAL_AUDIENCE, LOCAL_ISSUER } from './auth/local-issuer.ts'
+import type { DriverSettings } from './drivers/index.ts'
+import { KUBERNETES_DRIVER_ENV, type KubernetesDriverEnv } from './drivers/kubernetes/env.ts'
+import { LOCAL_DRIVER_ENV, type LocalDriverEnv } from './drivers/local/env.ts'
+import { INHERITED_ENV } from './drivers/local/options.ts'
 
 export interface ClusterApiConfig {
   production: boolean
@@ -17,14 +23,14 @@ export interface ClusterApiConfig {
   port: number
   host: string
   signingSecret: string
-  /** null: start without a workload driver (wake and status answer 503). */
-  driver: DriverName | null
+  /** The driver and its section of the settings; null: start without one (wake and status answer 503). */
+  driver: DriverSettings | null
   platformUrl: string | undefined
   auth: { issuer: string | undefined; jwksUrl: string | undefined; audience: string | undefined; devSignIn: boolean }
   clerkWebhookSecret: string | undefined
   idleTimeoutMs: number
   scalerToken: string | undefined
-  logLevel: string
+  logLevel: ClusterApiSettings['logLevel']
   runtimeSecrets: Record<string, string>
   tenantDatabases: TenantDatabaseConfig
 }
@@ -37,79 +43,109 @@ export type TenantDatabaseConfig =
 /** Provider keys handed to agent runtimes when set. */
 export const RUNTIME_SECRET_NAMES = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_API_KEY', 'OPENROUTER_API_KEY'] as const
 
-const optional = z.string().trim().min(1).optional().catch(undefined)
-const boolean = z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
-const envSchema = z.object({
-  NODE_ENV: z.string().optional(),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  MYINTELL_DB_DRIVER: z.enum(['postgres', 'neon']).optional(),
-  MYINTELL_NEON_WS_PROXY: z.string().min(1).optional(),
-  MYINTELL_DATA_DIR: z.string().min(1).default('.data'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8788),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  EDGE_SIGNING_SECRET: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`).optional(),
-  MYINTELL_DRIVER: z.enum(['local', 'kubernetes', 'none']).default('local'),
-  MYINTELL_PLATFORM_URL: z.url().optional(),
-  AUTH_ISSUER: z.string().min(1).optional(),
-  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  AUTH_AUDIENCE: z.string().min(1).optional(),
-  MYINTELL_DEV_SIGN_IN: boolean.optional(),
-  CLERK_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'must be the whsec_… secret Clerk shows').optional(),
-  MYINTELL_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(300_000),
-  MYINTELL_SCALER_TOKEN: z.string().min(16).optional(),
-  MYINTELL_TENANT_DB: z.enum(['postgres', 'neon']).default('postgres'),
-  TENANT_DB_ADMIN_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  TENANT_DB_ROLE_SECRET: z.string().min(32).optional(),
-  NEON_API_KEY: z.string().min(1).optional(),
-  NEON_PROJECT_ID: z.string().min(1).optional(),
-  NEON_BRANCH_ID: z.string().min(1).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+const POSTGRES = ['postgres', 'postgresql']
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** The cluster-api's own variables; each driver adds its section (drivers/local/env.ts, drivers/kubernetes/env.ts). */
+export const CLUSTER_API_SETTINGS = settingsSchema({
+  nodeEnv: text('NODE_ENV', { doc: '`production` turns dev sign-in off and requires the production settings' }),
+  databaseUrl: url('DATABASE_URL', { protocols: POSTGRES, secret: true, doc: 'the platform database; unset: embedded PostgreSQL' }),
+  dbDriver: choice('MYINTELL_DB_DRIVER', ['postgres', 'neon'], { documentedDefault: 'by URL', doc: 'forces the database driver for any URL' }),
+  neonWsProxy: text('MYINTELL_NEON_WS_PROXY', { doc: 'plain-WebSocket proxy for the Neon driver (local testing only)' }),
+  dataDir: text('MYINTELL_DATA_DIR', { default: '.data', doc: 'local state: embedded PostgreSQL, the local signing secret' }),
+  port: port('PORT', { default: 8788, doc: 'where the cluster-api listens' }),
+  host: text('HOST', { default: '127.0.0.1', doc: 'the interface the cluster-api listens on' }),
+  signingSecret: text('EDGE_SIGNING_SECRET', {
+    secret: true, minLength: MIN_SECRET_LENGTH, doc: 'the master signing secret, shared with the edge only; locally a random one in the data directory',
+  }),
+  driver: choice('MYINTELL_DRIVER', ['local', 'kubernetes', 'none'], { default: 'local', doc: 'the workload driver' }),
+  platformUrl: url('MYINTELL_PLATFORM_URL', { documentedDefault: 'the listen URL', doc: 'the URL runtimes and KEDA use to reach the cluster-api' }),
+  authIssuer: text('AUTH_ISSUER', { documentedDefault: LOCAL_ISSUER, doc: 'the expected `iss`; required with AUTH_JWKS_URL' }),
+  authJwksUrl: url('AUTH_JWKS_URL', { doc: 'an external JWKS (Clerk); unset: the cluster-api is its own issuer' }),
+  authAudience: text('AUTH_AUDIENCE', { documentedDefault: LOCAL_AUDIENCE, doc: 'the expected `aud`' }),
+  devSignIn: flag('MYINTELL_DEV_SIGN_IN', { doc: 'POST /v1/dev/sign-in; unset: on locally, off in production or with an external issuer' }),
+  clerkWebhookSecret: text('CLERK_WEBHOOK_SECRET', {
+    secret: true, prefix: 'whsec_', hint: 'the whsec_… secret Clerk shows', doc: 'the secret of the Clerk webhook endpoint; unset: the route is absent',
+  }),
+  idleTimeoutMs: integer('MYINTELL_IDLE_TIMEOUT_MS', {
+    default: DEFAULT_IDLE_TIMEOUT_MS, unit: 'ms', zero: 'never idle out',
+    doc: 'inactivity before a superfriend is put to sleep (local: its process stops; kubernetes: KEDA\'s trigger reads 0)',
+  }),
+  scalerToken: text('MYINTELL_SCALER_TOKEN', { secret: true, minLength: 16, doc: 'the bearer token KEDA presents on /internal/v1/scaling/*' }),
+  tenantDb: choice('MYINTELL_TENANT_DB', ['postgres', 'neon'], { default: 'postgres', doc: 'where tenant databases live' }),
+  tenantDbAdminUrl: url('TENANT_DB_ADMIN_URL', {
+    protocols: POSTGRES, secret: true, documentedDefault: 'the platform\'s server', doc: 'a role with CREATEDB, for tenant databases',
+  }),
+  tenantDbRoleSecret: text('TENANT_DB_ROLE_SECRET', { secret: true, minLength: 32, doc: 'when set, each tenant gets its own login role' }),
+  neonApiKey: text('NEON_API_KEY', { secret: true, doc: 'with MYINTELL_TENANT_DB=neon: the Neon API key' }),
+  neonProjectId: text('NEON_PROJECT_ID', { doc: 'with MYINTELL_TENANT_DB=neon: the Neon project' }),
+  neonBranchId: text('NEON_BRANCH_ID', { doc: 'with MYINTELL_TENANT_DB=neon: the branch (default: the project\'s default)' }),
+  logLevel: choice('LOG_LEVEL', LOG_LEVELS, { default: 'info', doc: 'the pino level' }),
+  anthropicApiKey: text('ANTHROPIC_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
+  openAiApiKey: text('OPENAI_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
+  googleApiKey: text('GOOGLE_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
+  openRouterApiKey: text('OPENROUTER_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
 })
 
-export class ConfigError extends Error {}
+export type ClusterApiSettings = SettingsOf<typeof CLUSTER_API_SETTINGS.settings>
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): ClusterApiConfig {
-  // Empty strings mean "unset" (a blank line in an .env file must not become a value).
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
-  const parsed = envSchema.safeParse(cleaned)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
+/** The cluster-api's settings and its driver's section, parsed without side effects (npm start reads them first). */
+export function readSettings(env: Readonly<Record<string, string | undefined>>): { settings: ClusterApiSettings; driver: DriverSettings | null } {
+  const core = CLUSTER_API_SETTINGS.read(env)
+  const issues = [...core.issues]
+  let driver: DriverSettings | null = null
+  const name = core.issues.some((issue) => issue.startsWith('MYINTELL_DRIVER:')) ? undefined : core.values.driver
+  if (name === 'local') {
+    const local = LOCAL_DRIVER_ENV.read(env)
+    issues.push(...local.issues)
+    const inheritedEnv: Partial<Record<(typeof INHERITED_ENV)[number], string>> = {}
+    for (const variable of INHERITED_ENV) {
+      const value = env[variable]
+      if (value !== undefined) inheritedEnv[variable] = value
+    }
+    driver = { name, local: local.values as LocalDriverEnv, idleTimeoutMs: core.values.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, inheritedEnv }
+  } else if (name === 'kubernetes') {
+    const kubernetes = KUBERNETES_DRIVER_ENV.read(env)
+    issues.push(...kubernetes.issues)
+    driver = { name, kubernetes: kubernetes.values as KubernetesDriverEnv }
   }
-  const e = parsed.data
-  const production = e.NODE_ENV === 'production'
-  if (e.AUTH_JWKS_URL && !e.AUTH_ISSUER) throw new ConfigError('invalid configuration:\n  AUTH_ISSUER: required when AUTH_JWKS_URL is set')
-  if (production && !e.EDGE_SIGNING_SECRET) throw new ConfigError('invalid configuration:\n  EDGE_SIGNING_SECRET: required in production')
-  if (production && !e.AUTH_JWKS_URL) throw new ConfigError('invalid configuration:\n  AUTH_JWKS_URL: required in production (the local issuer is for development)')
-  const devSignIn = e.MYINTELL_DEV_SIGN_IN ?? (!production && !e.AUTH_JWKS_URL)
-  if (devSignIn && e.AUTH_JWKS_URL) throw new ConfigError('invalid configuration:\n  MYINTELL_DEV_SIGN_IN: needs the local issuer; unset AUTH_JWKS_URL')
-  if (e.MYINTELL_TENANT_DB === 'neon' && (!e.NEON_API_KEY || !e.NEON_PROJECT_ID)) {
-    throw new ConfigError('invalid configuration:\n  NEON_API_KEY, NEON_PROJECT_ID: required when MYINTELL_TENANT_DB=neon')
+  if (issues.length > 0) throw new SettingsError(issues)
+  return { settings: core.values as ClusterApiSettings, driver }
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): ClusterApiConfig {
+  const { settings: e, driver } = readSettings(env)
+  const production = e.nodeEnv === 'production'
+  const rule = (issue: string) => new SettingsError([issue])
+  if (e.authJwksUrl && !e.authIssuer) throw rule('AUTH_ISSUER: required when AUTH_JWKS_URL is set')
+  if (production && !e.signingSecret) throw rule('EDGE_SIGNING_SECRET: required in production')
+  if (production && !e.authJwksUrl) throw rule('AUTH_JWKS_URL: required in production (the local issuer is for development)')
+  const devSignIn = e.devSignIn ?? (!production && !e.authJwksUrl)
+  if (devSignIn && e.authJwksUrl) throw rule('MYINTELL_DEV_SIGN_IN: needs the local issuer; unset AUTH_JWKS_URL')
+  if (e.tenantDb === 'neon' && (!e.neonApiKey || !e.neonProjectId)) throw rule('NEON_API_KEY, NEON_PROJECT_ID: required when MYINTELL_TENANT_DB=neon')
+  const tenantDatabases: TenantDatabaseConfig = e.tenantDb === 'neon'
+    ? { kind: 'neon', apiKey: e.neonApiKey!, projectId: e.neonProjectId!, branchId: e.neonBranchId }
+    : { kind: 'postgres', adminUrl: e.tenantDbAdminUrl, roleSecret: e.tenantDbRoleSecret }
+  const secrets: Record<(typeof RUNTIME_SECRET_NAMES)[number], string | undefined> = {
+    ANTHROPIC_API_KEY: e.anthropicApiKey, OPENAI_API_KEY: e.openAiApiKey, GOOGLE_API_KEY: e.googleApiKey, OPENROUTER_API_KEY: e.openRouterApiKey,
   }
-  const tenantDatabases: TenantDatabaseConfig = e.MYINTELL_TENANT_DB === 'neon'
-    ? { kind: 'neon', apiKey: e.NEON_API_KEY!, projectId: e.NEON_PROJECT_ID!, branchId: e.NEON_BRANCH_ID }
-    : { kind: 'postgres', adminUrl: e.TENANT_DB_ADMIN_URL, roleSecret: e.TENANT_DB_ROLE_SECRET }
-  const runtimeSecrets: Record<string, string> = {}
-  for (const name of RUNTIME_SECRET_NAMES) {
-    const value = optional.parse(env[name])
-    if (value) runtimeSecrets[name] = value
-  }
+  const runtimeSecrets = Object.fromEntries(Object.entries(secrets).filter((entry): entry is [string, string] => entry[1] !== undefined))
   return {
     production,
-    databaseUrl: e.DATABASE_URL,
-    dbDriver: e.MYINTELL_DB_DRIVER,
-    neonWsProxy: e.MYINTELL_NEON_WS_PROXY,
-    dataDir: e.MYINTELL_DATA_DIR,
-    port: e.PORT,
-    host: e.HOST,
-    signingSecret: e.EDGE_SIGNING_SECRET ?? localSigningSecret(e.MYINTELL_DATA_DIR),
-    driver: e.MYINTELL_DRIVER === 'none' ? null : e.MYINTELL_DRIVER,
-    platformUrl: e.MYINTELL_PLATFORM_URL,
-    auth: { issuer: e.AUTH_ISSUER, jwksUrl: e.AUTH_JWKS_URL, audience: e.AUTH_AUDIENCE, devSignIn },
-    clerkWebhookSecret: e.CLERK_WEBHOOK_SECRET,
-    idleTimeoutMs: e.MYINTELL_IDLE_TIMEOUT_MS,
-    scalerToken: e.MYINTELL_SCALER_TOKEN,
-    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.databaseUrl,
+    dbDriver: e.dbDriver,
+    neonWsProxy: e.neonWsProxy,
+    dataDir: e.dataDir,
+    port: e.port,
+    host: e.host,
+    signingSecret: e.signingSecret ?? localSigningSecret(e.dataDir),
+    driver,
+    platformUrl: e.platformUrl,
+    auth: { issuer: e.authIssuer, jwksUrl: e.authJwksUrl, audience: e.authAudience, devSignIn },
+    clerkWebhookSecret: e.clerkWebhookSecret,
+    idleTimeoutMs: e.idleTimeoutMs,
+    scalerToken: e.scalerToken,
+    logLevel: e.logLevel,
     runtimeSecrets,
     tenantDatabases,
   }

@@ -11,7 +11,7 @@ export interface ApiDeps {
   driver: WorkloadDriver | null
   tenantDatabases: TenantDatabaseProvisioner | null
   signingSecret: string
-  /** An agent with activity (or a wake) within this window counts as active for KEDA. */
+  /** An agent with activity (or a wake) within this window counts as active for KEDA; 0 = always, once woken. */
   idleTimeoutMs: number
   /** Bearer token KEDA's metrics-api trigger presents on the scaling endpoint; null: only edge-signed calls. */
   scalerToken: string | null

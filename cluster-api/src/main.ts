@@ -2,21 +2,22 @@
 // and shuts everything down cleanly on SIGINT/SIGTERM. `npx node cluster-api/src/main.ts`.
 
 import { pino } from 'pino'
-import { ConfigError, loadConfig } from './config.ts'
+import { SettingsError } from '../../wire/settings.ts'
+import { loadConfig } from './config.ts'
 import { createDriver } from './drivers/index.ts'
 import { startClusterApi } from './server.ts'
 import { tenantDatabaseProvisioner } from './tenant-databases.ts'
 
 let config
 try {
-  config = loadConfig()
+  config = loadConfig(process.env) // the one place the cluster-api reads its environment
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error
+  if (!(error instanceof SettingsError)) throw error
   console.error(`cluster-api: ${error.message}`)
   process.exit(78) // EX_CONFIG
 }
 const logger = pino({ level: config.logLevel })
-const driverName = config.driver
+const driverSettings = config.driver
 
 const api = await startClusterApi({
   databaseUrl: config.databaseUrl,
@@ -35,16 +36,15 @@ const api = await startClusterApi({
   logger,
   // Decision: a driver that cannot start does not keep the API down. The API serves /v1 and routing,
   // and wake/status answer 503 `driver-unavailable` (with Retry-After) until a driver is configured.
-  driver: driverName === null ? undefined : async ({ url, desiredAgents }) => {
+  driver: driverSettings === null ? undefined : async ({ url, desiredAgents }) => {
     try {
       return await createDriver({
-        name: driverName, signingSecret: config.signingSecret, platformUrl: config.platformUrl ?? url,
-        dataDir: config.dataDir, env: process.env, desiredAgents,
+        driver: driverSettings, signingSecret: config.signingSecret, platformUrl: config.platformUrl ?? url, desiredAgents,
         // This process owns shutdown: api.close() stops the driver after the HTTP server, before PostgreSQL.
         handleSignals: false, logger,
       })
     } catch (error) {
-      logger.error({ err: error, driver: driverName }, 'workload driver unavailable; wake and status will answer 503')
+      logger.error({ err: error, driver: driverSettings.name }, 'workload driver unavailable; wake and status will answer 503')
       return null
     }
   },

@@ -4,6 +4,7 @@
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { pino, type Logger } from 'pino'
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../../wire/idle-timeout.ts'
 import { ORIGIN_MAX_HEADER_BYTES } from '../../wire/request-limits.ts'
 import { assertSigningSecret } from '../../wire/signature.ts'
 import { createApp } from './app.ts'
@@ -15,9 +16,6 @@ import { AgentDataPurger } from './tenant-db/agent-data-purger.ts'
 import type { TenantDatabaseProvisioner } from './tenant-db/types.ts'
 import { Workloads } from './workloads/workloads.ts'
 import { mountV1, type AuthOptions } from './v1/mount.ts'
-
-/** An agent with no activity, wake or open stream for this long is idle (KEDA may scale it to zero). */
-export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
 
 export interface DatabaseInfo {
   /** Platform database URL (secret). */
@@ -57,6 +55,7 @@ export interface ClusterApiOptions {
   auth?: AuthOptions | undefined
   /** Svix secret of the Clerk webhook endpoint; unset: POST /v1/webhooks/clerk answers 404. */
   clerkWebhookSecret?: string | undefined
+  /** An agent with no activity, wake or open stream for this long is idle (KEDA may scale it to zero); 0 = never. */
   idleTimeoutMs?: number | undefined
   /** Bearer token KEDA presents on /internal/v1/scaling/*. */
   scalerToken?: string | undefined

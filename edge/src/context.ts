@@ -19,8 +19,6 @@ export interface EdgeVariables {
   forwardHeaders: Headers
   host: HostTarget
   route: RouteInfo
-  /** The gate said the agent is warm when it resolved the route. */
-  gateWarm: boolean
   principal: Principal
   /** `member` when the principal acts for the agent's tenant, `guest` on a public agent otherwise (set by authorize). */
   principalAccess: PrincipalAccess

@@ -4,7 +4,7 @@ import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { COLD_START, REQUEST_ID } from '../../wire/headers.ts'
 import { fake, uniqueSlug } from '../test/fake-platform-client.ts'
-import { LOOKUP_TIMEOUT_MS } from './cluster/internal-client.ts'
+import { LOOKUP_TIMEOUT_MS } from './budgets.ts'
 
 const edge = (url: string, init?: RequestInit) => (exports as unknown as { default: Fetcher }).default.fetch(url, init)
 

@@ -1,9 +1,9 @@
 // The edge's request pipeline: the one place that says in which order a request is handled.
-// Each stage is a small middleware in stages/ with its own test.
+// Each stage is a small middleware in stages/ with its own test; its own file says what it does, not where it runs.
 
 import { Hono } from 'hono'
 import type { EdgeEnv } from './context.ts'
-import { EdgeError, errorResponse } from './problems.ts'
+import { errorResponse } from './problems.ts'
 import { accessLog } from './stages/access-log.ts'
 import { anonymousSession } from './stages/anonymous-session.ts'
 import { authenticate } from './stages/authenticate.ts'
@@ -19,31 +19,34 @@ import { requestHeadLimits } from './stages/request-head-limits.ts'
 import { requestId } from './stages/request-id.ts'
 import { resolveRoute } from './stages/resolve-route.ts'
 import { stripInternalHeaders } from './stages/strip-internal-headers.ts'
+import { ProblemError } from '../../wire/problem.ts'
 
 export function createEdgeApp(): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>()
 
-  // Outermost first.
-  app.use(hostHeader()) //              exactly one Host, the URL's (two Host headers, a list, a mismatch → 400), before anything reads the URL
-  app.use(accessLog()) //            0. one line per answered request (ACCESS_LOG: pretty | json | off)
-  app.use(requestId()) //            1. X-Request-Id: the client's if plain, else a new one; set on the response
-  app.use(requestHeadLimits()) //       header fields over 16 KiB → 431, path and query over 16 KiB → 414 (wire/request-limits.ts)
-  app.use(stripInternalHeaders()) // 2. drop client-sent X-Tenant-*, X-Agent-*, X-Edge-*, X-Principal*
-  app.use(classifyHost()) //         3. host → landing | app | api | <slug>; anything else 404
-  app.use(cors()) //                    CORS for the dashboard's origin only; preflights end here
-  app.use(platformHosts()) //           landing page, dashboard assets and the /v1 API (bounded by CLUSTER_API_TIMEOUT_MS) end here
-  app.use(cookieOrigin()) //            a cookie-authenticated unsafe request or WebSocket from another site's page → 403
-  app.use(resolveRoute()) //         4. slug → route: isolate cache → AgentGate → cluster-api; unknown → 404
-  app.use(authenticate()) //         5. Clerk JWT (Bearer or __session) | mi_ API key (+ scopes) | anonymous
-  app.use(anonymousSession()) // 5b. anonymous on a public agent → anon:<id> from its signed mi_anon cookie, or a new one (Set-Cookie)
-  app.use(authorize()) //            6. the principal's tenant owns the agent (or it is public); an API key needs chat
-  app.use(rateLimit()) //            7. per tenant for its own principals, per client address for outsiders (Workers Rate Limiting binding)
-  app.all('*', forwardOrWake()) //   8. warm → origin; else hold in AgentGate, then origin; 9. account
+  // Outermost first. Each stage is its own file in stages/ (with its test); they hand each other what they learn
+  // through the context (context.ts). Stages 1–8 see every request, and 8 answers the platform's own hosts (landing,
+  // app, api) itself; 9–15 see a superfriend's host only.
+  app.use(hostHeader()) //           1. exactly one Host, the URL's (two, a list, a mismatch → 400), before anything reads the URL
+  app.use(accessLog()) //            2. one line per answered request (ACCESS_LOG: pretty | json | off)
+  app.use(requestId()) //            3. X-Request-Id (the client's if plain, else a new one) on the response; the config on the context
+  app.use(requestHeadLimits()) //    4. header fields over 16 KiB → 431, path and query over 16 KiB → 414 (wire/request-limits.ts)
+  app.use(stripInternalHeaders()) // 5. drop client-sent X-Tenant-*, X-Agent-*, X-Edge-*, X-Principal*
+  app.use(classifyHost()) //         6. host → landing | app | api | <slug>; anything else 404
+  app.use(cors()) //                 7. CORS for the dashboard's origin only; preflights end here
+  app.use(platformHosts()) //        8. landing page, the dashboard (its files, else index.html) and /v1 (bounded by CLUSTER_API_TIMEOUT_MS) end here
+  app.use(cookieOrigin()) //         9. a cookie-authenticated unsafe request or WebSocket from another site's page → 403
+  app.use(resolveRoute()) //        10. slug → route: isolate cache → AgentGate → cluster-api; unknown → 404
+  app.use(authenticate()) //        11. Clerk JWT (Bearer or __session) | mi_ API key (+ scopes) | anonymous
+  app.use(anonymousSession()) //    12. anonymous on a public agent → anon:<id> from its signed mi_anon cookie, or a new one (Set-Cookie)
+  app.use(authorize()) //           13. the principal's tenant owns the agent (or it is public); an API key needs chat
+  app.use(rateLimit()) //           14. per tenant for its own principals, per client address for outsiders (Workers Rate Limiting)
+  app.all('*', forwardOrWake()) //  15. warm → origin; else hold in AgentGate, then origin; then account usage and activity
 
   app.onError((error, c) => {
-    if (error instanceof EdgeError) return errorResponse(error, c.get('requestId'))
+    if (error instanceof ProblemError) return errorResponse(error, c.get('requestId'))
     console.error('edge: unhandled error', c.get('requestId'), error)
-    return errorResponse(new EdgeError(500, 'internal', 'Something went wrong at the edge'), c.get('requestId'))
+    return errorResponse(new ProblemError({ status: 500, code: 'internal', title: 'Something went wrong at the edge' }), c.get('requestId'))
   })
   return app
 }

@@ -1,6 +1,7 @@
-// The edge's error responses: a status, a stable code and a short safe message. Never a stack or a hostname.
+// The edge's problems: its factories of ProblemError (wire/problem.ts) and the one renderer its onError uses.
+// The client gets a status, a stable code and a short safe message; never a stack or a hostname.
 
-import { problem, problemResponse } from '../../wire/problem.ts'
+import { ProblemError, problemResponse, withDefaultRetryAfter } from '../../wire/problem.ts'
 
 /**
  * What a 502, 503 or 504 tells the client when its thrower named no time of its own: every one of them is a "not
@@ -8,79 +9,87 @@ import { problem, problemResponse } from '../../wire/problem.ts'
  * retries at once in a loop. A few seconds covers a restart of the cluster-api or an agent.
  */
 export const DEFAULT_RETRY_AFTER_S = 5
-const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504])
 
-/** Thrown by a pipeline stage; the app's onError turns it into problem+json. */
-export class EdgeError extends Error {
-  readonly status: number
-  readonly code: string
-  readonly title: string
-  readonly headers: Record<string, string>
-  /** Safe for the client: a `detail` sentence and extension members of the problem. */
-  readonly detail: string | undefined
-  readonly extra: Record<string, unknown>
-  constructor(
-    status: number, code: string, title: string, headers: Record<string, string> = {}, cause?: unknown,
-    body: { detail?: string; extra?: Record<string, unknown> } = {},
-  ) {
-    super(`${code}: ${title}`, cause === undefined ? undefined : { cause })
-    this.status = status
-    this.code = code
-    this.title = title
-    this.headers = RETRYABLE_STATUSES.has(status) && !Object.keys(headers).some((name) => name.toLowerCase() === 'retry-after')
-      ? { ...headers, 'retry-after': String(DEFAULT_RETRY_AFTER_S) }
-      : headers
-    this.detail = body.detail
-    this.extra = body.extra ?? {}
-  }
+/** The problem+json answer for `error`, with the request id as an extension member. */
+export function errorResponse(error: ProblemError, requestId?: string): Response {
+  const body = error.toProblem(requestId ? { extensions: { requestId } } : {})
+  return problemResponse(body, withDefaultRetryAfter(error.status, error.headers, DEFAULT_RETRY_AFTER_S))
 }
 
-export function errorResponse(error: EdgeError, requestId?: string): Response {
-  const extra = requestId ? { ...error.extra, requestId } : error.extra
-  return problemResponse(problem(error.status, error.code, error.title, error.detail, extra), error.headers)
-}
-
-export const unknownHost = () => new EdgeError(404, 'unknown-host', 'No such host')
+export const unknownHost = () => new ProblemError({ status: 404, code: 'unknown-host', title: 'No such host' })
 /** api.<base> serves the public /v1 API only; the internal API and anything else behind it stay unreachable. */
-export const notPublicApi = () => new EdgeError(404, 'not-found', 'No such API endpoint')
-export const unknownAgent = () => new EdgeError(404, 'unknown-agent', 'No superfriend lives at this address')
+export const notPublicApi = () => new ProblemError({ status: 404, code: 'not-found', title: 'No such API endpoint' })
+/** app.<base> has no such file (the dashboard's build does not hold it). */
+export const noSuchFile = () => new ProblemError({ status: 404, code: 'not-found', title: 'No such file' })
+export const unknownAgent = () => new ProblemError({ status: 404, code: 'unknown-agent', title: 'No superfriend lives at this address' })
 export const unauthenticated = () =>
-  new EdgeError(401, 'unauthenticated', 'Sign in or send an API key', { 'www-authenticate': 'Bearer' })
+  new ProblemError({ status: 401, code: 'unauthenticated', title: 'Sign in or send an API key', headers: { 'www-authenticate': 'Bearer' } })
 export const badCredentials = () =>
-  new EdgeError(401, 'invalid-credentials', 'The session or API key is not valid', { 'www-authenticate': 'Bearer error="invalid_token"' })
-export const forbidden = () => new EdgeError(403, 'forbidden', 'This superfriend belongs to another account')
+  new ProblemError({
+    status: 401, code: 'invalid-credentials', title: 'The session or API key is not valid',
+    headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+  })
+export const forbidden = () => new ProblemError({ status: 403, code: 'forbidden', title: 'This superfriend belongs to another account' })
 /** An unsafe request or a WebSocket authenticated by a cookie, sent from a page of another site (CSRF, CSWSH). */
 export const originNotAllowed = () =>
-  new EdgeError(403, 'origin-not-allowed', 'This request must come from the superfriend\'s own site or the dashboard', {}, undefined,
-    { detail: 'A cookie-authenticated request that changes something, or opens a WebSocket, must carry the Origin of this superfriend or of the dashboard; other clients send a Bearer token' })
+  new ProblemError({
+    status: 403, code: 'origin-not-allowed', title: 'This request must come from the superfriend\'s own site or the dashboard',
+    detail: 'A cookie-authenticated request that changes something, or opens a WebSocket, must carry the Origin of this superfriend or of the dashboard; other clients send a Bearer token',
+  })
 /** Two Host headers, a list of hosts, or one that is not the request's own. */
-export const badHost = () => new EdgeError(400, 'bad-host', 'The request must name exactly one host')
+export const badHost = () => new ProblemError({ status: 400, code: 'bad-host', title: 'The request must name exactly one host' })
 export const headersTooLarge = (maxBytes: number) =>
-  new EdgeError(431, 'headers-too-large', 'Request header fields too large', {}, undefined,
-    { detail: `The request's header fields must total at most ${maxBytes} bytes`, extra: { maxBytes } })
+  new ProblemError({
+    status: 431, code: 'headers-too-large', title: 'Request header fields too large',
+    detail: `The request's header fields must total at most ${maxBytes} bytes`,
+    extensions: { maxBytes },
+  })
 export const targetTooLong = (maxBytes: number) =>
-  new EdgeError(414, 'uri-too-long', 'Request URI too long', {}, undefined,
-    { detail: `The request's path and query must be at most ${maxBytes} bytes`, extra: { maxBytes } })
+  new ProblemError({
+    status: 414, code: 'uri-too-long', title: 'Request URI too long',
+    detail: `The request's path and query must be at most ${maxBytes} bytes`,
+    extensions: { maxBytes },
+  })
 /** The platform accepted the call but did not begin to answer within the edge's bound. */
 export const upstreamTimeout = (retryAfterSeconds: number) =>
-  new EdgeError(504, 'upstream-timeout', 'The platform did not answer in time', { 'retry-after': String(retryAfterSeconds) }, undefined,
-    { detail: `Retry after ${retryAfterSeconds} s` })
+  new ProblemError({
+    status: 504, code: 'upstream-timeout', title: 'The platform did not answer in time',
+    detail: `Retry after ${retryAfterSeconds} s`,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  })
 /** Same code and wording as the cluster-api's /v1 answer to a key without the scope an operation needs. */
 export const insufficientScope = (scope: string) =>
-  new EdgeError(403, 'insufficient-scope', `This API key lacks the "${scope}" scope`,
-    { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` }, undefined,
-    { detail: `Talking to a superfriend needs an API key with the "${scope}" scope`, extra: { requiredScope: scope } })
+  new ProblemError({
+    status: 403, code: 'insufficient-scope', title: `This API key lacks the "${scope}" scope`,
+    detail: `Talking to a superfriend needs an API key with the "${scope}" scope`,
+    extensions: { requiredScope: scope },
+    headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+  })
 export const rateLimited = (retryAfterSeconds: number) =>
-  new EdgeError(429, 'rate-limited', 'Too many requests', { 'retry-after': String(retryAfterSeconds) }, undefined,
-    { detail: `Retry after ${retryAfterSeconds} s` })
+  new ProblemError({
+    status: 429, code: 'rate-limited', title: 'Too many requests',
+    detail: `Retry after ${retryAfterSeconds} s`,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  })
 export const unavailable = (code: string, title: string, retryAfterSeconds: number) =>
-  new EdgeError(503, code, title, { 'retry-after': String(retryAfterSeconds) })
-export const upstreamFailed = (cause?: unknown) => new EdgeError(502, 'upstream-unreachable', 'The platform could not be reached', {}, cause)
-export const originUnreachable = (cause?: unknown) => new EdgeError(502, 'origin-unreachable', 'The superfriend could not be reached', {}, cause)
+  new ProblemError({ status: 503, code, title, headers: { 'retry-after': String(retryAfterSeconds) } })
+export const upstreamFailed = (cause?: unknown) => new ProblemError({
+  status: 502, code: 'upstream-unreachable', title: 'The platform could not be reached',
+  cause,
+})
+/** Nothing answered from the origin at all (forward-or-wake.ts sends the request through the gate once more first). */
+export const originUnreachable = (retryAfterSeconds: number, cause?: unknown) => new ProblemError({
+  status: 502, code: 'origin-unreachable', title: 'The superfriend could not be reached',
+  headers: { 'retry-after': String(retryAfterSeconds) }, cause,
+})
 /** The identity provider's key set cannot be read: no session can be judged, which is not the caller's fault. */
 export const identityUnavailable = (cause?: unknown) =>
-  new EdgeError(503, 'identity-unavailable', 'Sessions cannot be checked right now', {}, cause)
+  new ProblemError({ status: 503, code: 'identity-unavailable', title: 'Sessions cannot be checked right now', cause })
 /** The origin did not begin its answer within ORIGIN_TIMEOUT_MS (the forward path's own bound). */
 export const originTimedOut = (timeoutMs: number, retryAfterSeconds: number, cause?: unknown) =>
-  new EdgeError(504, 'origin-timeout', 'The superfriend did not answer in time', { 'retry-after': String(retryAfterSeconds) }, cause,
-    { detail: `No answer began within ${Math.round(timeoutMs / 1000)} s; the request may still have been handled. Retry after ${retryAfterSeconds} s` })
+  new ProblemError({
+    status: 504, code: 'origin-timeout', title: 'The superfriend did not answer in time',
+    detail: `No answer began within ${Math.round(timeoutMs / 1000)} s; the request may still have been handled. Retry after ${retryAfterSeconds} s`,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+    cause,
+  })

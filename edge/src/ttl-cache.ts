@@ -2,6 +2,7 @@
 // Isolates are short-lived and many, so these caches only ever save round trips; nothing relies on them.
 
 import { TIMED_OUT, within } from './within.ts'
+import { LOAD_GIVE_UP_MS } from './budgets.ts'
 
 interface Entry<V> {
   value: V
@@ -60,11 +61,6 @@ export interface Freshness<V> {
   giveUpMs?: number
 }
 
-/**
- * A load that has not settled after this long is given up: the next caller starts another. In workerd a promise
- * made by a request whose client left may never settle, and every lookup a load makes has its own shorter timeout.
- */
-export const LOAD_GIVE_UP_MS = 10_000
 /** Failed background refreshes are logged at most this often per cache. */
 const REFRESH_ERROR_LOG_INTERVAL_MS = 10_000
 

@@ -4,16 +4,18 @@
 // which forward-or-wake.ts sends the request, kept body and all, back through the gate.
 
 import { TtlCache } from './ttl-cache.ts'
+import { WARM_TTL_MS } from './budgets.ts'
 
-/** Forget an idle agent after this long, so its next request asks the gate rather than the origin. */
-export const WARM_TTL_MS = 60_000
 const MAX_WARM_AGENTS = 10_000
 
 const warm = new TtlCache<string, true>(MAX_WARM_AGENTS)
 
 export const warmAgents = {
   isWarm: (agentId: string): boolean => warm.get(agentId) === true,
-  /** `ttlMs` never longer than the gate's idle time: an agent the platform may have put to sleep is asked about. */
-  markWarm: (agentId: string, ttlMs = WARM_TTL_MS): void => warm.set(agentId, true, Math.min(ttlMs, WARM_TTL_MS)),
+  /**
+   * `ttlMs`, the gate's idle time, caps the mark: an agent the platform may have put to sleep is asked about.
+   * 0 (an agent that never idles out) leaves WARM_TTL_MS.
+   */
+  markWarm: (agentId: string, ttlMs = WARM_TTL_MS): void => warm.set(agentId, true, ttlMs > 0 ? Math.min(ttlMs, WARM_TTL_MS) : WARM_TTL_MS),
   forget: (agentId: string): void => warm.delete(agentId),
 }

@@ -4,7 +4,6 @@
 // as Miniflare runs it). Keys are made the way users make them, through
 // /v1. Only the workload driver (what would start a pod) is a stand-in: it marks the agent running at the origin.
 
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { unstable_readConfig } from 'wrangler'
@@ -12,6 +11,7 @@ import type { WorkloadStatus } from '../../wire/internal-api.ts'
 import { usagePerDay } from '../../cluster-api/src/db/queries/usage.ts'
 import type { WorkloadDriver } from '../../cluster-api/src/drivers/types.ts'
 import { DEV_KEY_SCOPES } from '../../scripts/seed.ts'
+import { RATE_LIMIT_PERIOD_SECONDS } from '../../edge/src/settings.ts'
 import { createOwner, createTestAgent, startTestApi, TEST_SIGNING_SECRET, type TestApi } from '../api/support/harness.ts'
 import { edgeRequest, json, type EdgeReply } from './support/edge-client.ts'
 import { startEdgeWorker } from './support/edge-worker.ts'
@@ -230,10 +230,8 @@ describe('wrangler.toml', () => {
       expect([10, 60]).toContain(binding!.simple.period)
       expect(config.vars.RATE_LIMIT_PERIOD_SECONDS).toBe(String(binding!.simple.period))
       expect(config.vars.RATE_LIMIT).toBe('on')
-      // The edge's default window, used when the var is unset, must be the binding's too. Read from the source:
-      // edge/src/config.ts type-checks only against the Workers types, which this Node project does not load.
-      const defaultPeriod = /export const RATE_LIMIT_PERIOD_SECONDS = (\d+)/.exec(readFileSync(join(root, 'edge', 'src', 'config.ts'), 'utf8'))?.[1]
-      expect(Number(defaultPeriod)).toBe(binding!.simple.period)
+      // The edge's default window, used when the var is unset, must be the binding's too.
+      expect(RATE_LIMIT_PERIOD_SECONDS).toBe(binding!.simple.period)
     }
   })
 })

@@ -3,24 +3,16 @@
 // socket with 1008 within the edge caches' bound (KEY_MAX_AGE_MS / USER_TENANTS_MAX_AGE_MS, 30 s; under the
 // re-check's traffic about 10–15 s), at both ends: no later turn reaches the agent.
 
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { KEY_MAX_AGE_MS, USER_TENANTS_MAX_AGE_MS } from '../../edge/src/budgets.ts'
 import { startEdgeWorker, type EdgeWorker } from './support/edge-worker.ts'
 import { FAKE_AUDIENCE, FAKE_ISSUER, startFakePlatform, type FakePlatform } from './support/fake-platform.ts'
 
 const SECRET = 'ws-revocation-test-secret-0123456789abcdef'
 
-/** A `NAME = 30_000` constant of the edge, read from its source (edge code type-checks only against the Workers types). */
-function edgeConstant(file: string, name: string): number {
-  const source = readFileSync(join(import.meta.dirname, '..', '..', 'edge', 'src', file), 'utf8')
-  const value = new RegExp(`export const ${name} = ([\\d_]+)`).exec(source)?.[1]
-  if (!value) throw new Error(`${name} not found in edge/src/${file}`)
-  return Number(value.replaceAll('_', ''))
-}
 /** The caches' bound (a key's and a membership's max age), with slack for a loaded machine. */
-const CLOSES_WITHIN_MS = Math.max(edgeConstant('auth/api-key.ts', 'KEY_MAX_AGE_MS'), edgeConstant('stages/authenticate.ts', 'USER_TENANTS_MAX_AGE_MS')) + 5_000
+const CLOSES_WITHIN_MS = Math.max(KEY_MAX_AGE_MS, USER_TENANTS_MAX_AGE_MS) + 5_000
 let platform: FakePlatform
 let edge: EdgeWorker
 

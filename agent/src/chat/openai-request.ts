@@ -1,7 +1,7 @@
 // Validation of OpenAI Chat Completions requests: the fields OpenAI clients send, refused with OpenAI-style 400s.
 import { z } from 'zod'
-import { HttpError } from '../http/errors.ts'
 import type { PromptMessage } from '../providers/types.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() })
 const content = z.union([z.string(), z.array(textPart)]).nullable()
@@ -31,7 +31,10 @@ export function parseChatCompletion(body: unknown): ChatCompletionRequest {
   const issue = parsed.error.issues[0]!
   const param = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || null
   const message = issue.path[0] === 'n' ? 'Only n=1 is supported.' : `Invalid value for '${param ?? 'body'}': ${issue.message}`
-  throw new HttpError(400, issue.code === 'invalid_type' && issue.input === undefined ? 'missing_required_parameter' : 'invalid_value', 'Invalid request', message, param ? { param } : {})
+  throw new ProblemError({
+    status: 400, code: issue.code === 'invalid_type' && issue.input === undefined ? 'missing_required_parameter' : 'invalid_value',
+    title: 'Invalid request', detail: message, ...(param ? { extensions: { param } } : {}),
+  })
 }
 
 export function textOf(c: z.infer<typeof content>): string {

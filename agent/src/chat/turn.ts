@@ -6,7 +6,6 @@ import { createConversation, findConversation, insertMessage, recentMessages, to
 import { addMemory, recallMemories } from '../db/memory-queries.ts'
 import type { TenantDb } from '../db/tenant-db.ts'
 import { conversationScope, memoryHolder, type Caller } from '../http/caller.ts'
-import { HttpError } from '../http/errors.ts'
 import type { Logger } from '../log.ts'
 import { estimateTokens, ProviderError } from '../providers/types.ts'
 import type { ModelProvider, PromptMessage } from '../providers/types.ts'
@@ -14,6 +13,7 @@ import { conversationNotFound } from '../routes/conversation-errors.ts'
 import { fitContext } from './context-window.ts'
 import { extractFact } from './memory-intent.ts'
 import { systemPrompt } from './prompt.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 export type TurnUsage = { inputTokens: number; outputTokens: number }
 export type TurnEvent =
@@ -44,13 +44,22 @@ export const chatRequestSchema = z.object({
 
 /** Checks the message the way every transport must: empty is 422, over the limit is 413. */
 export function checkMessage(message: string, maxChars: number): void {
-  if (message.trim() === '') throw new HttpError(422, 'empty-message', 'Empty message', 'The message must contain some text.')
-  if (message.length > maxChars) throw new HttpError(413, 'message-too-long', 'Message too long', `A message may be at most ${maxChars} characters; this one has ${message.length}.`)
+  if (message.trim() === '') throw new ProblemError({
+    status: 422, code: 'empty-message', title: 'Empty message',
+    detail: 'The message must contain some text.',
+  })
+  if (message.length > maxChars) throw new ProblemError({
+    status: 413, code: 'message-too-long', title: 'Message too long',
+    detail: `A message may be at most ${maxChars} characters; this one has ${message.length}.`,
+  })
 }
 
 export function parseChatRequest(body: unknown): z.infer<typeof chatRequestSchema> {
   const parsed = chatRequestSchema.safeParse(body)
-  if (!parsed.success) throw new HttpError(400, 'invalid-request', 'Invalid request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '))
+  if (!parsed.success) throw new ProblemError({
+    status: 400, code: 'invalid-request', title: 'Invalid request',
+    detail: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+  })
   return parsed.data
 }
 

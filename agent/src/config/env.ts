@@ -1,7 +1,8 @@
-// Runtime settings parsed once at start-up from the environment (wire/runtime.ts RUNTIME_ENV plus agent-only knobs).
-// Bad configuration fails fast here, before the process listens.
+// Runtime settings parsed once at start-up from the environment by one schema (wire/runtime.ts RUNTIME_ENV names
+// what the workload drivers set; the rest are agent-only knobs). Bad configuration fails fast, before listening.
 import { RUNTIME_ENV } from '../../../wire/runtime.ts'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
+import { choice, custom, integer, port, settingsSchema, text, url } from '../../../wire/settings.ts'
 import { parseRuntimeConfig } from './runtime-config.ts'
 
 export interface RuntimeSettings {
@@ -24,6 +25,7 @@ export interface RuntimeSettings {
   contextWindowTokens: number | null
   /** Pause between tokens of the `local` provider (ms); 0 = as fast as the event loop allows. */
   localTokenDelayMs: number
+  logLevel: LogLevel
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
@@ -33,43 +35,60 @@ export const DEFAULT_USAGE_FLUSH_INTERVAL_MS = 5_000
 // Long enough for a slow first token from a large model, short enough that a hung provider does not hold a drain.
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 60_000
 
-function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`)
-  return value
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+function runtimeConfig(raw: string): RuntimeConfig {
+  let json: unknown
+  try {
+    json = JSON.parse(raw)
+  } catch {
+    throw new Error('is not valid JSON')
+  }
+  const parsed = parseRuntimeConfig(json)
+  if (!parsed.ok) throw new Error(`is invalid: ${parsed.issues.join('; ')}`)
+  return parsed.config
 }
 
-export function readSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
-  let config: RuntimeConfig | null = null
-  const rawConfig = env[RUNTIME_ENV.config]
-  if (rawConfig) {
-    let json: unknown
-    try {
-      json = JSON.parse(rawConfig)
-    } catch {
-      throw new Error(`${RUNTIME_ENV.config} is not valid JSON`)
-    }
-    const parsed = parseRuntimeConfig(json)
-    if (!parsed.ok) throw new Error(`${RUNTIME_ENV.config} is invalid: ${parsed.issues.join('; ')}`)
-    config = parsed.config
-  }
-  const port = intFrom(env, RUNTIME_ENV.port, 8080)
-  if (port > 65_535) throw new Error(`${RUNTIME_ENV.port} must be a port number`)
-  const platformUrl = env[RUNTIME_ENV.platformUrl] || null
-  if (platformUrl) new URL(platformUrl) // throws on a malformed URL: fail at start-up, not at the first flush
+export const RUNTIME_SETTINGS = settingsSchema({
+  port: port(RUNTIME_ENV.port, { default: 8080, doc: 'where the runtime listens; it announces the port on stdout' }),
+  host: text(RUNTIME_ENV.host, { default: '127.0.0.1', doc: 'the interface to bind (0.0.0.0 in a pod)' }),
+  config: custom(RUNTIME_ENV.config, { parse: runtimeConfig, doc: 'a whole RuntimeConfig as JSON; unset: a warm-pool process awaiting an assignment' }),
+  controlToken: text(RUNTIME_ENV.controlToken, { secret: true, doc: 'bearer token of the control endpoints; unset: every control call is 401' }),
+  platformUrl: url(RUNTIME_ENV.platformUrl, { doc: 'the cluster-api, where token usage is reported' }),
+  drainTimeoutMs: integer(RUNTIME_ENV.drainTimeoutMs, {
+    default: DEFAULT_DRAIN_TIMEOUT_MS, unit: 'ms', zero: 'exit at once', doc: 'how long SIGTERM waits for in-flight replies',
+  }),
+  maxMessageChars: integer('MYINTELL_MAX_MESSAGE_CHARS', {
+    default: DEFAULT_MAX_MESSAGE_CHARS, min: 1, unit: 'characters', doc: 'a chat message longer than this is 413',
+  }),
+  usageFlushIntervalMs: integer('MYINTELL_USAGE_FLUSH_INTERVAL_MS', {
+    default: DEFAULT_USAGE_FLUSH_INTERVAL_MS, min: 1, unit: 'ms', doc: 'how often token usage is reported',
+  }),
+  providerTimeoutMs: integer('MYINTELL_PROVIDER_TIMEOUT_MS', {
+    default: DEFAULT_PROVIDER_TIMEOUT_MS, min: 1, unit: 'ms', doc: 'a provider silent this long (first byte or next chunk) fails the turn',
+  }),
+  contextWindowTokens: integer('MYINTELL_CONTEXT_WINDOW_TOKENS', {
+    min: 256, unit: 'tokens', documentedDefault: 'the model\'s own', doc: 'overrides the model\'s context window',
+  }),
+  localTokenDelayMs: integer('MYINTELL_LOCAL_TOKEN_DELAY_MS', {
+    default: 0, unit: 'ms', zero: 'as fast as the event loop allows', doc: 'pause between tokens of the offline local model',
+  }),
+  logLevel: choice('LOG_LEVEL', LOG_LEVELS, { default: 'info', doc: 'the pino level' }),
+})
+
+export function readSettings(env: Readonly<Record<string, string | undefined>>): RuntimeSettings {
+  const s = RUNTIME_SETTINGS.parse(env)
   return {
-    port,
-    host: env[RUNTIME_ENV.host] || '127.0.0.1',
-    config,
-    controlToken: env[RUNTIME_ENV.controlToken] || null,
-    platformUrl,
-    drainTimeoutMs: intFrom(env, RUNTIME_ENV.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS),
-    maxMessageChars: intFrom(env, 'MYINTELL_MAX_MESSAGE_CHARS', DEFAULT_MAX_MESSAGE_CHARS, 1),
-    usageFlushIntervalMs: intFrom(env, 'MYINTELL_USAGE_FLUSH_INTERVAL_MS', DEFAULT_USAGE_FLUSH_INTERVAL_MS, 1),
-    providerTimeoutMs: intFrom(env, 'MYINTELL_PROVIDER_TIMEOUT_MS', DEFAULT_PROVIDER_TIMEOUT_MS, 1),
-    contextWindowTokens: env.MYINTELL_CONTEXT_WINDOW_TOKENS ? intFrom(env, 'MYINTELL_CONTEXT_WINDOW_TOKENS', 0, 256) : null,
-    localTokenDelayMs: intFrom(env, 'MYINTELL_LOCAL_TOKEN_DELAY_MS', 0),
+    ...s,
+    config: s.config ?? null,
+    controlToken: s.controlToken ?? null,
+    platformUrl: s.platformUrl ?? null,
+    contextWindowTokens: s.contextWindowTokens ?? null,
   }
+}
+
+/** The log level to report bad configuration with: the configured one if that much parses. */
+export function logLevelFor(env: Readonly<Record<string, string | undefined>>): LogLevel {
+  return RUNTIME_SETTINGS.read(env).values.logLevel ?? 'info'
 }

@@ -5,10 +5,10 @@ import { Hono } from 'hono'
 import type { MiddlewareHandler } from 'hono'
 import { RUNTIME_PATHS } from '../../../wire/runtime.ts'
 import { parseRuntimeConfig } from '../config/runtime-config.ts'
-import { HttpError } from '../http/errors.ts'
 import { readJson } from '../http/read-json.ts'
 import type { Logger } from '../log.ts'
 import type { RuntimeState } from '../runtime-state.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest()
@@ -21,7 +21,11 @@ export const controlAuth = (opts: { token: string | null; log: Logger }): Middle
   const ok = opts.token !== null && presented !== '' && timingSafeEqual(digest(presented), digest(opts.token))
   if (!ok) {
     opts.log.warn({ event: 'control-auth-refused', method: c.req.method, path: c.req.path, reason: presented ? 'bad-token' : 'missing-token' }, 'control call refused')
-    throw new HttpError(401, 'control-unauthorized', 'Unauthorized', 'A valid control token is required.', { headers: { 'www-authenticate': 'Bearer' } })
+    throw new ProblemError({
+      status: 401, code: 'control-unauthorized', title: 'Unauthorized',
+      detail: 'A valid control token is required.',
+      headers: { 'www-authenticate': 'Bearer' },
+    })
   }
   await next()
 }
@@ -33,7 +37,10 @@ export function controlRoutes(opts: { state: RuntimeState; token: string | null;
 
   async function configFrom(req: Request) {
     const parsed = parseRuntimeConfig(await readJson(req))
-    if (!parsed.ok) throw new HttpError(400, 'invalid-config', 'Invalid runtime configuration', parsed.issues.join('; '))
+    if (!parsed.ok) throw new ProblemError({
+      status: 400, code: 'invalid-config', title: 'Invalid runtime configuration',
+      detail: parsed.issues.join('; '),
+    })
     return parsed.config
   }
 
@@ -43,18 +50,30 @@ export function controlRoutes(opts: { state: RuntimeState; token: string | null;
   }
 
   app.post(RUNTIME_PATHS.assign, auth, async (c) => {
-    if (opts.state.isDraining()) throw new HttpError(503, 'draining', 'Draining', 'This runtime is shutting down.')
+    if (opts.state.isDraining()) throw new ProblemError({
+      status: 503, code: 'draining', title: 'Draining',
+      detail: 'This runtime is shutting down.',
+    })
     const config = await configFrom(c.req.raw)
     const outcome = await opts.state.assign(config)
-    if (outcome === 'conflict') throw new HttpError(409, 'already-assigned', 'Already assigned', 'This runtime serves another agent.')
+    if (outcome === 'conflict') throw new ProblemError({
+      status: 409, code: 'already-assigned', title: 'Already assigned',
+      detail: 'This runtime serves another agent.',
+    })
     return answer(outcome, opts.state)
   })
 
   app.put(RUNTIME_PATHS.config, auth, async (c) => {
     const config = await configFrom(c.req.raw)
     const outcome = await opts.state.updateConfig(config)
-    if (outcome === 'not-assigned') throw new HttpError(409, 'not-assigned', 'Not assigned', 'Assign this runtime before updating its configuration.')
-    if (outcome === 'conflict') throw new HttpError(409, 'already-assigned', 'Already assigned', 'This runtime serves another agent.')
+    if (outcome === 'not-assigned') throw new ProblemError({
+      status: 409, code: 'not-assigned', title: 'Not assigned',
+      detail: 'Assign this runtime before updating its configuration.',
+    })
+    if (outcome === 'conflict') throw new ProblemError({
+      status: 409, code: 'already-assigned', title: 'Already assigned',
+      detail: 'This runtime serves another agent.',
+    })
     return answer(outcome, opts.state)
   })
   return app

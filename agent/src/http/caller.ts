@@ -4,7 +4,7 @@
 import type { Context } from 'hono'
 import type { RowScope } from '../db/conversation-queries.ts'
 import type { AppEnv } from './app-env.ts'
-import { HttpError } from './errors.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 export interface Caller {
   /** Acts for the agent's tenant: every conversation and memory of the agent is its to see and manage. */
@@ -47,6 +47,9 @@ export function memoryHolder(caller: Caller): { principal: string | null } | nul
 /** The agent-wide endpoints (every memory of the agent) are the tenant's own. */
 export function requireMember(caller: Caller): void {
   if (!caller.member) {
-    throw new HttpError(403, 'members-only', 'Forbidden', "Only the superfriend's own account can see and change its memories.")
+    throw new ProblemError({
+      status: 403, code: 'members-only', title: 'Forbidden',
+      detail: "Only the superfriend's own account can see and change its memories.",
+    })
   }
 }

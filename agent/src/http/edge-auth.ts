@@ -6,9 +6,9 @@ import type { AppEnv } from './app-env.ts'
 import { nodeBodyDigest, nodeHmac } from '../../../wire/node-hmac.ts'
 import { ReplayGuard } from '../../../wire/replay-guard.ts'
 import { bodyMatches, verifyRequest, type SigningKey, type Verified, type VerifyFailure } from '../../../wire/signature.ts'
-import { HttpError } from './errors.ts'
 import { MAX_BODY_BYTES } from './read-json.ts'
 import type { Logger } from '../log.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 export type EdgeAuthFailure = VerifyFailure | 'wrong-tenant-host' | 'not-assigned' | 'body-mismatch' | 'body-too-large'
 
@@ -60,9 +60,15 @@ export class EdgeVerifier {
   }
 }
 
-export function edgeAuthError(reason?: EdgeAuthFailure): HttpError {
-  if (reason === 'body-too-large') return new HttpError(413, 'body-too-large', 'Request body too large', `The body must be at most ${MAX_BODY_BYTES} bytes.`)
-  return new HttpError(401, 'invalid-edge-signature', 'Unauthorized', 'This request did not come through the myintell edge for this superfriend.')
+export function edgeAuthError(reason?: EdgeAuthFailure): ProblemError {
+  if (reason === 'body-too-large') return new ProblemError({
+    status: 413, code: 'body-too-large', title: 'Request body too large',
+    detail: `The body must be at most ${MAX_BODY_BYTES} bytes.`,
+  })
+  return new ProblemError({
+    status: 401, code: 'invalid-edge-signature', title: 'Unauthorized',
+    detail: 'This request did not come through the myintell edge for this superfriend.',
+  })
 }
 
 export const edgeAuth = (opts: { verifier: EdgeVerifier; log: Logger }): MiddlewareHandler<AppEnv> => async function edgeAuth(c, next) {

@@ -1,5 +1,5 @@
 // Opaque cursors and page-size parsing shared by the list endpoints.
-import { HttpError } from './errors.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 export const DEFAULT_PAGE_SIZE = 50
 export const MAX_PAGE_SIZE = 200
@@ -8,7 +8,10 @@ export function pageSize(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_PAGE_SIZE
   const n = Number(raw)
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
-    throw new HttpError(400, 'invalid-limit', 'Invalid limit', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}.`)
+    throw new ProblemError({
+      status: 400, code: 'invalid-limit', title: 'Invalid limit',
+      detail: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}.`,
+    })
   }
   return n
 }
@@ -23,5 +26,5 @@ export function decodeCursor<T>(raw: string | undefined, check: (v: unknown) => 
     const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
     if (check(value)) return value
   } catch { /* fall through */ }
-  throw new HttpError(400, 'invalid-cursor', 'Invalid cursor', 'The cursor is not one this API returned.')
+  throw new ProblemError({ status: 400, code: 'invalid-cursor', title: 'Invalid cursor', detail: 'The cursor is not one this API returned.' })
 }

@@ -3,12 +3,12 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
 import { requestCaller } from '../http/caller.ts'
-import { HttpError } from '../http/errors.ts'
 import { sseResponse } from '../http/event-stream.ts'
 import { readJson } from '../http/read-json.ts'
 import { prepareTurn } from '../chat/turn.ts'
 import type { TurnDeps, TurnEvent } from '../chat/turn.ts'
 import type { AgentContext } from './agent-context.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 export function wantsEventStream(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((part) => part.trim().startsWith('text/event-stream'))
@@ -48,8 +48,10 @@ export function chatRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
       return c.json({ conversationId: last.conversationId, messageId: last.messageId, reply, usage: last.usage, memoriesSaved: memories })
     }
     if (last?.type === 'error') {
-      throw new HttpError(502, `model-${last.code.replace(/_/g, '-')}`, 'The model failed to reply', last.message, {
-        extra: { conversationId: last.conversationId, messageId: last.messageId, partialReply: last.partial },
+      throw new ProblemError({
+        status: 502, code: `model-${last.code.replace(/_/g, '-')}`, title: 'The model failed to reply',
+        detail: last.message,
+        extensions: { conversationId: last.conversationId, messageId: last.messageId, partialReply: last.partial },
       })
     }
     throw new Error('chat turn ended without a done or error event')

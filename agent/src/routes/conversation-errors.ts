@@ -1,6 +1,9 @@
 // Errors shared by the conversation routes and the chat turn.
-import { HttpError } from '../http/errors.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
-export function conversationNotFound(): HttpError {
-  return new HttpError(404, 'conversation-not-found', 'Conversation not found', 'No conversation with this id exists for this superfriend.')
+export function conversationNotFound(): ProblemError {
+  return new ProblemError({
+    status: 404, code: 'conversation-not-found', title: 'Conversation not found',
+    detail: 'No conversation with this id exists for this superfriend.',
+  })
 }

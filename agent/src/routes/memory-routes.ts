@@ -5,13 +5,13 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../http/app-env.ts'
 import { requestCaller, requireMember } from '../http/caller.ts'
-import { HttpError } from '../http/errors.ts'
 import { pageSize } from '../http/pagination.ts'
 import { readJson } from '../http/read-json.ts'
 import { addMemory, deleteMemory, listMemories } from '../db/memory-queries.ts'
 import type { MemoryRow } from '../db/memory-queries.ts'
 import { MAX_FACT_CHARS } from '../chat/memory-intent.ts'
 import type { AgentContext } from './agent-context.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 const createMemorySchema = z.object({ content: z.string() })
 
@@ -36,10 +36,16 @@ export function memoryRoutes(ctx: AgentContext): Hono<AppEnv> {
 
   app.post('/v1/memories', async (c) => {
     const parsed = createMemorySchema.safeParse(await readJson(c.req.raw))
-    if (!parsed.success) throw new HttpError(400, 'invalid-request', 'Invalid request', 'content must be a string.')
+    if (!parsed.success) throw new ProblemError({
+      status: 400, code: 'invalid-request', title: 'Invalid request',
+      detail: 'content must be a string.',
+    })
     const content = parsed.data.content.trim()
-    if (!content) throw new HttpError(422, 'empty-memory', 'Empty memory', 'content must contain some text.')
-    if (content.length > MAX_FACT_CHARS) throw new HttpError(413, 'memory-too-long', 'Memory too long', `A memory may be at most ${MAX_FACT_CHARS} characters.`)
+    if (!content) throw new ProblemError({ status: 422, code: 'empty-memory', title: 'Empty memory', detail: 'content must contain some text.' })
+    if (content.length > MAX_FACT_CHARS) throw new ProblemError({
+      status: 413, code: 'memory-too-long', title: 'Memory too long',
+      detail: `A memory may be at most ${MAX_FACT_CHARS} characters.`,
+    })
     const { db, config } = ctx.current()
     // A member's memory is agent-wide: every caller's turn recalls it.
     return c.json(view(await addMemory(db, config.agentId, null, content, 'user')), 201)
@@ -48,7 +54,10 @@ export function memoryRoutes(ctx: AgentContext): Hono<AppEnv> {
   app.delete('/v1/memories/:id', async (c) => {
     const { db, config } = ctx.current()
     if (!(await deleteMemory(db, config.agentId, c.req.param('id')))) {
-      throw new HttpError(404, 'memory-not-found', 'Memory not found', 'No memory with this id exists for this superfriend.')
+      throw new ProblemError({
+        status: 404, code: 'memory-not-found', title: 'Memory not found',
+        detail: 'No memory with this id exists for this superfriend.',
+      })
     }
     return c.body(null, 204)
   })

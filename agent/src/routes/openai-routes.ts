@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
 import { memoryHolder, requestCaller } from '../http/caller.ts'
-import { HttpError } from '../http/errors.ts'
 import { sseResponse } from '../http/event-stream.ts'
 import type { SseFrame } from '../http/event-stream.ts'
 import { readJson } from '../http/read-json.ts'
@@ -17,6 +16,7 @@ import { checkMessage, DEFAULT_MAX_OUTPUT_TOKENS, describeFailure, MEMORY_RECALL
 import type { TurnDeps } from '../chat/turn.ts'
 import { estimateTokens } from '../providers/types.ts'
 import type { AgentContext } from './agent-context.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 export function openAiRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -29,7 +29,11 @@ export function openAiRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
   })
   app.get('/v1/models/:id', (c) => {
     const { config } = ctx.current()
-    if (c.req.param('id') !== config.slug) throw new HttpError(404, 'model_not_found', 'Model not found', `The model '${c.req.param('id')}' does not exist; this superfriend serves '${config.slug}'.`, { param: 'model' })
+    if (c.req.param('id') !== config.slug) throw new ProblemError({
+      status: 404, code: 'model_not_found', title: 'Model not found',
+      detail: `The model '${c.req.param('id')}' does not exist; this superfriend serves '${config.slug}'.`,
+      extensions: { param: 'model' },
+    })
     return c.json(modelView(config.slug))
   })
 
@@ -37,7 +41,11 @@ export function openAiRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
     const req = parseChatCompletion(await readJson(c.req.raw))
     const { clientSystem, dialogue } = toPrompt(req)
     const last = dialogue.at(-1)
-    if (!last || last.role !== 'user') throw new HttpError(400, 'invalid_value', 'Invalid request', 'The last message must be a user message.', { param: 'messages' })
+    if (!last || last.role !== 'user') throw new ProblemError({
+      status: 400, code: 'invalid_value', title: 'Invalid request',
+      detail: 'The last message must be a user message.',
+      extensions: { param: 'messages' },
+    })
     checkMessage(last.content, deps.maxMessageChars)
 
     const { config, db } = ctx.current()
@@ -108,7 +116,7 @@ export function openAiRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
     } catch (err) {
       const failure = describeFailure(err, signal)
       deps.recordUsage({ inputTokens: 0, outputTokens: estimateTokens(text) })
-      throw new HttpError(502, failure.code, 'The model failed to reply', failure.message)
+      throw new ProblemError({ status: 502, code: failure.code, title: 'The model failed to reply', detail: failure.message })
     } finally {
       end()
     }

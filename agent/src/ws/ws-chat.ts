@@ -8,12 +8,12 @@ import { NO_ENDPOINTS } from '../../../wire/headers.ts'
 import { problem } from '../../../wire/problem.ts'
 import { callerOf, type Caller } from '../http/caller.ts'
 import type { EdgeVerifier } from '../http/edge-auth.ts'
-import { HttpError } from '../http/errors.ts'
 import type { Logger } from '../log.ts'
 import type { RuntimeState } from '../runtime-state.ts'
 import type { AgentContext } from '../routes/agent-context.ts'
 import { prepareTurn } from '../chat/turn.ts'
 import type { TurnDeps } from '../chat/turn.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 export const WS_PATH = '/v1/ws'
 /** A frame larger than this closes the socket (bytes); a message is bounded separately by the message limit. */
@@ -119,7 +119,7 @@ function serveSocket(ws: WebSocket, caller: Caller, opts: Options): void {
       const turn = await prepareTurn(opts.turnDeps, opts.ctx.current(), caller, body)
       for await (const event of turn.run(abort.signal)) send(event)
     } catch (err) {
-      if (err instanceof HttpError) send({ type: 'error', status: err.status, code: err.code, message: err.detail ?? err.title })
+      if (err instanceof ProblemError) send({ type: 'error', status: err.status, code: err.code, message: err.detail ?? err.title })
       else {
         opts.log.error({ event: 'ws-turn-failed', message: (err as Error).message }, 'websocket turn failed')
         send({ type: 'error', status: 500, code: 'internal', message: 'The superfriend failed while replying.' })

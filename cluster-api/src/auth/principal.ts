@@ -4,7 +4,8 @@ import type { Context } from 'hono'
 import type { ApiKeyScope, MembershipRole } from '../db/schema/index.ts'
 import type { Db } from '../db/types.ts'
 import { listMembershipsOfUser } from '../db/queries/tenants.ts'
-import { ApiError, notFoundError, unauthorized } from '../http/problems.ts'
+import { notFoundError, unauthorized } from '../http/problems.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 /** Chooses the tenant for a user with several; an API key is bound to its own tenant. */
 export const TENANT_HEADER = 'x-myintell-tenant'
@@ -30,7 +31,9 @@ export function requirePrincipal(c: Context<AuthEnv>): Principal {
 
 export function requireUser(c: Context<AuthEnv>): Extract<Principal, { kind: 'user' }> {
   const principal = requirePrincipal(c)
-  if (principal.kind !== 'user') throw new ApiError(403, 'forbidden', 'This operation needs a signed-in user, not an API key')
+  if (principal.kind !== 'user') throw new ProblemError({
+    status: 403, code: 'forbidden', title: 'This operation needs a signed-in user, not an API key',
+  })
   return principal
 }
 
@@ -55,17 +58,15 @@ const KEY_MANAGEMENT_SCOPE = MANAGE_KEYS.scope
 export function assertGrantable(principal: Principal, scopes: readonly ApiKeyScope[]): void {
   if (principal.kind !== 'key') return
   if (scopes.includes(KEY_MANAGEMENT_SCOPE)) {
-    throw new ApiError(403, 'grant-needs-user', `Only a signed-in owner or admin may grant the "${KEY_MANAGEMENT_SCOPE}" scope`, {
-      detail: `an API key cannot create a key that manages keys (a leaked key could copy itself and outlive its revocation); `
-        + `leave out "${KEY_MANAGEMENT_SCOPE}", or create the key signed in as an owner or admin`,
-      extra: { scope: KEY_MANAGEMENT_SCOPE },
-    })
+    throw new ProblemError({ status: 403, code: 'grant-needs-user', title: `Only a signed-in owner or admin may grant the "${KEY_MANAGEMENT_SCOPE}" scope`, detail: `an API key cannot create a key that manages keys (a leaked key could copy itself and outlive its revocation); `
+        + `leave out "${KEY_MANAGEMENT_SCOPE}", or create the key signed in as an owner or admin`, extensions: { scope: KEY_MANAGEMENT_SCOPE } })
   }
   const missing = scopes.filter((scope) => !principal.scopes.includes(scope))
   if (missing.length) {
-    throw new ApiError(403, 'insufficient-scope', `This API key cannot grant scopes it lacks: ${missing.join(', ')}`, {
+    throw new ProblemError({
+      status: 403, code: 'insufficient-scope', title: `This API key cannot grant scopes it lacks: ${missing.join(', ')}`,
       detail: 'a key may create keys with a subset of its own scopes; a signed-in owner or admin may grant any',
-      extra: { missingScopes: missing },
+      extensions: { missingScopes: missing },
     })
   }
 }
@@ -80,19 +81,20 @@ export async function resolveTenant(c: Context<AuthEnv>, db: Db, permission: Per
   if (principal.kind === 'key') {
     if (requested && requested !== principal.tenantId) throw notFoundError('Tenant')
     if (!principal.scopes.includes(permission.scope)) {
-      throw new ApiError(403, 'insufficient-scope', `This API key lacks the "${permission.scope}" scope`)
+      throw new ProblemError({ status: 403, code: 'insufficient-scope', title: `This API key lacks the "${permission.scope}" scope` })
     }
     return { tenantId: principal.tenantId, principal, role: null }
   }
   const mine = await listMembershipsOfUser(db, principal.userId)
   if (!requested && mine.length !== 1) {
-    throw new ApiError(400, 'tenant-required', mine.length === 0 ? 'You belong to no tenant yet' : 'Choose a tenant', {
+    throw new ProblemError({
+      status: 400, code: 'tenant-required', title: mine.length === 0 ? 'You belong to no tenant yet' : 'Choose a tenant',
       detail: mine.length === 0 ? 'create one with POST /v1/tenants' : `send the ${TENANT_HEADER} header with one of your tenant ids`,
     })
   }
   const membership = requested ? mine.find((m) => m.tenantId === requested) : mine[0]
   if (!membership) throw notFoundError('Tenant')
   const { tenantId, role } = membership
-  if (!permission.roles.includes(role)) throw new ApiError(403, 'forbidden', `Your role "${role}" may not do this`)
+  if (!permission.roles.includes(role)) throw new ProblemError({ status: 403, code: 'forbidden', title: `Your role "${role}" may not do this` })
   return { tenantId, principal, role }
 }

@@ -3,7 +3,7 @@
 
 import { createRemoteJWKSet } from 'jose'
 import { SessionKeysUnavailable, verifySessionJwt } from '../../../wire/session-jwt.ts'
-import { ApiError } from '../http/problems.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 /** A client told to come back after this long finds a recovered JWKS (jose refetches on its own). */
 const KEYS_UNAVAILABLE_RETRY_AFTER_S = 5
@@ -33,8 +33,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch (error) {
       // Not the caller's fault and not a verdict on the token: 503, so a client retries instead of signing out.
       if (error instanceof SessionKeysUnavailable) {
-        throw new ApiError(503, 'identity-unavailable', 'Session tokens cannot be checked right now', {
-          headers: { 'retry-after': String(KEYS_UNAVAILABLE_RETRY_AFTER_S) }, cause: error,
+        throw new ProblemError({
+          status: 503, code: 'identity-unavailable', title: 'Session tokens cannot be checked right now',
+          headers: { 'retry-after': String(KEYS_UNAVAILABLE_RETRY_AFTER_S) },
+          cause: error,
         })
       }
       throw error

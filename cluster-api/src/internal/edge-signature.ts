@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from 'hono'
 import { nodeBodyDigest } from '../../../wire/node-hmac.ts'
 import { ReplayGuard } from '../../../wire/replay-guard.ts'
 import { bodyMatches, verifyRequest, type SigningKey, type Verified } from '../../../wire/signature.ts'
-import { ApiError } from '../http/problems.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 export interface EdgeSignatureOptions {
   /**
@@ -21,9 +21,11 @@ export interface EdgeSignatureOptions {
 
 export type EdgeVerified = Verified
 
-function refused(reason: string): ApiError {
-  return new ApiError(401, 'invalid-edge-signature', 'Request is not signed by the edge', {
-    detail: `signature ${reason}`, extra: { reason },
+function refused(reason: string): ProblemError {
+  return new ProblemError({
+    status: 401, code: 'invalid-edge-signature', title: 'Request is not signed by the edge',
+    detail: `signature ${reason}`,
+    extensions: { reason },
   })
 }
 

@@ -10,11 +10,12 @@ import { findAgentById, findAgentBySlug } from '../db/queries/agents.ts'
 import { listTenantIdsOfUser } from '../db/queries/tenants.ts'
 import { ingestUsage } from '../db/queries/usage.ts'
 import { readJson } from '../http/json-body.ts'
-import { ApiError, notFoundError } from '../http/problems.ts'
+import { notFoundError } from '../http/problems.ts'
 import type { Workloads } from '../workloads/workloads.ts'
 import { edgeSignature, type EdgeVerified } from './edge-signature.ts'
 import { timingSafeEqual } from '../../../wire/signature.ts'
 import { AgentKeys, edgeSecret, nodeHmac } from '../../../wire/node-hmac.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 const SCALING_PATH_PREFIX = '/internal/v1/scaling/'
 /** A runtime's own reports: signed with its agent's key, the agent id in the path (INTERNAL_PATHS.runtimeUsage). */
@@ -82,7 +83,7 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
   app.post('/keys/verify', async (c) => {
     const { key } = await readJson(c, keyVerifySchema)
     const found = await verifyApiKey(deps.db, key)
-    if (!found) throw new ApiError(401, UNKNOWN_KEY_CODE, 'API key is unknown or revoked')
+    if (!found) throw new ProblemError({ status: 401, code: UNKNOWN_KEY_CODE, title: 'API key is unknown or revoked' })
     const body: KeyVerification = { keyId: found.id, tenantId: found.tenantId, scopes: found.scopes }
     return c.json(body)
   })
@@ -98,7 +99,9 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
   app.get('/agents/:agentId/status', async (c) => {
     const raw = c.req.query('waitMs')
     const waitMs = raw === undefined ? 0 : Number(raw)
-    if (!Number.isInteger(waitMs) || waitMs < 0) throw new ApiError(422, 'validation-failed', 'waitMs must be a non-negative integer')
+    if (!Number.isInteger(waitMs) || waitMs < 0) throw new ProblemError({
+      status: 422, code: 'validation-failed', title: 'waitMs must be a non-negative integer',
+    })
     return c.json(await workloads.status(c.req.param('agentId'), waitMs, c.req.raw.signal))
   })
 
@@ -129,12 +132,13 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
   })
 
   // KEDA's metrics-api trigger reads `active` (valueLocation "active"), target value 1: the agent stays
-  // scaled up while it had activity (or a wake) within the idle window, or holds open streams.
+  // scaled up while it had activity (or a wake) within the idle window, or holds open streams. An idle timeout
+  // of 0 is "never idle out": an agent once active or woken stays active (one never woken stays asleep).
   app.get('/scaling/agents/:agentId', async (c) => {
     const agent = await findAgentById(deps.db, c.req.param('agentId'))
     if (!agent) throw notFoundError('Agent')
     const now = Date.now()
-    const recent = (at: Date | null) => at !== null && now - at.getTime() < deps.idleTimeoutMs
+    const recent = (at: Date | null) => at !== null && (deps.idleTimeoutMs === 0 || now - at.getTime() < deps.idleTimeoutMs)
     const active = agent.desiredState === 'running' && (agent.openStreams > 0 || recent(agent.lastActiveAt) || recent(agent.lastWakeAt))
     return c.json({
       agentId: agent.id,

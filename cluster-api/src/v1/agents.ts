@@ -7,7 +7,7 @@ import { deleteAgentOwingPurge } from '../db/queries/agent-data-purges.ts'
 import { createAgent, findAgent, listAgents, updateAgent } from '../db/queries/agents.ts'
 import { isUniqueViolation } from '../db/errors.ts'
 import { isId } from '../db/ids.ts'
-import { ApiError, notFoundError } from '../http/problems.ts'
+import { notFoundError } from '../http/problems.ts'
 import { READ_AGENTS, resolveTenant, WRITE_AGENTS, type AuthEnv } from '../auth/principal.ts'
 import { REQUEST_LEASE_MS, type AgentDataPurger } from '../tenant-db/agent-data-purger.ts'
 import type { Workloads } from '../workloads/workloads.ts'
@@ -15,6 +15,7 @@ import {
   AgentListQuery, AgentListSchema, AgentSchema, conflictResponse, CreateAgentSchema, defaultModelFor, errorResponses, IdParams,
   jsonBody, jsonResponse, serializeAgent, TenantHeaders, UpdateAgentSchema,
 } from './schemas.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 const security = [{ bearer: [] }]
 const tags = ['agents']
@@ -22,11 +23,18 @@ const tags = ['agents']
 export function assertSlug(slug: string): void {
   const broken = checkSlug(slug)
   if (broken) {
-    throw new ApiError(422, 'invalid-slug', 'Slug breaks a rule', { detail: `slug ${broken.message}`, extra: { rule: broken.rule } })
+    throw new ProblemError({
+      status: 422, code: 'invalid-slug', title: 'Slug breaks a rule',
+      detail: `slug ${broken.message}`,
+      extensions: { rule: broken.rule },
+    })
   }
 }
 
-export const slugTaken = (slug: string) => new ApiError(409, 'slug-taken', 'Slug is already taken', { detail: `"${slug}" belongs to another agent` })
+export const slugTaken = (slug: string) => new ProblemError({
+  status: 409, code: 'slug-taken', title: 'Slug is already taken',
+  detail: `"${slug}" belongs to another agent`,
+})
 
 const encodeCursor = (id: string) => Buffer.from(id).toString('base64url')
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString()
@@ -66,7 +74,9 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     const { tenantId } = await resolveTenant(c, deps.db, READ_AGENTS)
     const { limit, cursor } = c.req.valid('query')
     const after = cursor === undefined ? undefined : decodeCursor(cursor)
-    if (after !== undefined && !isId(after)) throw new ApiError(422, 'invalid-cursor', 'Cursor is not one this API handed out')
+    if (after !== undefined && !isId(after)) throw new ProblemError({
+      status: 422, code: 'invalid-cursor', title: 'Cursor is not one this API handed out',
+    })
     const rows = await listAgents(deps.db, tenantId, { limit: limit + 1, after })
     const page = rows.slice(0, limit)
     const nextCursor = rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null

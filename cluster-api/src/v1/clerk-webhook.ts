@@ -6,7 +6,7 @@ import { Webhook } from 'svix'
 import { z } from 'zod'
 import type { ApiDeps } from '../context.ts'
 import { deleteUser, upsertUser } from '../db/queries/users.ts'
-import { ApiError } from '../http/problems.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 const eventSchema = z.object({
   type: z.string(),
@@ -29,16 +29,16 @@ export function registerClerkWebhook(app: Hono, deps: ApiDeps, secret: string): 
         'svix-signature': c.req.header('svix-signature') ?? '',
       })
     } catch {
-      throw new ApiError(401, 'invalid-webhook-signature', 'Webhook signature does not verify')
+      throw new ProblemError({ status: 401, code: 'invalid-webhook-signature', title: 'Webhook signature does not verify' })
     }
     let event: unknown
     try {
       event = JSON.parse(payload)
     } catch {
-      throw new ApiError(400, 'malformed-json', 'Webhook body is not valid JSON')
+      throw new ProblemError({ status: 400, code: 'malformed-json', title: 'Webhook body is not valid JSON' })
     }
     const parsed = eventSchema.safeParse(event)
-    if (!parsed.success) throw new ApiError(422, 'validation-failed', 'Unexpected webhook payload')
+    if (!parsed.success) throw new ProblemError({ status: 422, code: 'validation-failed', title: 'Unexpected webhook payload' })
     const { type, data } = parsed.data
     if (type === 'user.created' || type === 'user.updated') {
       const emails = data.email_addresses ?? []

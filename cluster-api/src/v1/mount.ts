@@ -1,5 +1,5 @@
-// Assembles /v1: authentication first (every /v1 route sees the principal, or null), then the
-// OpenAPI-described routes, the Clerk webhook, the OpenAPI document and the local JWKS.
+// Assembles /v1 (stage 5 of the pipeline in app.ts): authentication first (every /v1 route sees the principal, or
+// null), then the OpenAPI-described routes, the Clerk webhook, the OpenAPI document and the local JWKS.
 
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Hono } from 'hono'

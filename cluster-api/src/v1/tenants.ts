@@ -5,13 +5,14 @@ import type { ApiDeps } from '../context.ts'
 import { createTenantWithOwner, findMembershipRole, findTenantById, listTenantsOfUser, updateTenant } from '../db/queries/tenants.ts'
 import { upsertUser } from '../db/queries/users.ts'
 import { isUniqueViolation } from '../db/errors.ts'
-import { ApiError, notFoundError } from '../http/problems.ts'
+import { notFoundError } from '../http/problems.ts'
 import { requirePrincipal, requireUser, type AuthEnv } from '../auth/principal.ts'
 import { assertSlug } from './agents.ts'
 import {
   conflictResponse, CreateTenantSchema, errorResponses, IdParams, jsonBody, jsonResponse, serializeTenant, TenantListSchema,
   TenantSchema, UpdateTenantSchema,
 } from './schemas.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 const security = [{ bearer: [] }]
 const tags = ['tenants']
@@ -30,7 +31,10 @@ export function registerTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps): 
       const tenant = await createTenantWithOwner(deps.db, body, user.userId)
       return c.json(serializeTenant(tenant, 'owner'), 201)
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ApiError(409, 'slug-taken', 'Slug is already taken', { detail: `tenant "${body.slug}" exists` })
+      if (isUniqueViolation(error)) throw new ProblemError({
+        status: 409, code: 'slug-taken', title: 'Slug is already taken',
+        detail: `tenant "${body.slug}" exists`,
+      })
       throw error
     }
   })
@@ -71,11 +75,11 @@ export function registerTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps): 
     const id = c.req.valid('param').id
     if (principal.kind === 'key') {
       if (principal.tenantId !== id) throw notFoundError('Tenant')
-      throw new ApiError(403, 'forbidden', 'Tenants are changed by signed-in users, not API keys')
+      throw new ProblemError({ status: 403, code: 'forbidden', title: 'Tenants are changed by signed-in users, not API keys' })
     }
     const role = await findMembershipRole(deps.db, id, principal.userId)
     if (!role) throw notFoundError('Tenant')
-    if (role === 'member') throw new ApiError(403, 'forbidden', 'Only owners and admins may change the tenant')
+    if (role === 'member') throw new ProblemError({ status: 403, code: 'forbidden', title: 'Only owners and admins may change the tenant' })
     const tenant = await updateTenant(deps.db, id, c.req.valid('json'))
     if (!tenant) throw notFoundError('Tenant')
     return c.json(serializeTenant(tenant, role), 200)

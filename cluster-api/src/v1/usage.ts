@@ -4,9 +4,10 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { ApiDeps } from '../context.ts'
 import { findAgent } from '../db/queries/agents.ts'
 import { usagePerDay } from '../db/queries/usage.ts'
-import { ApiError, notFoundError } from '../http/problems.ts'
+import { notFoundError } from '../http/problems.ts'
 import { READ_USAGE, resolveTenant, type AuthEnv } from '../auth/principal.ts'
 import { errorResponses, jsonResponse, TenantHeaders, UsageQuery, UsageSchema } from './schemas.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 const DAY_MS = 86_400_000
 const DEFAULT_RANGE_MS = 30 * DAY_MS
@@ -25,7 +26,7 @@ export function registerUsageRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps): v
     const to = query.to ? new Date(query.to) : new Date()
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_RANGE_MS)
     if (!(from < to) || to.getTime() - from.getTime() > MAX_RANGE_MS) {
-      throw new ApiError(422, 'invalid-range', 'Time range must have from < to and span at most 366 days')
+      throw new ProblemError({ status: 422, code: 'invalid-range', title: 'Time range must have from < to and span at most 366 days' })
     }
     if (query.agentId && !(await findAgent(deps.db, tenantId, query.agentId))) throw notFoundError('Agent')
     const days = await usagePerDay(deps.db, tenantId, { from, to, agentId: query.agentId })

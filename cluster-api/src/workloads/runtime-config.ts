@@ -5,7 +5,7 @@ import { agentSecret } from '../../../wire/node-hmac.ts'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
 import type { Agent, Tenant } from '../db/schema/index.ts'
 import type { TenantDatabaseProvisioner } from '../tenant-db/types.ts'
-import { ApiError } from '../http/problems.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 /**
  * Remembers provisioned tenant database URLs in memory only: the URL carries a password, so it is not
@@ -22,7 +22,8 @@ export class TenantDatabaseCache {
   urlFor(tenant: { id: string; slug: string }): Promise<string> {
     const provisioner = this.#provisioner
     if (!provisioner) {
-      return Promise.reject(new ApiError(503, 'tenant-db-unavailable', 'No tenant database provisioner is configured', {
+      return Promise.reject(new ProblemError({
+        status: 503, code: 'tenant-db-unavailable', title: 'No tenant database provisioner is configured',
         headers: { 'retry-after': '30' },
       }))
     }

@@ -2,17 +2,16 @@
 // status with an optional long poll, and the stored workload state kept from the driver's own word (followDriver).
 // Drivers know nothing of the database; this file bridges them.
 
-import type { WorkloadState, WorkloadStatus } from '../../../wire/internal-api.ts'
+import { MAX_STATUS_WAIT_MS, type WorkloadState, type WorkloadStatus } from '../../../wire/internal-api.ts'
 import type { ApiDeps } from '../context.ts'
 import type { Agent } from '../db/schema/index.ts'
 import { findAgentById, listAllAgents, markColdExcept, recordWake, setWorkloadState } from '../db/queries/agents.ts'
 import { findTenantById } from '../db/queries/tenants.ts'
-import { ApiError, notFoundError } from '../http/problems.ts'
+import { notFoundError } from '../http/problems.ts'
 import type { AgentSpec, WorkloadDriver } from '../drivers/types.ts'
 import { buildRuntimeConfig, TenantDatabaseCache } from './runtime-config.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
-/** A status long poll never holds a connection longer than this, whatever waitMs asks. */
-export const MAX_STATUS_WAIT_MS = 30_000
 /** How long a /v1 read waits for the driver's live state before answering with the stored one. */
 export const LIVE_STATE_TIMEOUT_MS = 1_000
 /** How often a status long poll asks the driver again. */
@@ -41,7 +40,8 @@ export class Workloads {
   #driver(): WorkloadDriver {
     const driver = this.#deps.driver
     if (!driver) {
-      throw new ApiError(503, 'driver-unavailable', 'No workload driver is running', {
+      throw new ProblemError({
+        status: 503, code: 'driver-unavailable', title: 'No workload driver is running',
         detail: 'this cluster-api was started without a workload driver; agents cannot be woken',
         headers: { 'retry-after': '30' },
       })
@@ -149,7 +149,7 @@ export class Workloads {
   async #wakeOnce(agentId: string): Promise<WorkloadStatus> {
     const agent = await findAgentById(this.#deps.db, agentId)
     if (!agent) throw notFoundError('Agent')
-    if (agent.desiredState === 'paused') throw new ApiError(409, 'agent-paused', 'The agent is paused by its owner')
+    if (agent.desiredState === 'paused') throw new ProblemError({ status: 409, code: 'agent-paused', title: 'The agent is paused by its owner' })
     const driver = this.#driver()
     await driver.ensure(await this.#spec(agent))
     const status = await driver.wake(agentId)

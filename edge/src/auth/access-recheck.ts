@@ -1,6 +1,6 @@
 // Asks again, for an open WebSocket, whether the credential that opened it still holds: the API key is not
 // revoked (and keeps the chat scope), the user is still a member of the agent's tenant where that is what let
-// them in. Through the same isolate caches as a new request (auth/api-key.ts, stage 5's memberships), so a
+// them in. Through the same isolate caches as a new request (auth/api-key.ts, authenticate's memberships), so a
 // revocation closes a socket within the caches' bound, the same bound within which a new request is refused.
 
 import type { Principal, PrincipalAccess } from '../../../wire/headers.ts'

@@ -5,16 +5,8 @@
 import type { KeyVerification } from '../../../wire/internal-api.ts'
 import type { InternalClient } from '../cluster/internal-client.ts'
 import { RefreshingCache } from '../ttl-cache.ts'
+import { BAD_KEY_CACHE_TTL_MS, KEY_FRESH_MS, KEY_MAX_AGE_MS } from '../budgets.ts'
 
-/** A verified key is re-verified (in the background) after this long: under traffic a revoked key stops within it. */
-export const KEY_FRESH_MS = 10_000
-/**
- * A verification this old is never used (no traffic meanwhile, or the cluster-api unreachable): the request waits
- * for a check. So a revoked key works at most this long in an isolate that has seen it.
- */
-export const KEY_MAX_AGE_MS = 30_000
-/** A wrong key is re-checked after this long: bounds the lookups a key-guessing client can cause. */
-export const BAD_KEY_CACHE_TTL_MS = 5_000
 const MAX_CACHED_KEYS = 10_000
 /** The longest key the cluster-api will look at (its verify body schema). */
 const MAX_KEY_LENGTH = 200

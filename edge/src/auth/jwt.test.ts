@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest'
 import { fake, testEnv } from '../../test/fake-platform-client.ts'
 import { configFor } from '../config.ts'
 import type { EdgeEnv } from '../context.ts'
-import { EdgeError, errorResponse } from '../problems.ts'
+import { errorResponse } from '../problems.ts'
 import { authenticate } from '../stages/authenticate.ts'
 import { verifySessionToken } from './jwt.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 const now = () => Math.floor(Date.now() / 1000)
 const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
@@ -30,7 +31,7 @@ async function callerStatus(token: string): Promise<{ status: number; code: stri
   })
   app.use(authenticate())
   app.all('*', (c) => c.json({ code: 'served', principal: c.get('principal') }))
-  app.onError((error) => (error instanceof EdgeError ? errorResponse(error) : new Response('{"code":"unexpected"}', { status: 500 })))
+  app.onError((error) => (error instanceof ProblemError ? errorResponse(error) : new Response('{"code":"unexpected"}', { status: 500 })))
   const response = await app.request('http://ada.localhost/v1/chat', { headers: { authorization: `Bearer ${token}` } }, testEnv)
   return { status: response.status, code: (await response.json<{ code: string }>()).code }
 }
@@ -91,9 +92,9 @@ describe('session JWTs at the edge', () => {
     // The JWKS URL answers 404, as a misrouted or broken identity provider does.
     const unreachable = { ...auth(), jwksUrl: new URL('/no-such-jwks.json', testEnv.CLUSTER_API_URL) }
     const error = await verifySessionToken(token, unreachable).then(() => null, (e: unknown) => e)
-    expect(error).toBeInstanceOf(EdgeError)
-    expect((error as EdgeError).status).toBe(503)
-    expect((error as EdgeError).code).toBe('identity-unavailable')
-    expect(Number((error as EdgeError).headers['retry-after'])).toBeGreaterThan(0)
+    expect(error).toBeInstanceOf(ProblemError)
+    expect((error as ProblemError).status).toBe(503)
+    expect((error as ProblemError).code).toBe('identity-unavailable')
+    expect(Number(errorResponse(error as ProblemError).headers.get('retry-after'))).toBeGreaterThan(0)
   })
 })

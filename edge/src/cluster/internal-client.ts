@@ -10,6 +10,7 @@ import { nodeBodyDigest } from '../../../wire/node-hmac.ts'
 import { NO_BODY, signHeaders, type BodyBinding, type SigningKey } from '../../../wire/signature.ts'
 import type { EdgeConfig } from '../config.ts'
 import { TIMED_OUT, within } from '../within.ts'
+import { INGEST_TIMEOUT_MS, LOOKUP_TIMEOUT_MS, STATUS_ANSWER_GRACE_MS, WAKE_CALL_TIMEOUT_MS } from '../budgets.ts'
 
 /** A non-2xx answer from the cluster-api we did not expect; the message names the path, never the host. */
 export class InternalApiError extends Error {
@@ -19,22 +20,6 @@ export class InternalApiError extends Error {
     this.status = status
   }
 }
-
-/**
- * A lookup (route, key, memberships) that has not answered after this long fails: a request waiting on it gets a
- * clear 502/503 instead of a hang, and a background refresh gives up and keeps the cached answer.
- */
-export const LOOKUP_TIMEOUT_MS = 5_000
-/**
- * A wake call (the driver's ensure + scale up, which answers before the agent is ready) that has not answered
- * after this long fails; the gate's wake loop then polls the status, which re-issues the wake while the agent is
- * cold. Longer than a lookup: a Kubernetes apply of a tenant's objects can take seconds.
- */
-export const WAKE_CALL_TIMEOUT_MS = 15_000
-/** A status long poll fails this long after the wait it asked for: the cluster-api answers when the wait ends. */
-export const STATUS_ANSWER_GRACE_MS = 5_000
-/** An ingest push not answered after this long fails; the ledger keeps the batch and retries it with backoff. */
-export const INGEST_TIMEOUT_MS = 10_000
 
 export interface CallOptions {
   body?: unknown

@@ -23,7 +23,7 @@ export async function sendToOrigin(c: EdgeContext, body: ForwardBody): Promise<R
   const config = c.get('config')
   const url = new URL(c.req.url)
   const path = url.pathname + url.search
-  // The request's own copy (stage 2 made it): setting and signing again on a later attempt replaces every value.
+  // The request's own copy (strip-internal-headers made it): setting and signing again on a later attempt replaces every value.
   const headers = c.get('forwardHeaders')
   headers.set(TENANT_HOST, route.slug)
   headers.set(TENANT_ID, route.tenantId)

@@ -3,6 +3,8 @@
 // A socket lives far longer than the request that opened it, so the credential that opened it is asked again
 // while it is open (on a timer and after the client's messages); once it no longer holds, both ends close.
 
+import { ACCESS_RECHECK_INTERVAL_MS, RECHECK_AFTER_MESSAGE_GAP_MS } from '../budgets.ts'
+
 export interface RelayHooks {
   onMessage(bytes: number): void
   onClose(): void
@@ -12,16 +14,6 @@ export interface RelayHooks {
 
 /** `ok`, or why the socket must close: the close code and a reason the client sees. */
 export type AccessVerdict = { ok: true } | { ok: false; code: number; reason: string }
-
-/**
- * An open socket re-checks its credential this often (and after a client message, at most once per
- * RECHECK_AFTER_MESSAGE_GAP_MS). The re-check reads the isolate's caches, so it costs no cluster-api call of its
- * own; the caches' freshness (10 s) then bounds how late a revocation closes the socket: about 10–15 s, never
- * later than their max age (30 s).
- */
-export const ACCESS_RECHECK_INTERVAL_MS = 2_000
-/** A busy socket does not re-check on every frame: a client message triggers one at most this often. */
-export const RECHECK_AFTER_MESSAGE_GAP_MS = 1_000
 
 /** Close codes a peer may not send itself (no status, abnormal closure, TLS failure): mapped to 1000. */
 const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015])

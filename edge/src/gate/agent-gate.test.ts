@@ -4,8 +4,8 @@ import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runI
 import { describe, expect, it } from 'vitest'
 import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { fake, gateStub, routeOf, uniqueSlug } from '../../test/fake-platform-client.ts'
-import { LOOKUP_TIMEOUT_MS } from '../cluster/internal-client.ts'
-import { ROUTE_FRESH_MS, ROUTE_MAX_AGE_MS, type AgentGate } from './agent-gate.ts'
+import { LOOKUP_TIMEOUT_MS, ROUTE_FRESH_MS, ROUTE_MAX_AGE_MS } from '../budgets.ts'
+import type { AgentGate } from './agent-gate.ts'
 import { holdShared } from './shared-wait.ts'
 
 /** One request's hold, made as the Worker makes it: a seat (admit), then this isolate's shared wait. */

@@ -11,29 +11,18 @@ import { DurableObject } from 'cloudflare:workers'
 import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { InternalClient } from '../cluster/internal-client.ts'
 import { configFor, type EdgeConfig } from '../config.ts'
-import { LatestLoads, LOAD_GIVE_UP_MS } from '../ttl-cache.ts'
+import { LatestLoads } from '../ttl-cache.ts'
 import type { Env } from '../env.ts'
 import { TIMED_OUT, within } from '../within.ts'
+import { idleDueAt, isIdle } from './idle-clock.ts'
 import type { AdmitResult, HoldResult, ResolveResult, UsageDelta, WaitResult } from './protocol.ts'
 import { UsageLedger } from './usage-ledger.ts'
 import { wakeUntilReady, type WakeOutcome } from './wake-loop.ts'
+import { LOAD_GIVE_UP_MS, ROUTE_FRESH_MS, ROUTE_MAX_AGE_MS, WAIT_ROUND_MS } from '../budgets.ts'
 
-/**
- * The gate re-asks the cluster-api for the route once its copy is this old (in the background: the copy is still
- * answered meanwhile): a change of visibility or owner reaches the gate within this, and isolates a few seconds later.
- */
-export const ROUTE_FRESH_MS = 10_000
-/** A copy this old (the agent had no traffic) is not answered before the cluster-api is asked again. */
-export const ROUTE_MAX_AGE_MS = 30_000
 /** Retry-After for held requests refused by a bound: a wake usually completes within a few seconds. */
 export const RETRY_AFTER_FULL_S = 2
 export const RETRY_AFTER_TIMEOUT_S = 5
-/**
- * One waitForWake call answers `still-waking` after this long. The Worker keeps the request that made the
- * call alive with waitUntil (its client may have left), which Cloudflare grants for 30 s: a round stays
- * well inside that, whatever WAKE_TIMEOUT_MS is.
- */
-export const WAIT_ROUND_MS = 10_000
 /** Outcomes kept for waits that arrive after their wake ended (the answer raced the call). */
 const SETTLED_WAKES_KEPT = 16
 
@@ -238,9 +227,9 @@ export class AgentGate extends DurableObject<Env> {
     await this.#scheduleAlarm()
   }
 
-  /** Warm, but without activity for the gate's idle time and no stream open: due to go cold. */
+  /** Warm, but without activity for the gate's idle time and no stream open: due to go cold (idle-clock.ts). */
   #idleSince(now: number): boolean {
-    return this.#state.lastActivityAt + this.#config.gateIdleMs <= now && this.#ledger.openStreams === 0
+    return isIdle(this.#state.lastActivityAt, this.#config.gateIdleMs, this.#ledger.openStreams, now)
   }
 
   #startWake(route: RouteInfo): RunningWake {
@@ -292,7 +281,8 @@ export class AgentGate extends DurableObject<Env> {
   #nextDue(): number | null {
     const due: number[] = []
     if (this.#state.phase === 'waking') due.push(this.#state.wakeDeadline)
-    if (this.#state.phase === 'warm') due.push(this.#state.lastActivityAt + this.#config.gateIdleMs)
+    const idleDue = this.#state.phase === 'warm' ? idleDueAt(this.#state.lastActivityAt, this.#config.gateIdleMs) : null
+    if (idleDue !== null) due.push(idleDue)
     if (this.#ledger.flushAt !== null) due.push(this.#ledger.flushAt)
     return due.length ? Math.min(...due) : null
   }

@@ -6,7 +6,7 @@
 import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { TIMED_OUT, within } from '../within.ts'
 import type { AdmitResult, HoldResult, WaitResult } from './protocol.ts'
-import { WAIT_ROUND_MS } from './agent-gate.ts'
+import { SHARED_WAIT_GRACE_MS, WAIT_ROUND_MS } from '../budgets.ts'
 
 export interface GateWaits {
   admit(route: RouteInfo, noEndpoints?: boolean): Promise<AdmitResult>
@@ -21,12 +21,6 @@ export interface SharedWaitOptions {
   /** How much longer a waiter trusts a shared call before making its own; default SHARED_WAIT_GRACE_MS. */
   graceMs?: number
 }
-
-/**
- * A waiter stops trusting a shared call this long after one round should have ended: the request that made
- * it may have been cancelled with the call still open, and the others must not wait on it forever.
- */
-export const SHARED_WAIT_GRACE_MS = 5_000
 
 /** In-flight waitForWake calls of this isolate, by slug and wake. */
 const waits = new Map<string, Promise<WaitResult>>()

@@ -2,12 +2,7 @@
 // until it is ready, it failed, the deadline passed or the gate aborted (its alarm fired).
 
 import type { WorkloadStatus } from '../../../wire/internal-api.ts'
-
-/** One status long poll asks the cluster-api to hold at most this long; short enough to notice an abort. */
-export const LONG_POLL_MS = 10_000
-/** Backoff between polls when the cluster-api answers at once (no long poll, or an error). */
-export const POLL_BACKOFF_START_MS = 50
-export const POLL_BACKOFF_MAX_MS = 1_000
+import { LONG_POLL_MS, POLL_BACKOFF_MAX_MS, POLL_BACKOFF_START_MS } from '../budgets.ts'
 
 export interface WakeClient {
   wake(agentId: string, signal?: AbortSignal): Promise<WorkloadStatus>

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { accessLogFormat, formatAccessLog } from './access-log.ts'
+import { env } from 'cloudflare:workers'
+import { parseConfig } from '../config.ts'
+import type { Env } from '../env.ts'
+import { formatAccessLog } from './access-log.ts'
 
 const entry = { method: 'POST', host: 'demo.localhost:8787', path: '/v1/chat', status: 200, ms: 812, coldStartMs: 799, requestId: 'r-12345678' }
 
@@ -13,9 +16,10 @@ describe('access log', () => {
     expect(JSON.parse(formatAccessLog(entry, 'json'))).toEqual({ msg: 'request', ...entry })
   })
 
-  it('is off unless configured, whatever the value', () => {
-    expect(accessLogFormat(undefined)).toBe('off')
-    expect(accessLogFormat('verbose')).toBe('off')
-    expect(accessLogFormat('pretty')).toBe('pretty')
+  it('is off unless configured, and refuses a format it does not know', () => {
+    const base = env as unknown as Env
+    expect(parseConfig({ ...base, ACCESS_LOG: undefined }).accessLog).toBe('off')
+    expect(parseConfig({ ...base, ACCESS_LOG: 'pretty' }).accessLog).toBe('pretty')
+    expect(() => parseConfig({ ...base, ACCESS_LOG: 'verbose' })).toThrow(/ACCESS_LOG: must be one of pretty, json, off, got "verbose"/)
   })
 })

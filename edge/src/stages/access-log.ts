@@ -1,15 +1,12 @@
-// Stage 0: one line per request once it is answered — method, host and path, status, time to the response
+// One line per request once it is answered — method, host and path, status, time to the response
 // head and, when the request waited for a wake, the cold start. Readable locally, JSON in production.
 
 import type { MiddlewareHandler } from 'hono'
 import { COLD_START, REQUEST_ID } from '../../../wire/headers.ts'
+import { configFor, type EdgeConfig } from '../config.ts'
 import type { EdgeEnv } from '../context.ts'
 
-export type AccessLogFormat = 'off' | 'pretty' | 'json'
-
-export function accessLogFormat(raw: string | undefined): AccessLogFormat {
-  return raw === 'pretty' || raw === 'json' || raw === 'off' ? raw : 'off'
-}
+export type AccessLogFormat = EdgeConfig['accessLog']
 
 export interface AccessLogEntry {
   method: string
@@ -30,7 +27,8 @@ export function formatAccessLog(entry: AccessLogEntry, format: Exclude<AccessLog
 
 export const accessLog = (): MiddlewareHandler<EdgeEnv> =>
   async function accessLog(c, next) {
-    const format = accessLogFormat(c.env.ACCESS_LOG)
+    // This stage runs before the one that puts the config on the context; the parse is shared (once per isolate).
+    const format = configFor(c.env).accessLog
     if (format === 'off') return next()
     const started = Date.now()
     await next()

@@ -1,4 +1,4 @@
-// Stage 5b: an anonymous caller of a public agent gets a session of its own, so the agent can keep its
+// An anonymous caller of a public agent gets a session of its own, so the agent can keep its
 // conversations apart from everyone else's: the principal becomes `anon:<id>` from the caller's session cookie, or
 // from a new session whose cookie goes out on the answer, whatever the answer is (JSON, SSE, a WebSocket 101, an
 // error). A cookie that does not verify (forged, altered, another agent's, expired) is replaced, never trusted.
@@ -30,7 +30,7 @@ export const anonymousSession = (): MiddlewareHandler<EdgeEnv> =>
     const secure = new URL(c.req.url).protocol === 'https:'
     const key = c.get('config').anonSessionKey
     const nowS = Math.floor(Date.now() / 1000)
-    // The client's own Cookie header: stage 5 already took the edge's cookies out of what is forwarded.
+    // The client's own Cookie header: authenticate already took the edge's cookies out of what is forwarded.
     const presented = readCookie(c.req.raw.headers.get('cookie'), anonSessionCookieName(secure))
     const held = decodeAnonSession(presented, route.agentId, key, nowS)
     const session = held ?? newAnonSession(nowS)

@@ -1,5 +1,5 @@
-// Stage 5: who is calling. A Clerk session JWT (Bearer or `__session` cookie) → `user:<sub>`; an `mi_` API key
-// → `key:<id>` with its scopes; nothing → `anonymous` (stage 5b gives it a session on a public agent). A
+// Who is calling. A Clerk session JWT (Bearer or `__session` cookie) → `user:<sub>`; an `mi_` API key
+// → `key:<id>` with its scopes; nothing → `anonymous` (anonymous-session.ts gives it a session on a public agent). A
 // credential that does not verify is refused (401), not downgraded.
 
 import type { MiddlewareHandler } from 'hono'
@@ -10,11 +10,8 @@ import { InternalClient } from '../cluster/internal-client.ts'
 import type { EdgeEnv } from '../context.ts'
 import { badCredentials, upstreamFailed } from '../problems.ts'
 import { RefreshingCache } from '../ttl-cache.ts'
+import { USER_TENANTS_FRESH_MS, USER_TENANTS_MAX_AGE_MS } from '../budgets.ts'
 
-/** A user's tenant memberships are re-read (in the background) after this long: under traffic a removed member loses access within it. */
-export const USER_TENANTS_FRESH_MS = 10_000
-/** Memberships this old are never used: a removed member keeps access at most this long in an isolate. */
-export const USER_TENANTS_MAX_AGE_MS = 30_000
 /** Exported for the re-check of open WebSockets (auth/access-recheck.ts), which must read the same cache. */
 export const userTenants = new RefreshingCache<string, readonly string[]>('user membership', 10_000, {
   freshMs: () => USER_TENANTS_FRESH_MS,

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest'
 import type { Principal } from '../../../wire/headers.ts'
 import { CHAT_SCOPE, type RouteInfo, type Visibility } from '../../../wire/internal-api.ts'
 import type { EdgeEnv } from '../context.ts'
-import { EdgeError, errorResponse } from '../problems.ts'
+import { errorResponse } from '../problems.ts'
 import { authorize } from './authorize.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 interface Caller {
   principal: Principal
@@ -29,7 +30,7 @@ async function ask(visibility: Visibility, caller: Caller) {
     reached += 1
     return c.text('served')
   })
-  app.onError((error) => (error instanceof EdgeError ? errorResponse(error) : new Response('unexpected', { status: 500 })))
+  app.onError((error) => (error instanceof ProblemError ? errorResponse(error) : new Response('unexpected', { status: 500 })))
   const response = await app.request('http://ada.localhost/')
   return { response, reached }
 }

@@ -1,4 +1,4 @@
-// Stage 6: may this principal talk to this agent? Yes when the agent is public, or when the principal acts
+// May this principal talk to this agent? Yes when the agent is public, or when the principal acts
 // for the agent's tenant; and an API key must also carry the chat scope. Anonymous callers of a private agent
 // get 401, callers from another tenant 403, a key without the scope 403 `insufficient-scope`. Nothing here
 // wakes, forwards or counts: a refused request ends before the rate limit and the gate.

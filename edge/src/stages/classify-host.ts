@@ -1,4 +1,4 @@
-// Stage 3: which part of the platform a host names. `<base>`/`www.<base>` → landing, `app.` → dashboard,
+// Which part of the platform a host names. `<base>`/`www.<base>` → landing, `app.` → dashboard,
 // `api.` → platform API, any other single valid label → that superfriend; anything else → 404.
 
 import type { MiddlewareHandler } from 'hono'

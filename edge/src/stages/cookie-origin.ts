@@ -13,7 +13,7 @@ import { dashboardOrigin } from './cors.ts'
 
 /**
  * Cookies the edge takes as a credential: the Clerk session, and the anonymous session the edge issues to the
- * callers of a public agent (the name stage 5 gives it).
+ * callers of a public agent (the name authenticate gives it).
  */
 export const AMBIENT_CREDENTIAL_COOKIES: readonly string[] = [SESSION_COOKIE, ANON_SESSION_COOKIE, SECURE_ANON_SESSION_COOKIE]
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -22,7 +22,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 export function cookieAuthenticates(headers: Headers): boolean {
   const cookie = headers.get('cookie')
   if (!cookie) return false
-  // The credential the Authorization header alone gives, by the same rule stage 5 applies (a Bearer wins).
+  // The credential the Authorization header alone gives, by the same rule authenticate applies (a Bearer wins).
   const withoutCookies = new Headers(headers)
   withoutCookies.delete('cookie')
   if (readCredential(withoutCookies) !== null) return false

@@ -1,4 +1,4 @@
-// Stage 3b: CORS for the dashboard. Only the origin `app.<base>` may call api.<base> and superfriends from a
+// CORS for the dashboard. Only the origin `app.<base>` may call api.<base> and superfriends from a
 // browser; a preflight is answered here, before route lookup and authentication, so it never wakes anybody.
 
 import type { MiddlewareHandler } from 'hono'

@@ -1,4 +1,4 @@
-// Stage 8 and 9: forward or wake, then account. A warm agent's request goes straight to the origin; any
+// Forward or wake, then account. A warm agent's request goes straight to the origin; any
 // other takes a seat in the agent's AgentGate, waits until it is ready (one shared wait per isolate,
 // gate/shared-wait.ts) and then sends its own request. A body up to REPLAY_BODY_MAX_BYTES is read first and kept
 // (forward/request-body.ts), so an origin answer of "no endpoints" (a warm mark gone stale: the agent idled out,
@@ -16,9 +16,10 @@ import { canResend, sizeOf, takeBody, UnreadableBody, type ForwardBody } from '.
 import { relayWebSocket } from '../forward/websocket-relay.ts'
 import type { HoldResult } from '../gate/protocol.ts'
 import { holdShared } from '../gate/shared-wait.ts'
-import { EdgeError, originTimedOut, unavailable } from '../problems.ts'
+import { originTimedOut, originUnreachable, unavailable } from '../problems.ts'
 import { recordUsage, type MeterTarget } from '../usage/usage-meter.ts'
 import { warmAgents } from '../warm-agents.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 /** Retry-After when the agent met by a request was not there: the wake it triggered takes seconds. */
 export const RETRY_AFTER_REPLAY_S = 2
@@ -46,7 +47,11 @@ async function hold(c: EdgeContext, noEndpoints: boolean): Promise<Held> {
     try {
       result = await holdShared(gateFor(c.env, route.slug), route, noEndpoints, options)
     } catch (error) {
-      throw new EdgeError(503, 'gate-unavailable', 'The superfriend is temporarily unreachable', { 'retry-after': '2' }, error)
+      throw new ProblemError({
+        status: 503, code: 'gate-unavailable', title: 'The superfriend is temporarily unreachable',
+        headers: { 'retry-after': '2' },
+        cause: error,
+      })
     }
   }
   if (!result.ok) throw unavailable(result.code, result.title, result.retryAfterSeconds)
@@ -54,8 +59,7 @@ async function hold(c: EdgeContext, noEndpoints: boolean): Promise<Held> {
   return { waited: result.waited, coldStartMs: result.coldStartMs }
 }
 
-const unreachable = (cause: unknown) =>
-  new EdgeError(502, 'origin-unreachable', 'The superfriend could not be reached', { 'retry-after': String(RETRY_AFTER_ORIGIN_S) }, cause)
+const unreachable = (cause: unknown) => originUnreachable(RETRY_AFTER_ORIGIN_S, cause)
 
 async function attempt(c: EdgeContext, body: ForwardBody): Promise<Response> {
   try {
@@ -70,25 +74,27 @@ async function origin(c: EdgeContext, body: ForwardBody): Promise<Response> {
   try {
     return await attempt(c, body)
   } catch (first) {
-    if (first instanceof EdgeError) throw first
+    if (first instanceof ProblemError) throw first
     // No answer at all (a pooled connection the origin had just closed): safe to try once more with a body the edge
     // still has (none, or kept), never with one already streamed.
     if (!canResend(body)) throw unreachable(first)
     try {
       return await attempt(c, body)
     } catch (second) {
-      throw second instanceof EdgeError ? second : unreachable(second)
+      throw second instanceof ProblemError ? second : unreachable(second)
     }
   }
 }
 
 /** A streamed body (over the replay bound) met "no endpoints": it is spent, and the client must send it again. */
-function bodyNotKept(c: EdgeContext): EdgeError {
+function bodyNotKept(c: EdgeContext): ProblemError {
   const max = c.get('config').replayBodyMaxBytes
-  return new EdgeError(503, 'agent-restarting', 'The superfriend is waking up; retry shortly', { 'retry-after': String(RETRY_AFTER_REPLAY_S) }, undefined, {
+  return new ProblemError({
+    status: 503, code: 'agent-restarting', title: 'The superfriend is waking up; retry shortly',
     detail: `The superfriend had gone to sleep, and this request's body (over ${max} bytes, streamed without a copy) `
       + `was already sent, so the edge could not send it again. The superfriend is waking now: retry after ${RETRY_AFTER_REPLAY_S} s.`,
-    extra: { reason: 'body-not-kept', replayBodyMaxBytes: max },
+    extensions: { reason: 'body-not-kept', replayBodyMaxBytes: max },
+    headers: { 'retry-after': String(RETRY_AFTER_REPLAY_S) },
   })
 }
 
@@ -140,7 +146,10 @@ export const forwardOrWake = (): MiddlewareHandler<EdgeEnv> =>
     try {
       body = await takeBody(c.req.raw.body, c.req.header('content-length'), c.get('config').replayBodyMaxBytes)
     } catch (error) {
-      if (error instanceof UnreadableBody) throw new EdgeError(400, 'unreadable-body', 'The request body could not be read', {}, error)
+      if (error instanceof UnreadableBody) throw new ProblemError({
+        status: 400, code: 'unreadable-body', title: 'The request body could not be read',
+        cause: error,
+      })
       throw error
     }
     let held: Held | null = warmAgents.isWarm(route.agentId) ? null : await hold(c, false)

@@ -1,8 +1,9 @@
 // api.<base> is a door to the public /v1 API only: the signed internal API behind it must stay out of reach.
+// app.<base> serves the dashboard's build: its files, and the dashboard itself for any other page path.
 
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { isPublicApiPath } from './platform-hosts.ts'
+import { isFilePath, isPublicApiPath } from './platform-hosts.ts'
 
 const edge = (url: string, init?: RequestInit) => (exports as unknown as { default: Fetcher }).default.fetch(url, init)
 
@@ -26,5 +27,44 @@ describe('api host', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json')
       expect(((await res.json()) as { code: string }).code).toBe('not-found')
     }
+  })
+})
+
+describe('app host', () => {
+  const dashboardTitle = '<title>Dashboard · myintell.ai'
+
+  it('serves the dashboard at / and, for its client-side routes, at any other page path', async () => {
+    for (const path of ['/', '/usage', '/agents/ada/chat', '/settings/']) {
+      const res = await edge(`http://app.localhost${path}`)
+      expect(res.status, path).toBe(200)
+      expect(res.headers.get('content-type'), path).toContain('text/html')
+      const html = await res.text()
+      expect(html, path).toContain(dashboardTitle)
+      expect(html, path).not.toContain('on its way')
+    }
+  })
+
+  it('serves the built files, and answers 404 for a file the build does not hold', async () => {
+    const index = await (await edge('http://app.localhost/')).text()
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(index)?.[1]
+    expect(script).toBeDefined()
+    const found = await edge(`http://app.localhost${script}`)
+    expect(found.status).toBe(200)
+    expect(found.headers.get('content-type')).toContain('javascript')
+    await found.body?.cancel()
+    for (const path of ['/assets/index-stale.js', '/favicon.ico', '/usage/report.csv']) {
+      const res = await edge(`http://app.localhost${path}`)
+      expect(res.status, path).toBe(404)
+      expect(res.headers.get('content-type'), path).toContain('application/problem+json')
+      await res.body?.cancel()
+    }
+  })
+
+  it('tells a file from a page path by its last segment', () => {
+    expect(isFilePath('/assets/index-u8GKy8JD.js')).toBe(true)
+    expect(isFilePath('/favicon.ico')).toBe(true)
+    expect(isFilePath('/usage')).toBe(false)
+    expect(isFilePath('/agents/v1.2/chat')).toBe(false)
+    expect(isFilePath('/')).toBe(false)
   })
 })

@@ -5,8 +5,8 @@ import type { MiddlewareHandler } from 'hono'
 import { REQUEST_ID } from '../../../wire/headers.ts'
 import { NO_BODY, signHeaders, STREAMED_BODY } from '../../../wire/signature.ts'
 import type { EdgeContext, EdgeEnv } from '../context.ts'
-import { landingPage, placeholderAppPage } from '../pages.ts'
-import { notPublicApi, upstreamFailed, upstreamTimeout } from '../problems.ts'
+import { landingPage } from '../pages.ts'
+import { noSuchFile, notPublicApi, upstreamFailed, upstreamTimeout } from '../problems.ts'
 import { TIMED_OUT, within } from '../within.ts'
 
 /** Retry-After of a /v1 call the cluster-api did not answer in time (CLUSTER_API_TIMEOUT_MS): a busy or restarting cluster-api. */
@@ -50,16 +50,34 @@ async function forwardToClusterApi(c: EdgeContext): Promise<Response> {
   return new Response(response.body, response)
 }
 
+/** The last segment names a file (`/assets/index-3f2a.js`, `/favicon.ico`): one the dashboard's build would have made. */
+export function isFilePath(pathname: string): boolean {
+  return /\.[A-Za-z0-9]+$/.test(pathname.slice(pathname.lastIndexOf('/') + 1))
+}
+
+/**
+ * app.<base>: the dashboard's files as built (dashboard/dist, the ASSETS binding). Any other page path is one of the
+ * dashboard's own routes, typed or bookmarked: it gets the dashboard itself (index.html), which routes on the client.
+ * A file that is not there is 404, so a stale script reference fails loudly instead of being handed HTML.
+ */
+async function dashboard(c: EdgeContext): Promise<Response> {
+  const assets = c.env.ASSETS
+  if (!assets) throw noSuchFile() // a Worker deployed without the dashboard's build
+  const asset = await assets.fetch(c.req.raw)
+  if (asset.status !== 404) return new Response(asset.body, asset)
+  const url = new URL(c.req.url)
+  if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || isFilePath(url.pathname)) throw noSuchFile()
+  const index = await assets.fetch(new Request(new URL('/', url), { method: c.req.method, headers: c.req.raw.headers }))
+  return new Response(index.body, index)
+}
+
 export const platformHosts = (): MiddlewareHandler<EdgeEnv> =>
   async function platformHosts(c, next) {
     switch (c.get('host').kind) {
       case 'landing':
         return c.html(landingPage(c.get('config').baseDomain))
-      case 'app': {
-        if (!c.env.ASSETS) return c.html(placeholderAppPage())
-        const asset = await c.env.ASSETS.fetch(c.req.raw)
-        return asset.status === 404 ? c.html(placeholderAppPage()) : new Response(asset.body, asset)
-      }
+      case 'app':
+        return dashboard(c)
       case 'api':
         return forwardToClusterApi(c)
       case 'agent':

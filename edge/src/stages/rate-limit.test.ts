@@ -8,8 +8,9 @@ import type { RouteInfo } from '../../../wire/internal-api.ts'
 import { configFor, type EdgeConfig } from '../config.ts'
 import type { EdgeEnv } from '../context.ts'
 import type { Env } from '../env.ts'
-import { EdgeError, errorResponse } from '../problems.ts'
+import { errorResponse } from '../problems.ts'
 import { rateLimit, rateLimitKey } from './rate-limit.ts'
+import { ProblemError } from '../../../wire/problem.ts'
 
 const testEnv = env as unknown as Env
 
@@ -36,7 +37,7 @@ function appFor(tenantId: string, config: EdgeConfig) {
   })
   app.use(rateLimit())
   app.all('*', (c) => c.text('served'))
-  app.onError((error) => (error instanceof EdgeError ? errorResponse(error) : new Response('unexpected', { status: 500 })))
+  app.onError((error) => (error instanceof ProblemError ? errorResponse(error) : new Response('unexpected', { status: 500 })))
   return app
 }
 

@@ -1,4 +1,4 @@
-// Stage 7: a rate limit per tenant (the agent's tenant), counted by Cloudflare's Workers Rate Limiting binding
+// A rate limit per tenant (the agent's tenant), counted by Cloudflare's Workers Rate Limiting binding
 // (TENANT_RATE_LIMIT, `[[ratelimits]]` in wrangler.toml: `simple.limit` requests per `simple.period` of 10 or 60 s).
 //
 // Whose budget a request spends: the tenant's own principals (its members, its API keys) share one budget per

@@ -1,4 +1,4 @@
-// Stage 1: every request gets an id: the client's X-Request-Id when it looks like one, else a fresh UUID.
+// Every request gets an id: the client's X-Request-Id when it looks like one, else a fresh UUID.
 
 import type { MiddlewareHandler } from 'hono'
 import { REQUEST_ID } from '../../../wire/headers.ts'

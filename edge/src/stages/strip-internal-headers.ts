@@ -1,4 +1,4 @@
-// Stage 2: no client-sent X-Tenant-*, X-Agent-*, X-Edge-*, X-Principal* (or X-Forwarded-Host, X-Request-Id)
+// No client-sent X-Tenant-*, X-Agent-*, X-Edge-*, X-Principal* (or X-Forwarded-Host, X-Request-Id)
 // header survives past here; the edge sets its own later. Also drops hop-by-hop headers.
 
 import type { MiddlewareHandler } from 'hono'

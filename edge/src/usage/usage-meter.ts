@@ -13,6 +13,7 @@ import type { Env } from '../env.ts'
 import { gateFor } from '../context.ts'
 import { addDelta, emptyDelta, type UsageDelta } from '../gate/protocol.ts'
 import { within } from '../within.ts'
+import { REPORT_GAP_MS, REPORT_LOOP_MAX_MS, REPORT_TIMEOUT_MS } from '../budgets.ts'
 
 interface AgentMeter {
   slug: string
@@ -22,21 +23,6 @@ interface AgentMeter {
   /** false once the running loop is making its last push: counts added after that start the next loop. */
   takesMore: boolean
 }
-
-/** Pacing between two pushes from one isolate for one agent: bounds the gate's load under heavy traffic. */
-export const REPORT_GAP_MS = 1_000
-/**
- * A push loop ends after this long and the next request starts a fresh one: waitUntil work may outlive its
- * request only so long (30 s on Cloudflare), and one request should not stay alive for all the others.
- */
-export const REPORT_LOOP_MAX_MS = 10_000
-/**
- * A push not answered within this counts as failed. Without a bound one hung gate call would keep the loop
- * from ever settling, and the agent's usage and activity from this isolate would never be pushed again
- * (the platform could then scale a busy agent to zero). 5 s: a gate answers in milliseconds when healthy, and
- * the longest loop (REPORT_LOOP_MAX_MS plus two timed-out pushes and a gap) stays within waitUntil's 30 s.
- */
-export const REPORT_TIMEOUT_MS = 5_000
 
 /** How a push loop paces itself; tests pass their own to drive it deterministically. */
 export interface MeterPacing {

@@ -48,12 +48,6 @@ export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKey[]> {
   return db.select().from(apiKeys).where(eq(apiKeys.tenantId, tenantId)).orderBy(asc(apiKeys.id))
 }
 
-export async function findApiKey(db: Db, tenantId: string, id: string): Promise<ApiKey | null> {
-  if (!isId(id)) return null
-  const [key] = await db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId)))
-  return key ?? null
-}
-
 /**
  * A key minted by another key of the tenant, or null if the minting key is revoked by now. The request authenticated
  * with it a moment ago, but a revocation may have committed since: the check runs again under the tenant's key-chain

@@ -17,11 +17,6 @@ export async function findUserById(db: Db, id: string): Promise<User | null> {
   return user ?? null
 }
 
-export async function findUserByEmail(db: Db, email: string): Promise<User | null> {
-  const [user] = await db.select().from(users).where(eq(users.email, email))
-  return user ?? null
-}
-
 /** Deletes the user; memberships go with it (ON DELETE CASCADE). */
 export async function deleteUser(db: Db, id: string): Promise<boolean> {
   const deleted = await db.delete(users).where(eq(users.id, id)).returning({ id: users.id })

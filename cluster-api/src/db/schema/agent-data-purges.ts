@@ -20,4 +20,3 @@ export const agentDataPurges = pgTable('agent_data_purges', {
   lastError: text('last_error'),
 }, (t) => [index('agent_data_purges_next_attempt_at_idx').on(t.nextAttemptAt)])
 
-export type AgentDataPurge = typeof agentDataPurges.$inferSelect

@@ -30,4 +30,3 @@ export const ingestBatches = pgTable('ingest_batches', {
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 })
 
-export type UsageRecord = typeof usageRecords.$inferSelect

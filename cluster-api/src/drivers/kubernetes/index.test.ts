@@ -2,6 +2,7 @@
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { startFakeKubeApi, type FakeKubeApi } from '../../../../test/fakes/kube-api/index.ts'
+import { silentLogger } from '../../../../wire/logger.ts'
 import type { AgentSpec } from '../types.ts'
 import { createKubernetesDriver, type KubernetesDriver, type KubernetesDriverOptions } from './index.ts'
 
@@ -612,7 +613,7 @@ describe('kubernetes driver: waitUntilReady', () => {
 
   it('after the API server forbids the watch (RBAC), rejects at once for a while, so the long poll just polls', async () => {
     const warn = vi.fn()
-    const d = await wakingAgent({ logger: { info: () => {}, warn, error: () => {} } })
+    const d = await wakingAgent({ logger: { ...silentLogger, warn } })
     fake.injectFailure({ method: 'GET', path: /\/deployments$/, watch: true, reason: 'Forbidden', times: 1 })
     await expect(d.waitUntilReady(agentId, AbortSignal.timeout(10_000))).rejects.toThrow(/watch Deployment t-acme\/agent-ada failed \(403\)/)
     expect(warn).toHaveBeenCalledWith(expect.anything(), expect.stringMatching(/grant `watch` on deployments/))

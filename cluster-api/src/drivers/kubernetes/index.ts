@@ -18,7 +18,7 @@ import { tenantObjects } from './tenant-objects.ts'
 import { waitUntilDeploymentReady, WatchRefusedError, type ListedDeployment } from './wait-until-ready.ts'
 import { coldStatus, statusFromDeployment } from './workload-status.ts'
 
-export type { KubernetesDriverOptions, KubernetesDriverLogger, AgentResources, TenantQuota } from './options.ts'
+export type { KubernetesDriverOptions, AgentResources, TenantQuota } from './options.ts'
 export type { ReconcileReport } from './reconciler.ts'
 
 /**

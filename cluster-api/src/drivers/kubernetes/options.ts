@@ -1,13 +1,9 @@
 // Options of the kubernetes driver, resolved once with their documented defaults; bad setup throws here.
 
 import { KubeConfig } from '@kubernetes/client-node'
+import { silentLogger, type StructuredLogger } from '../../../../wire/logger.ts'
 import type { AgentSpec } from '../types.ts'
 
-export interface KubernetesDriverLogger {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-  error(obj: object, msg?: string): void
-}
 
 export interface AgentResources {
   requests: { cpu: string; memory: string }
@@ -29,7 +25,7 @@ export interface KubernetesDriverOptions {
   /** Namespace of the ingress controller; tenant NetworkPolicies admit only it. Default `kube-system` (K3s' Traefik). */
   ingressNamespace?: string
   /** Traefik entry points of the agents' IngressRoutes. Default `['web']` (Cloudflare reaches Traefik on it). */
-  entryPoints?: string[]
+  entryPoints?: readonly string[]
   /** Server-side apply field manager. Default `myintell`. */
   fieldManager?: string
   /** Pause between reconcile passes (ms). Default 30000; 0 disables the loop (reconcileNow() still works). */
@@ -58,7 +54,7 @@ export interface KubernetesDriverOptions {
    * every agent then would lose their workspaces.
    */
   removeOrphans?: boolean
-  logger?: KubernetesDriverLogger
+  logger?: StructuredLogger
 }
 
 export interface ResolvedOptions {
@@ -77,10 +73,14 @@ export interface ResolvedOptions {
   scalerAuthentication: string | null
   desiredAgents: (() => Promise<AgentSpec[]>) | undefined
   removeOrphans: boolean
-  logger: KubernetesDriverLogger
+  logger: StructuredLogger
 }
 
 export const DEFAULT_IMAGE = 'ghcr.io/myintell/agent:latest'
+/** K3s runs its bundled Traefik in kube-system. */
+export const DEFAULT_INGRESS_NAMESPACE = 'kube-system'
+/** Cloudflare reaches Traefik on `web`; production uses `websecure` (Authenticated Origin Pulls). */
+export const DEFAULT_ENTRY_POINTS: readonly string[] = ['web']
 /** Long enough not to load the API server, short enough that drift lives at most half a minute. */
 export const DEFAULT_RECONCILE_INTERVAL_MS = 30_000
 export const DEFAULT_RETRY_BASE_MS = 1_000
@@ -106,8 +106,6 @@ export const DEFAULT_TENANT_QUOTA: TenantQuota = {
   'requests.storage': '40Gi',
 }
 
-const silentLogger: KubernetesDriverLogger = { info() {}, warn() {}, error() {} }
-
 export function resolveOptions(options: KubernetesDriverOptions): ResolvedOptions {
   if (!options.platformUrl) throw new Error('kubernetes driver requires option platformUrl (KEDA reads the scaling endpoint there)')
   const reconcileIntervalMs = options.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS
@@ -121,8 +119,8 @@ export function resolveOptions(options: KubernetesDriverOptions): ResolvedOption
     kubeConfig,
     image: options.image ?? DEFAULT_IMAGE,
     platformUrl: options.platformUrl.replace(/\/+$/, ''),
-    ingressNamespace: options.ingressNamespace ?? 'kube-system',
-    entryPoints: options.entryPoints ?? ['web'],
+    ingressNamespace: options.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE,
+    entryPoints: [...(options.entryPoints ?? DEFAULT_ENTRY_POINTS)],
     fieldManager: options.fieldManager ?? 'myintell',
     reconcileIntervalMs,
     retryBaseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,

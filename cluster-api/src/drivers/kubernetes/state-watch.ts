@@ -8,7 +8,7 @@ import type { WorkloadState, WorkloadStatus } from '../../../../wire/internal-ap
 import { backoffDelay, sleep } from './backoff.ts'
 import type { KubeClient } from './kube-client.ts'
 import { AGENT_ID_LABEL, COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from './names.ts'
-import type { KubernetesDriverLogger } from './options.ts'
+import type { StructuredLogger } from '../../../../wire/logger.ts'
 import { coldStatus, statusFromDeployment } from './workload-status.ts'
 
 /** Every agent Deployment the driver made. */
@@ -21,7 +21,7 @@ const RETRY_CAP_MS = 10_000
 
 export class StateWatch {
   private readonly client: KubeClient
-  private readonly logger: KubernetesDriverLogger
+  private readonly logger: StructuredLogger
   private readonly tell: (status: WorkloadStatus) => void
   /** The state last told per agent: only changes are told. */
   private readonly told = new Map<string, WorkloadState>()
@@ -29,7 +29,7 @@ export class StateWatch {
   private running: Promise<void> | null = null
   private watch: AbortController | null = null
 
-  constructor(client: KubeClient, logger: KubernetesDriverLogger, tell: (status: WorkloadStatus) => void) {
+  constructor(client: KubeClient, logger: StructuredLogger, tell: (status: WorkloadStatus) => void) {
     this.client = client
     this.logger = logger
     this.tell = tell

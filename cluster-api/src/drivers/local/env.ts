@@ -1,42 +1,27 @@
-// The local driver's settings from the cluster-api's environment, parsed once at start-up; bad values fail fast.
-// The factory (drivers/index.ts) merges these over its own signingSecret/platformUrl.
+// The local driver's section of the cluster-api's settings: what MYINTELL_DRIVER=local reads from the environment,
+// parsed once at start-up with the rest (config.ts). Library callers pass LocalDriverOptions instead (options.ts).
 
-import type { LocalDriverOptions } from './options.ts'
+import { integer, port, settingsSchema, text, type SettingsOf } from '../../../../wire/settings.ts'
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_START_TIMEOUT_MS, DEFAULT_WARM_POOL_SIZE } from './options.ts'
 
-/** Environment variables the local driver reads (all optional; defaults in options.ts). */
-export const LOCAL_DRIVER_ENV = {
-  /** ms of inactivity before an agent's process is stopped; 0 = never (default 300000). */
-  idleTimeoutMs: 'MYINTELL_IDLE_TIMEOUT_MS',
-  /** Generic runtimes kept ready; 0 disables the pool (default 2). */
-  warmPoolSize: 'MYINTELL_WARM_POOL_SIZE',
-  /** Port of the local ingress; 0 = a free port (default 0). */
-  ingressPort: 'MYINTELL_INGRESS_PORT',
-  /** Interface of the local ingress (default 127.0.0.1). */
-  ingressHost: 'MYINTELL_INGRESS_HOST',
-  /** Entry file of the agent runtime (default the repo's bundle agent/dist/runtime.mjs, built by `npm run build`). */
-  runtimeEntry: 'MYINTELL_RUNTIME_ENTRY',
-  /** ms from spawn/assignment to ready before a start counts as failed; 0 = no bound (default 30000). */
-  startTimeoutMs: 'MYINTELL_START_TIMEOUT_MS',
-  /** ms a runtime drains after SIGTERM; 0 = exit at once (default 10000). */
-  drainTimeoutMs: 'MYINTELL_RUNTIME_DRAIN_TIMEOUT_MS',
-} as const
+/** The local ingress's port when the cluster-api runs the driver: wrangler.toml's local ORIGIN_URL points here. */
+export const LOCAL_INGRESS_PORT = 8789
 
-type NumericKey = 'idleTimeoutMs' | 'warmPoolSize' | 'ingressPort' | 'startTimeoutMs' | 'drainTimeoutMs'
+export const LOCAL_DRIVER_ENV = settingsSchema({
+  warmPoolSize: integer('MYINTELL_WARM_POOL_SIZE', {
+    default: DEFAULT_WARM_POOL_SIZE, unit: 'count', zero: 'no pool', doc: 'generic runtimes started ahead of time and assigned on wake',
+  }),
+  ingressPort: port('MYINTELL_INGRESS_PORT', { default: LOCAL_INGRESS_PORT, doc: 'where the local ingress (the stand-in for Traefik) listens' }),
+  ingressHost: text('MYINTELL_INGRESS_HOST', { default: '127.0.0.1', doc: 'the interface of the local ingress' }),
+  runtimeEntry: text('MYINTELL_RUNTIME_ENTRY', {
+    documentedDefault: 'agent/dist/runtime.mjs', doc: 'the runtime\'s entry file (the bundle npm run build makes)',
+  }),
+  startTimeoutMs: integer('MYINTELL_START_TIMEOUT_MS', {
+    default: DEFAULT_START_TIMEOUT_MS, unit: 'ms', zero: 'no bound', doc: 'spawn or assignment to ready before a start counts as failed',
+  }),
+  drainTimeoutMs: integer('MYINTELL_RUNTIME_DRAIN_TIMEOUT_MS', {
+    default: DEFAULT_DRAIN_TIMEOUT_MS, unit: 'ms', zero: 'exit at once', doc: 'how long a runtime may finish open replies after SIGTERM',
+  }),
+})
 
-export function localDriverOptionsFromEnv(env: Record<string, string | undefined>): Partial<LocalDriverOptions> {
-  const options: Partial<LocalDriverOptions> = {}
-  const numeric: NumericKey[] = ['idleTimeoutMs', 'warmPoolSize', 'ingressPort', 'startTimeoutMs', 'drainTimeoutMs']
-  for (const key of numeric) {
-    const name = LOCAL_DRIVER_ENV[key]
-    const raw = env[name]
-    if (raw === undefined || raw === '') continue
-    const value = Number(raw)
-    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be an integer >= 0, got "${raw}"`)
-    options[key] = value
-  }
-  const host = env[LOCAL_DRIVER_ENV.ingressHost]
-  if (host) options.ingressHost = host
-  const entry = env[LOCAL_DRIVER_ENV.runtimeEntry]
-  if (entry) options.runtimeEntry = entry
-  return options
-}
+export type LocalDriverEnv = SettingsOf<typeof LOCAL_DRIVER_ENV.settings>

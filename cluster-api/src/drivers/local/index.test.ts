@@ -7,10 +7,10 @@ import { NO_ENDPOINTS } from '../../../../wire/headers.ts'
 import { createTestDatabase } from '../../../../test/support/db.ts'
 import { createLocalDriver } from './index.ts'
 import type { LocalDriver, LocalDriverOptions } from './index.ts'
-import { agentSpec, isAlive, signedFetch, TEST_SIGNING_SECRET, waitFor } from './test-support.ts'
+import { agentSpec, isAlive, signedFetch, TEST_SIGNING_SECRET, waitFor } from '../../../../test/local-driver/support.ts'
 
-const CRASHING_RUNTIME = fileURLToPath(new URL('./fixtures/crashing-runtime.ts', import.meta.url))
-const DRIVER_HOST = fileURLToPath(new URL('./fixtures/driver-host.ts', import.meta.url))
+const CRASHING_RUNTIME = fileURLToPath(new URL('../../../../test/local-driver/crashing-runtime.ts', import.meta.url))
+const DRIVER_HOST = fileURLToPath(new URL('../../../../test/local-driver/driver-host.ts', import.meta.url))
 
 let tenantDatabaseUrl: string
 const drivers: LocalDriver[] = []

@@ -3,8 +3,8 @@
 
 import { existsSync } from 'node:fs'
 import type { WorkloadStatus } from '../../../../wire/internal-api.ts'
-import { createLocalIngress } from '../../ingress/index.ts'
-import type { IngressRouter, IngressTarget } from '../../ingress/index.ts'
+import { createLocalIngress } from './ingress/index.ts'
+import type { IngressRouter, IngressTarget } from './ingress/index.ts'
 import type { AgentSpec, StateListener, WorkloadDriver } from '../types.ts'
 import { AgentSupervisor } from './agent-supervisor.ts'
 import { DEFAULT_RUNTIME_ENTRY, resolveSettings } from './options.ts'
@@ -12,9 +12,7 @@ import type { LocalDriverOptions, LocalDriverSettings } from './options.ts'
 import { RuntimeProcess } from './runtime-process.ts'
 import { WarmPool } from './warm-pool.ts'
 
-export type { LocalDriverLogger, LocalDriverOptions } from './options.ts'
-export { localDriverOptionsFromEnv, LOCAL_DRIVER_ENV } from './env.ts'
-export { DEFAULT_RUNTIME_ENTRY, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_WARM_POOL_SIZE } from './options.ts'
+export type { LocalDriverOptions } from './options.ts'
 
 export interface LocalDriver extends WorkloadDriver {
   readonly name: 'local'

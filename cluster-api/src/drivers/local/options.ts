@@ -3,11 +3,9 @@
 
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../../../../wire/idle-timeout.ts'
 import { assertSigningSecret } from '../../../../wire/signature.ts'
-import { silentLogger } from './logger.ts'
-import type { LocalDriverLogger } from './logger.ts'
-
-export type { LocalDriverLogger } from './logger.ts'
+import { silentLogger, type StructuredLogger } from '../../../../wire/logger.ts'
 
 /**
  * The repo's agent runtime as it ships: the bundle `npm run build` writes (agent/vite.config.ts), resolved from this
@@ -16,8 +14,6 @@ export type { LocalDriverLogger } from './logger.ts'
  */
 export const DEFAULT_RUNTIME_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../agent/dist/runtime.mjs')
 
-/** Five minutes of silence puts a superfriend to sleep (issue 4). */
-export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
 /** Two ready runtimes cover a burst of wakes while the pool refills in the background. */
 export const DEFAULT_WARM_POOL_SIZE = 2
 /** Node start + module load + tenant DB migration; far above the expected ~1 s, below the edge's wake timeout. */
@@ -34,8 +30,11 @@ export const DEFAULT_CRASH_WINDOW_MS = 60_000
 /** A failed agent is not restarted by wakes for this long, so a flood of requests cannot re-run a crash loop. */
 export const DEFAULT_FAILED_COOLDOWN_MS = 60_000
 
-/** Environment variables of the cluster-api passed on to runtimes; everything else (platform secrets) is withheld. */
-const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'NODE_ENV', 'LOG_LEVEL'] as const
+/**
+ * Environment variables of the cluster-api handed on to runtimes as they are (the host reads them: config.ts);
+ * everything else, the platform's secrets above all, is withheld.
+ */
+export const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'NODE_ENV', 'LOG_LEVEL'] as const
 
 export interface LocalDriverOptions {
   /** The edge signing secret: the ingress verifies it, every runtime receives it. */
@@ -44,7 +43,9 @@ export interface LocalDriverOptions {
   platformUrl: string
   /** Entry file of the agent runtime. Default: the repo's bundle, agent/dist/runtime.mjs (`npm run build`). */
   runtimeEntry?: string
-  /** Extra environment for every runtime process, over PATH/HOME/TMPDIR/LANG/LC_ALL/TZ/NODE_ENV/LOG_LEVEL. */
+  /** The host's values of INHERITED_ENV for every runtime process (the cluster-api passes its own). Default none. */
+  inheritedEnv?: Partial<Record<(typeof INHERITED_ENV)[number], string>>
+  /** Extra environment for every runtime process, over inheritedEnv. */
   runtimeEnv?: Record<string, string>
   /** Idle time before an awake agent is stopped (ms). Default 300_000 (5 min); 0 = never idle out. */
   idleTimeoutMs?: number
@@ -74,7 +75,7 @@ export interface LocalDriverOptions {
    */
   handleSignals?: boolean
   /** Default: drops everything. */
-  logger?: LocalDriverLogger
+  logger?: StructuredLogger
 }
 
 export interface LocalDriverSettings {
@@ -96,7 +97,7 @@ export interface LocalDriverSettings {
   crashWindowMs: number
   failedCooldownMs: number
   handleSignals: boolean
-  logger: LocalDriverLogger
+  logger: StructuredLogger
 }
 
 function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {
@@ -110,7 +111,7 @@ export function resolveSettings(options: LocalDriverOptions): LocalDriverSetting
   if (!options.platformUrl) throw new Error('local driver: requires option platformUrl')
   const baseEnv: Record<string, string> = {}
   for (const name of INHERITED_ENV) {
-    const value = process.env[name]
+    const value = options.inheritedEnv?.[name]
     if (value !== undefined) baseEnv[name] = value
   }
   Object.assign(baseEnv, options.runtimeEnv ?? {})

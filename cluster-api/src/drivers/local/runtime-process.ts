@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { RUNTIME_ENV, RUNTIME_NODE_FLAGS, RUNTIME_PATHS } from '../../../../wire/runtime.ts'
 import type { RuntimeConfig } from '../../../../wire/runtime.ts'
-import type { LocalDriverLogger } from './logger.ts'
+import type { StructuredLogger } from '../../../../wire/logger.ts'
 
 const PARENT_WATCH = fileURLToPath(new URL('./parent-watch.mjs', import.meta.url))
 
@@ -33,7 +33,7 @@ export interface SpawnRuntimeOptions {
   drainTimeoutMs: number
   /** Present: a cold start for this agent. Absent: a generic warm-pool runtime. */
   config?: RuntimeConfig
-  logger: LocalDriverLogger
+  logger: StructuredLogger
   /** Identifies the process in log lines (agentId or `pool`). */
   label: Record<string, unknown>
 }

@@ -1,7 +1,7 @@
 // The warm pool: generic runtimes started ahead of time, without a config, so a wake only has to assign one.
 // take() hands out a process that answers /healthz; the pool refills in the background, backing off if spawns keep failing.
 
-import type { LocalDriverLogger } from './logger.ts'
+import type { StructuredLogger } from '../../../../wire/logger.ts'
 import { RUNTIME_PATHS } from '../../../../wire/runtime.ts'
 import type { RuntimeProcess } from './runtime-process.ts'
 
@@ -16,7 +16,7 @@ export interface WarmPoolOptions {
   /** Bound on spawn → /healthz 200 (ms); 0 = no bound. */
   startTimeoutMs: number
   killAfterMs: number
-  logger: LocalDriverLogger
+  logger: StructuredLogger
 }
 
 export class WarmPool {

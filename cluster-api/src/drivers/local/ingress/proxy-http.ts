@@ -3,11 +3,11 @@
 
 import { request as httpRequest } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { LocalDriverLogger } from '../drivers/local/logger.ts'
+import type { StructuredLogger } from '../../../../../wire/logger.ts'
 import { endToEndHeaders } from './hop-headers.ts'
-import { INGRESS_PROBLEMS, sendProblem } from './problems.ts'
+import { INGRESS_PROBLEMS, sendProblem } from '../../ingress-problems.ts'
 
-export function proxyHttp(req: IncomingMessage, res: ServerResponse, port: number, onEnd: () => void, logger: LocalDriverLogger, agentId: string): void {
+export function proxyHttp(req: IncomingMessage, res: ServerResponse, port: number, onEnd: () => void, logger: StructuredLogger, agentId: string): void {
   res.once('close', onEnd)
   // A fresh loopback connection per request: agent processes come and go, a pooled socket to a dead one would fail the request.
   const upstream = httpRequest({

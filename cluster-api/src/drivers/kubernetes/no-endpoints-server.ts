@@ -1,12 +1,12 @@
 // What answers a request Traefik cannot route to a running agent. Behind the catch-all IngressRoute of the lowest
 // priority (manifests/base/ingress/no-endpoints.yaml) it answers everything (any host or X-Tenant-Host, any path and
-// method, WebSocket upgrades) with the marked 503 the local ingress gives (problems.ts): the edge then sends the
+// method, WebSocket upgrades) with the marked 503 the local ingress gives (../ingress-problems.ts): the edge then sends the
 // request back through the agent's gate, which wakes it. Traefik drops the router of an agent whose Service has no
 // ready endpoint (allowEmptyServices: false), so a sleeping agent and an unknown one both land here.
 
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { INGRESS_PROBLEMS, sendProblem, sendProblemOnSocket } from './problems.ts'
+import { INGRESS_PROBLEMS, sendProblem, sendProblemOnSocket } from '../ingress-problems.ts'
 
 export interface NoEndpointsServer {
   url: string

@@ -4,10 +4,10 @@
 import { connect } from 'node:net'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { LocalDriverLogger } from '../drivers/local/logger.ts'
-import { INGRESS_PROBLEMS, sendProblemOnSocket } from './problems.ts'
+import type { StructuredLogger } from '../../../../../wire/logger.ts'
+import { INGRESS_PROBLEMS, sendProblemOnSocket } from '../../ingress-problems.ts'
 
-export function proxyWebSocket(req: IncomingMessage, client: Duplex, head: Buffer, port: number, onEnd: () => void, logger: LocalDriverLogger, agentId: string): void {
+export function proxyWebSocket(req: IncomingMessage, client: Duplex, head: Buffer, port: number, onEnd: () => void, logger: StructuredLogger, agentId: string): void {
   let ended = false
   const end = () => {
     if (ended) return

@@ -1,4 +1,5 @@
-// The problem+json answers of the local ingress, for both plain responses and raw upgrade sockets.
+// The problem+json answers of the ingress pieces both drivers run: the local ingress (local/ingress/) and Traefik's
+// no-endpoints fallback (kubernetes/no-endpoints-server.ts), for plain responses and raw upgrade sockets alike.
 // Codes are stable: the edge keys on NO_ENDPOINTS, clients and tests on `code`.
 
 import type { ServerResponse } from 'node:http'

@@ -2,10 +2,10 @@
 // Not a test file itself; nothing here is a stand-in for one of our components.
 
 import { randomBytes } from 'node:crypto'
-import { TENANT_HOST, TENANT_ID, AGENT_ID, PRINCIPAL, PRINCIPAL_ACCESS, REQUEST_ID } from '../../../../wire/headers.ts'
-import { agentSecret, nodeBodyDigest } from '../../../../wire/node-hmac.ts'
-import { NO_BODY, signHeaders, type BodyBinding } from '../../../../wire/signature.ts'
-import type { AgentSpec } from '../types.ts'
+import { TENANT_HOST, TENANT_ID, AGENT_ID, PRINCIPAL, PRINCIPAL_ACCESS, REQUEST_ID } from '../../wire/headers.ts'
+import { agentSecret, nodeBodyDigest } from '../../wire/node-hmac.ts'
+import { NO_BODY, signHeaders, type BodyBinding } from '../../wire/signature.ts'
+import type { AgentSpec } from '../../cluster-api/src/drivers/types.ts'
 
 export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef0123456789'
 

@@ -5,8 +5,8 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { NO_ENDPOINTS, TENANT_HOST } from '../../../wire/headers.ts'
-import { PROBLEM_CONTENT_TYPE } from '../../../wire/problem.ts'
+import { NO_ENDPOINTS, TENANT_HOST } from '../../../../wire/headers.ts'
+import { PROBLEM_CONTENT_TYPE } from '../../../../wire/problem.ts'
 
 const MAIN = fileURLToPath(new URL('./no-endpoints-main.ts', import.meta.url))
 let child: ReturnType<typeof spawn>

@@ -5,16 +5,15 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { verifyHeaders, assertSigningSecret } from '../../../wire/signature.ts'
-import { ReplayGuard } from '../../../wire/replay-guard.ts'
-import { AGENT_ID } from '../../../wire/headers.ts'
-import { ORIGIN_MAX_HEADER_BYTES } from '../../../wire/request-limits.ts'
-import type { Problem } from '../../../wire/problem.ts'
-import { silentLogger } from '../drivers/local/logger.ts'
-import type { LocalDriverLogger } from '../drivers/local/logger.ts'
-import { AgentKeys } from '../../../wire/node-hmac.ts'
+import { verifyHeaders, assertSigningSecret } from '../../../../../wire/signature.ts'
+import { ReplayGuard } from '../../../../../wire/replay-guard.ts'
+import { AGENT_ID } from '../../../../../wire/headers.ts'
+import { ORIGIN_MAX_HEADER_BYTES } from '../../../../../wire/request-limits.ts'
+import type { Problem } from '../../../../../wire/problem.ts'
+import { silentLogger, type StructuredLogger } from '../../../../../wire/logger.ts'
+import { AgentKeys } from '../../../../../wire/node-hmac.ts'
 import { toFetchHeaders } from './hop-headers.ts'
-import { INGRESS_PROBLEMS, sendProblem, sendProblemOnSocket } from './problems.ts'
+import { INGRESS_PROBLEMS, sendProblem, sendProblemOnSocket } from '../../ingress-problems.ts'
 import { proxyHttp } from './proxy-http.ts'
 import { proxyWebSocket } from './proxy-websocket.ts'
 import type { IngressRouter } from './routing.ts'
@@ -29,7 +28,7 @@ export interface LocalIngressOptions {
   host?: string
   /** Default 0: a free port (read it from `url`). */
   port?: number
-  logger?: LocalDriverLogger
+  logger?: StructuredLogger
 }
 
 export interface LocalIngress {

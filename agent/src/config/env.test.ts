@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { agentConfig } from '../../../test/agent/support/agent-config.ts'
+import { SettingsError } from '../../../wire/settings.ts'
+import { DEFAULT_DRAIN_TIMEOUT_MS, logLevelFor, readSettings } from './env.ts'
+
+describe('runtime settings', () => {
+  it('is a warm-pool process with the documented defaults when nothing is set', () => {
+    expect(readSettings({})).toEqual({
+      port: 8080, host: '127.0.0.1', config: null, controlToken: null, platformUrl: null, drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
+      maxMessageChars: 32_000, usageFlushIntervalMs: 5_000, providerTimeoutMs: 60_000, contextWindowTokens: null, localTokenDelayMs: 0, logLevel: 'info',
+    })
+  })
+
+  it('reads an assigned agent\'s config and takes 0 where it has a meaning', () => {
+    const config = agentConfig('postgres://tenant:pw@127.0.0.1:5432/acme')
+    const settings = readSettings({ MYINTELL_AGENT_CONFIG: JSON.stringify(config), PORT: '0', MYINTELL_DRAIN_TIMEOUT_MS: '0', MYINTELL_CONTEXT_WINDOW_TOKENS: '4096' })
+    expect(settings).toMatchObject({ config, port: 0, drainTimeoutMs: 0, contextWindowTokens: 4096 })
+  })
+
+  it('names every bad variable, and never echoes the config or the control token', () => {
+    let error: unknown
+    try {
+      readSettings({ MYINTELL_AGENT_CONFIG: '{"signingKey": "sekrit-key"', MYINTELL_MAX_MESSAGE_CHARS: '0', MYINTELL_CONTEXT_WINDOW_TOKENS: '100', LOG_LEVEL: 'loud', MYINTELL_PLATFORM_URL: 'cluster-api' })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(SettingsError)
+    expect((error as SettingsError).issues.map((i) => i.split(':')[0]))
+      .toEqual(['MYINTELL_AGENT_CONFIG', 'MYINTELL_PLATFORM_URL', 'MYINTELL_MAX_MESSAGE_CHARS', 'MYINTELL_CONTEXT_WINDOW_TOKENS', 'LOG_LEVEL'])
+    expect((error as Error).message).not.toContain('sekrit-key')
+  })
+
+  it('reports bad configuration at the configured log level when that much parses', () => {
+    expect(logLevelFor({ LOG_LEVEL: 'warn', PORT: 'x' })).toBe('warn')
+    expect(logLevelFor({ LOG_LEVEL: 'loud' })).toBe('info')
+  })
+})
