@@ -33,6 +33,7 @@ const api = await startClusterApi({
   scalerToken: config.scalerToken,
   runtimeSecrets: config.runtimeSecrets,
   tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
+  runs: config.runs,
   logger,
   // Decision: a driver that cannot start does not keep the API down. The API serves /v1 and routing,
   // and wake/status answer 503 `driver-unavailable` (with Retry-After) until a driver is configured.
