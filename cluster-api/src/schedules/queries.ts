@@ -1,6 +1,6 @@
-// Schedule queries, tenant-scoped like agents. A fire is claimed by moving next_run_at forward from the value the
-// claimer read (compare-and-set), in the same transaction as the run it creates: of several processes that see a
-// schedule due, exactly one creates the run.
+// Schedule queries, tenant-scoped like agents. A fire is claimed by moving next_run_at forward, only while it is still
+// due, in the same transaction as the run it creates: of several processes that see a schedule due, exactly one
+// creates the run.
 
 import { and, asc, count, eq, gt, isNotNull, lte, sql } from 'drizzle-orm'
 import { isId, newId } from '../db/ids.ts'
@@ -81,15 +81,17 @@ export async function dueSchedules(db: Db, now: Date, limit: number): Promise<Sc
 }
 
 /**
- * Claims the fire `schedule.nextRunAt` and creates its run, or returns null when another process claimed it first
- * (or the schedule was paused, changed or deleted since it was read).
+ * Claims the due fire of `schedule` and creates its run, or returns null when another process claimed it first
+ * (or the schedule was paused, moved or deleted since it was read).
  */
-export async function claimFire(db: Db, schedule: Schedule, next: Date | null): Promise<Run | null> {
+export async function claimFire(db: Db, schedule: Schedule, now: Date, next: Date | null): Promise<Run | null> {
   return db.transaction(async (tx) => {
     const runId = newId()
     const claimed = await tx.update(schedules)
       .set({ nextRunAt: next, lastRunAt: sql`now()`, lastRunId: runId })
-      .where(and(eq(schedules.id, schedule.id), eq(schedules.paused, false), eq(schedules.nextRunAt, schedule.nextRunAt!)))
+      // Still due: a claimer that came first moved next_run_at past now (a next fire is always at least a minute
+      // ahead), or to null. Not an equality on the read value: timestamptz keeps microseconds a JS Date drops.
+      .where(and(eq(schedules.id, schedule.id), eq(schedules.paused, false), lte(schedules.nextRunAt, now)))
       .returning({ id: schedules.id })
     if (claimed.length === 0) return null
     const [run] = await tx.insert(runs).values({

@@ -43,7 +43,7 @@ export class Scheduler {
     let fired = 0
     for (const schedule of await dueSchedules(this.#db, now, DUE_BATCH)) {
       const next = nextFire(timingOf(schedule), now, schedule.nextRunAt)
-      const run = await claimFire(this.#db, schedule, next)
+      const run = await claimFire(this.#db, schedule, now, next)
       if (!run) continue
       fired++
       this.onFire?.(run.id, schedule.id, schedule.nextRunAt!)
