@@ -118,6 +118,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       auth: config.auth,
       idleTimeoutMs: config.idleTimeoutMs,
       runtimeSecrets: config.runtimeSecrets,
+      runs: config.runs,
       logger,
       tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
       driver: ({ url }) => createDriver({
