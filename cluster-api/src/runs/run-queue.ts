@@ -35,6 +35,7 @@ export class RunQueue {
   readonly #options: RunQueueOptions
   readonly #boss: PgBoss
   #started = false
+  #working = false
   #sweeper: NodeJS.Timeout | null = null
 
   constructor(options: RunQueueOptions) {
@@ -70,11 +71,25 @@ export class RunQueue {
     await this.sweep()
     // Also later: a job that pg-boss gave up on after its process died (no heartbeat, retries spent) ends its run here.
     this.#sweeper = setInterval(() => void this.sweep().catch((error: unknown) => o.logger.warn({ err: error }, 'run sweep failed')), SWEEP_EVERY_MS)
-    if (o.concurrency === 0) return
+    await this.resume()
+  }
+
+  /** Starts this process's workers (MYINTELL_RUN_CONCURRENCY of them; none when it is 0). */
+  async resume(): Promise<void> {
+    const o = this.#options
+    if (o.concurrency === 0 || this.#working) return
+    this.#working = true
     await this.#boss.work<{ runId: string }>(RUN_QUEUE, { localConcurrency: o.concurrency, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
       if (!job) return
       await executeRun({ ...o.execute, maxAttempts: o.maxAttempts }, job.data.runId, job.signal)
     })
+  }
+
+  /** Stops taking new runs in this process (the ones in progress finish); runs are still queued. The bench uses it. */
+  async pause(): Promise<void> {
+    if (!this.#working) return
+    this.#working = false
+    await this.#boss.offWork(RUN_QUEUE, { wait: true })
   }
 
   /** Queues a run (its job id is the run id: sending twice queues it once). */
