@@ -6,7 +6,8 @@ import type { ModelMessage, ToolChoice, ToolSet } from 'ai'
 import type { ToolCallEvent, ToolResultEvent } from '../../../wire/chat-events.ts'
 import { toProviderError } from '../providers/errors.ts'
 import { estimateTokens } from '../providers/types.ts'
-import type { AgentModel, ProviderError } from '../providers/types.ts'
+import { ProviderError } from '../providers/types.ts'
+import type { AgentModel } from '../providers/types.ts'
 
 export type TurnUsage = { inputTokens: number; outputTokens: number; toolCalls: number }
 
@@ -123,6 +124,11 @@ export async function* runToolLoop(req: LoopRequest): AsyncGenerator<LoopEvent> 
         failure = toProviderError(part.error, req.model.name)
         break
       } else if (part.type === 'abort') {
+        // The SDK's own time bounds (chunk, first chunk, total) end the stream this way; the caller's abort too.
+        if (!req.signal.aborted) {
+          const reason = part.reason ?? 'the model call was aborted'
+          failure = /timeout/i.test(reason) ? new ProviderError('timeout', `${req.model.name}: ${reason}`) : new ProviderError('stream_error', `${req.model.name}: ${reason}`)
+        }
         break
       }
     }

@@ -67,10 +67,16 @@ export type RecalledMemory = MemoryRow & { relevant: boolean }
  */
 export async function recallRelevantMemories(db: TenantDb, agentId: string, owner: string | null, text: string, limit: number): Promise<RecalledMemory[]> {
   const query = relevanceQuery(text)
-  const matches = query === null ? sql<boolean>`false` : sql<boolean>`coalesce(${memories.search} @@ to_tsquery('simple', ${query}), false)`
-  const rank = query === null ? sql<number>`0` : sql<number>`ts_rank(${memories.search}, to_tsquery('simple', ${query}))`
-  return db.select({ ...columns, relevant: matches }).from(memories).where(reachable(agentId, owner))
-    .orderBy(desc(memories.pinned), desc(matches), desc(rank), desc(memories.createdAt), desc(memories.id)).limit(limit)
+  const where = reachable(agentId, owner)
+  // (A constant in ORDER BY would name a column position, so the no-words case orders by age alone.)
+  if (query === null) {
+    return db.select({ ...columns, relevant: sql<boolean>`false` }).from(memories).where(where)
+      .orderBy(desc(memories.pinned), desc(memories.createdAt), desc(memories.id)).limit(limit)
+  }
+  const q = sql`to_tsquery('simple', ${query})`
+  const matches = sql<boolean>`coalesce(${memories.search} @@ ${q}, false)`
+  return db.select({ ...columns, relevant: matches }).from(memories).where(where)
+    .orderBy(desc(memories.pinned), desc(matches), desc(sql`ts_rank(${memories.search}, ${q})`), desc(memories.createdAt), desc(memories.id)).limit(limit)
 }
 
 /** The memory tool's search: matches for `query` by rank (newest first when it has no words), within reach of `owner`. */

@@ -29,6 +29,8 @@ export function toProviderError(err: unknown, provider: string): ProviderError {
       return isTimeout(err.cause) ? new ProviderError('timeout', `${provider} did not answer in time`, { cause: err })
         : new ProviderError('upstream_error', `${provider} could not be reached: ${err.message}`, { cause: err })
     }
+    // A 200 whose stream broke off or could not be read ("Failed to process successful response").
+    if (err.statusCode < 300) return new ProviderError('stream_error', `${provider} broke off its answer: ${err.message}`, { cause: err })
     return new ProviderError(codeForStatus(err.statusCode), `${provider} answered ${err.statusCode}: ${err.message}`, { cause: err })
   }
   if (isTimeout(err)) return new ProviderError('timeout', `${provider} did not answer in time`, { cause: err })
