@@ -52,7 +52,8 @@ export function relevanceQuery(text: string): string | null {
   const words = new Set<string>()
   for (const match of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
     const word = match[0]
-    if (word.length < 2 || STOP_WORDS.has(word)) continue
+    // One letter says nothing; one digit may be the point ("row 3").
+    if ((word.length < 2 && !/\p{N}/u.test(word)) || STOP_WORDS.has(word)) continue
     words.add(word)
     if (words.size >= MAX_QUERY_TERMS) break
   }
