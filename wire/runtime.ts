@@ -29,6 +29,8 @@ export interface RuntimeConfig {
   tools?: string[]
   /** MCP servers whose tools this agent may use; their header values come from `secrets`. Absent: none. */
   mcpServers?: McpServerConfig[]
+  /** IANA time zone the agent lives in (the `clock` tool answers in it). Absent: UTC. */
+  timezone?: string
 }
 
 /** Environment variables the runtime reads at start-up. */
