@@ -207,3 +207,16 @@ describe('the runtime config', () => {
     expect((await api.v1('DELETE', `/v1/agents/${agent.id}/secrets/MCP_AUTH`, { token: owner.token })).status).toBe(204)
   })
 })
+
+describe('the OpenAPI document', () => {
+  it('describes the secrets routes and the tools and MCP servers of an agent', async () => {
+    const doc = (await (await api.v1('GET', '/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> }
+    }
+    expect(Object.keys(doc.paths['/v1/agents/{id}/secrets/{name}']!).sort()).toEqual(['delete', 'put'])
+    expect(Object.keys(doc.paths['/v1/agents/{id}/secrets']!)).toEqual(['get'])
+    expect(Object.keys(doc.components.schemas.CreateAgent!.properties!)).toEqual(expect.arrayContaining(['tools', 'mcpServers']))
+    expect(Object.keys(doc.components.schemas.UpdateAgent!.properties!)).toEqual(expect.arrayContaining(['tools', 'mcpServers']))
+    expect(Object.keys(doc.components.schemas.SecretList!.properties!)).toEqual(['items'])
+  })
+})
