@@ -170,14 +170,14 @@ function AgentForm(props: { existing: Agent | null }) {
             const update = (change: Partial<ServerDraft>) => setServers((list) => list.map((s) => (s.key === server.key ? { ...s, ...change } : s)))
             return (
               <div class="mcp-server" data-mcp-server={index}>
-                <label for={`mcp-name-${server.key}`}>Name</label>
+                <label for={`mcp-name-${server.key}`}>Server name</label>
                 <input id={`mcp-name-${server.key}`} maxLength={32} autoCapitalize="off" spellcheck={false} placeholder="github"
                   value={server.name} onInput={(e) => update({ name: e.currentTarget.value })} />
-                <label for={`mcp-url-${server.key}`}>URL</label>
+                <label for={`mcp-url-${server.key}`}>Server URL</label>
                 <input id={`mcp-url-${server.key}`} type="url" placeholder="https://mcp.example.com/mcp" value={server.url} onInput={(e) => update({ url: e.currentTarget.value })} />
                 <label for={`mcp-header-${server.key}`}>Header (optional)</label>
                 <input id={`mcp-header-${server.key}`} autoCapitalize="off" spellcheck={false} placeholder="authorization" value={server.header} onInput={(e) => update({ header: e.currentTarget.value })} />
-                <label for={`mcp-secret-${server.key}`}>…sends the secret</label>
+                <label for={`mcp-secret-${server.key}`}>Secret it sends</label>
                 <input id={`mcp-secret-${server.key}`} autoCapitalize="characters" spellcheck={false} placeholder="GITHUB_MCP_TOKEN" value={server.secret} onInput={(e) => update({ secret: e.currentTarget.value })} />
                 <button type="button" class="danger" aria-label={`Remove MCP server ${server.name || index + 1}`}
                   onClick={() => setServers((list) => list.filter((s) => s.key !== server.key))}>Remove</button>
