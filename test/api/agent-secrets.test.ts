@@ -66,7 +66,13 @@ describe('agent secrets', () => {
 
     const replaced = await put(agent.id, 'GITHUB_TOKEN', { value: 'ghp_second-value' })
     expect(replaced.status).toBe(200)
-    expect(await replaced.text()).not.toContain('ghp_second')
+    const replacedBody = await replaced.text()
+    expect(replacedBody).not.toContain('ghp_second')
+    // Replacing keeps when it was first set.
+    const firstSet = JSON.parse(createdBody) as { createdAt: string; updatedAt: string }
+    const secondSet = JSON.parse(replacedBody) as { createdAt: string; updatedAt: string }
+    expect(secondSet.createdAt).toBe(firstSet.createdAt)
+    expect(Date.parse(secondSet.updatedAt)).toBeGreaterThanOrEqual(Date.parse(firstSet.updatedAt))
 
     const listing = await api.v1('GET', `/v1/agents/${agent.id}/secrets`, { token: owner.token })
     const text = await listing.text()

@@ -27,7 +27,7 @@ export class AgentSecrets {
     this.#logger = logger
   }
 
-  put(agentId: string, name: string, value: string): Promise<{ created: boolean; updatedAt: Date }> {
+  put(agentId: string, name: string, value: string): Promise<{ created: boolean; createdAt: Date; updatedAt: Date }> {
     return putAgentSecret(this.#db, agentId, name, this.#ring.seal(agentId, name, value))
   }
 

@@ -56,11 +56,7 @@ export function registerSecretRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, w
     const { value } = c.req.valid('json')
     const stored = await deps.secrets.put(agent.id, name, value)
     await workloads.ensureQuietly(agent)
-    const body = { name, createdAt: stored.updatedAt.toISOString(), updatedAt: stored.updatedAt.toISOString() }
-    if (!stored.created) {
-      const listed = (await deps.secrets.list(agent.id)).find((secret) => secret.name === name)
-      if (listed) body.createdAt = listed.createdAt.toISOString()
-    }
+    const body = { name, createdAt: stored.createdAt.toISOString(), updatedAt: stored.updatedAt.toISOString() }
     return stored.created ? c.json(body, 201) : c.json(body, 200)
   })
 

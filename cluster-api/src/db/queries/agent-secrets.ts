@@ -6,12 +6,12 @@ import type { SealedSecret } from '../../secrets/key-ring.ts'
 import { agentSecrets, type AgentSecretRow } from '../schema/index.ts'
 import type { Db } from '../types.ts'
 
-/** Inserts or replaces; `created` tells which (PostgreSQL's xmax is 0 on a freshly inserted row). */
-export async function putAgentSecret(db: Db, agentId: string, name: string, sealed: SealedSecret): Promise<{ created: boolean; updatedAt: Date }> {
+/** Inserts or replaces (keeping createdAt); `created` tells which (PostgreSQL's xmax is 0 on a freshly inserted row). */
+export async function putAgentSecret(db: Db, agentId: string, name: string, sealed: SealedSecret): Promise<{ created: boolean; createdAt: Date; updatedAt: Date }> {
   const now = new Date()
   const [row] = await db.insert(agentSecrets).values({ agentId, name, ...sealed, createdAt: now, updatedAt: now })
     .onConflictDoUpdate({ target: [agentSecrets.agentId, agentSecrets.name], set: { ...sealed, updatedAt: now } })
-    .returning({ created: sql<boolean>`(xmax = 0)`, updatedAt: agentSecrets.updatedAt })
+    .returning({ created: sql<boolean>`(xmax = 0)`, createdAt: agentSecrets.createdAt, updatedAt: agentSecrets.updatedAt })
   return row!
 }
 
