@@ -67,9 +67,10 @@ export class Workspace {
 
   /**
    * Where `raw` is, after checking every directory on the way: each must be a real directory, never a symbolic link.
-   * `create` makes missing directories (for a write); otherwise a missing one is an error.
+   * `create` makes missing directories (for a write); otherwise a missing one is an error. A link as the last
+   * component is refused, unless `link` is 'itself' (deleting a link removes the link, not what it points to).
    */
-  private async resolve(raw: string, create: boolean): Promise<Resolved> {
+  private async resolve(raw: string, create: boolean, link: 'refuse' | 'itself' = 'refuse'): Promise<Resolved> {
     const segments = pathSegments(raw)
     const root = await this.realRoot()
     let dir = root
@@ -89,7 +90,7 @@ export class Workspace {
     if (real !== root && !real.startsWith(root + sep)) throw new WorkspaceError(`"${raw}" leads out of the workspace`)
     const path = segments.length ? join(real, segments.at(-1)!) : root
     const stat = await lstatOrNull(path)
-    if (stat?.isSymbolicLink()) throw new WorkspaceError(`${segments.join('/')} is a symbolic link; links are not followed`)
+    if (stat?.isSymbolicLink() && link === 'refuse') throw new WorkspaceError(`${segments.join('/')} is a symbolic link; links are not followed`)
     return { path, stat }
   }
 
@@ -157,7 +158,7 @@ export class Workspace {
   async delete(raw: string): Promise<{ path: string; deleted: true }> {
     if (pathSegments(raw).length === 0) throw new WorkspaceError('the workspace itself cannot be deleted; name a file or directory in it')
     return serialized(this.root, async () => {
-      const { path, stat } = await this.resolve(raw, false)
+      const { path, stat } = await this.resolve(raw, false, 'itself')
       if (!stat) throw new WorkspaceError(`${raw} does not exist`)
       // rm never follows links inside a directory: it removes the links themselves.
       await fs.rm(path, { recursive: stat.isDirectory(), force: false })
