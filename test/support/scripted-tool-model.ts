@@ -51,3 +51,12 @@ export async function runTool(tools: ToolSet, toolName: string, input: unknown):
 }
 
 export const isError = (r: SeenResult) => r.type.startsWith('error')
+
+/** The tool definitions the model is offered for `tools` (names, descriptions, JSON schemas), as a provider gets them. */
+export async function offeredTools(tools: ToolSet) {
+  const model = new MockLanguageModelV4({
+    doGenerate: async () => ({ content: [{ type: 'text' as const, text: 'ok' }], finishReason: { unified: 'stop' as const, raw: 'stop' }, usage, warnings: [] }),
+  })
+  await generateText({ model, tools, prompt: 'which tools are there?' })
+  return model.doGenerateCalls[0]?.tools ?? []
+}

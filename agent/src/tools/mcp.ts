@@ -115,7 +115,7 @@ export async function mcpTools(o: McpToolsOptions): Promise<McpTools> {
   const tools: ToolSet = {}
 
   const listed = await Promise.all(o.servers.map(async (server) => {
-    const unavailable = (why: string) => { notes.push(`MCP server \`${server.name}\` is unavailable this turn: ${why}`); return null }
+    const unavailable = (why: string) => ({ note: `MCP server \`${server.name}\` is unavailable this turn: ${why}` })
     const headers: Record<string, string> = {}
     for (const [header, secret] of Object.entries(server.headers ?? {})) {
       const value = o.secrets[secret]
@@ -141,8 +141,9 @@ export async function mcpTools(o: McpToolsOptions): Promise<McpTools> {
     }
   }))
 
+  // Notes and tools in the order the agent lists its servers, whichever answered first.
   for (const entry of listed) {
-    if (!entry) continue
+    if ('note' in entry) { notes.push(entry.note); continue }
     const { server, connection } = entry
     const taken = entry.tools.slice(0, MCP_MAX_TOOLS_PER_SERVER)
     if (entry.tools.length > taken.length) notes.push(`MCP server \`${server.name}\` offers ${entry.tools.length} tools; only the first ${taken.length} are available`)
