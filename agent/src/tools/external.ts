@@ -6,7 +6,6 @@ import type { BuiltinToolName, McpServerConfig } from '../../../wire/agent-tools
 import { egressFetch, systemResolver } from './egress-fetch.ts'
 import type { EgressFetch, Resolver } from './egress-fetch.ts'
 import { httpFetchTool } from './http-fetch.ts'
-import { mcpTools } from './mcp.ts'
 import { workspaceTools } from './workspace.ts'
 
 export interface ExternalToolOptions {
@@ -47,6 +46,8 @@ export async function externalTools(o: ExternalToolOptions): Promise<ExternalToo
   }
   if (net && o.enabled.includes('http_fetch')) tools.http_fetch = httpFetchTool({ fetch: net.fetch, signal: o.signal })
   if (net && o.mcpServers.length > 0) {
+    // The MCP SDK is loaded only by agents that have servers: an idle runtime of any other agent never holds it.
+    const { mcpTools } = await import('./mcp.ts')
     const mcp = await mcpTools({ servers: o.mcpServers, secrets: o.secrets, fetch: net.fetch, signal: o.signal })
     notes.push(...mcp.notes)
     // A built-in name wins: an MCP tool cannot take its place (MCP names always carry the `__` separator anyway).

@@ -58,6 +58,7 @@ class McpConnection {
   private readonly fetch: FetchFn
   private readonly timeoutMs: number
   private readonly preferred: Transport | undefined
+  private streamable: StreamableHTTPClientTransport | undefined
   constructor(url: URL, headers: Record<string, string>, fetch: FetchFn, timeoutMs: number, preferred?: Transport) {
     this.url = url
     this.headers = headers
@@ -91,6 +92,7 @@ class McpConnection {
     const client = new Client({ name: 'myintell-agent', version: '1.0.0' })
     try {
       await client.connect(transport, { timeout: this.timeoutMs, signal })
+      if (transport instanceof StreamableHTTPClientTransport) this.streamable = transport
       return client
     } catch (error) {
       await client.close().catch(() => {})
@@ -101,6 +103,8 @@ class McpConnection {
   async close(): Promise<void> {
     const connected = this.connected
     this.connected = undefined
+    // A server that keeps sessions is told this one is over (DELETE), so it does not hold it until it expires.
+    if (this.streamable?.sessionId) await this.streamable.terminateSession().catch(() => {})
     if (connected) await connected.then(({ client }) => client.close(), () => {}).catch(() => {})
   }
 }
@@ -133,6 +137,7 @@ export async function mcpTools(o: McpToolsOptions): Promise<McpTools> {
     try {
       const { client, transport } = await connection.connect(o.signal)
       const found = await listAll(client, o.listTimeoutMs ?? MCP_LIST_TIMEOUT_MS, o.signal)
+      for (const [k, v] of listCache) if (v.expires <= now()) listCache.delete(k)
       listCache.set(key, { tools: found, transport, expires: now() + MCP_LIST_CACHE_MS })
       return { server, connection, tools: found }
     } catch (error) {
