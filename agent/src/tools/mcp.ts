@@ -23,6 +23,8 @@ export const MCP_CALL_TIMEOUT_MS = 60_000
 export const MCP_LIST_CACHE_MS = 30_000
 /** Tools taken from one server: a model chooses badly among hundreds, and each costs prompt tokens. */
 export const MCP_MAX_TOOLS_PER_SERVER = 64
+/** A server's description of a tool is cut here: every turn pays for it in prompt tokens. */
+export const MCP_MAX_DESCRIPTION_CHARS = 2_000
 // Providers accept tool names of at most 64 of [a-zA-Z0-9_-] (OpenAI and Anthropic alike).
 const TOOL_NAME_MAX = 64
 
@@ -159,7 +161,7 @@ export async function mcpTools(o: McpToolsOptions): Promise<McpTools> {
         continue
       }
       tools[name] = tool({
-        description: mcpTool.description ?? mcpTool.title ?? `${mcpTool.name} (MCP server ${server.name})`,
+        description: (mcpTool.description ?? mcpTool.title ?? `${mcpTool.name} (MCP server ${server.name})`).slice(0, MCP_MAX_DESCRIPTION_CHARS),
         inputSchema: jsonSchema(objectSchema(mcpTool.inputSchema)),
         metadata: { mcpServer: server.name, mcpTool: mcpTool.name },
         execute: async (input: unknown, { abortSignal }) => {

@@ -87,6 +87,14 @@ describe('the workspace tools', () => {
     expect(await fs.readFile(join(outside, 'secret.txt'), 'utf8')).toBe('not yours')
   })
 
+  it('refuses to read a hard link, which may name a file outside', async () => {
+    await fs.mkdir(dir, { recursive: true })
+    await fs.link(join(outside, 'secret.txt'), join(dir, 'hard.txt'))
+    const result = await runTool(tools(), 'workspace_read', { path: 'hard.txt' })
+    expect(isError(result)).toBe(true)
+    expect(String(result.value)).toMatch(/hard link/)
+  })
+
   it('refuses a file over the size limit, written or read', async () => {
     const t = tools(10 * WORKSPACE_MAX_FILE_BYTES)
     const tooBig = await runTool(t, 'workspace_write', { path: 'big.txt', content: 'x'.repeat(WORKSPACE_MAX_FILE_BYTES + 1) })

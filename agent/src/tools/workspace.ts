@@ -126,6 +126,8 @@ export class Workspace {
     const { path, stat } = await this.resolve(raw, false)
     if (!stat) throw new WorkspaceError(`${raw} does not exist`)
     if (!stat.isFile()) throw new WorkspaceError(`${raw} is not a file`)
+    // A hard link could name a file outside the workspace; the agent cannot make one, so one is someone else's doing.
+    if (stat.nlink > 1) throw new WorkspaceError(`${raw} is a hard link to a file that may be outside the workspace`)
     if (stat.size > WORKSPACE_MAX_FILE_BYTES) throw new WorkspaceError(`${raw} is ${stat.size} bytes, over the ${WORKSPACE_MAX_FILE_BYTES}-byte limit for a file`)
     const bytes = await readNoFollow(path)
     let content: string
