@@ -1,6 +1,8 @@
 // An agent's MCP servers through externalTools, against the real MCP double (official SDK, node:http): tools listed
 // and namespaced, called through the AI SDK, headers from secrets, the SSE fallback, the brief list cache, and every
 // way a server can be unavailable (down, bad credentials, missing secret, refused address) as a note, not a failure.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { egressPolicy } from '../../../wire/egress.ts'
@@ -148,6 +150,40 @@ describe('MCP servers unavailable', () => {
       expect(String(result.value)).toMatch(/MCP server flaky is unavailable/)
     } finally {
       await flaky.close()
+    }
+  })
+
+  it('leaves out a server that accepts the connection but does not answer in time', async () => {
+    const silent = createServer(() => { /* holds every request */ })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const net = await egressFetch(egressPolicy('127.0.0.1'))
+    try {
+      const set = await mcpTools({ servers: [{ name: 'silent', url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mcp` }], secrets: {}, fetch: net.fetch, listTimeoutMs: 200 })
+      expect(set.tools).toEqual({})
+      expect(set.notes).toEqual(['MCP server `silent` is unavailable this turn: no answer within 0.2 s'])
+      await set.close()
+    } finally {
+      await net.close()
+      silent.closeAllConnections()
+      await new Promise((resolve) => silent.close(resolve))
+    }
+  })
+
+  it('leaves out a tool whose namespaced name would be too long or clash, with a note', async () => {
+    const long = 'x'.repeat(60)
+    const clash = await startFakeMcpServer({ tools: [
+      { name: long, inputSchema: {}, run: () => ({ content: [] }) },
+      { name: 'a.b', inputSchema: {}, run: () => ({ content: [] }) },
+      { name: 'a_b', inputSchema: {}, run: () => ({ content: [] }) },
+    ] })
+    try {
+      const { tools, notes } = await agentTools([{ name: 'srv', url: clash.url }])
+      expect(Object.keys(tools)).toEqual(['srv__a_b'])
+      expect(notes).toHaveLength(2)
+      expect(notes[0]).toMatch(new RegExp(`its tool \`${long}\` is left out`))
+      expect(notes[1]).toMatch(/its tool `a_b` is left out .*clashes/)
+    } finally {
+      await clash.close()
     }
   })
 

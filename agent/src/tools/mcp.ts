@@ -136,15 +136,22 @@ export async function mcpTools(o: McpToolsOptions): Promise<McpTools> {
     const connection = new McpConnection(url, headers, o.fetch, o.listTimeoutMs ?? MCP_LIST_TIMEOUT_MS, fresh?.transport)
     connections.push(connection)
     if (fresh) return { server, connection, tools: fresh.tools }
+    // One deadline for connecting and listing together, so a slow server costs the turn at most that long.
+    const listTimeoutMs = o.listTimeoutMs ?? MCP_LIST_TIMEOUT_MS
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${listTimeoutMs / 1000} s`)), listTimeoutMs)
+    const signal = o.signal ? AbortSignal.any([o.signal, deadline.signal]) : deadline.signal
     try {
-      const { client, transport } = await connection.connect(o.signal)
-      const found = await listAll(client, o.listTimeoutMs ?? MCP_LIST_TIMEOUT_MS, o.signal)
+      const { client, transport } = await connection.connect(signal)
+      const found = await listAll(client, listTimeoutMs, signal)
       for (const [k, v] of listCache) if (v.expires <= now()) listCache.delete(k)
       listCache.set(key, { tools: found, transport, expires: now() + MCP_LIST_CACHE_MS })
       return { server, connection, tools: found }
     } catch (error) {
       listCache.delete(key)
-      return unavailable(reason(error))
+      return unavailable(signal.aborted && !o.signal?.aborted ? `no answer within ${listTimeoutMs / 1000} s` : reason(error))
+    } finally {
+      clearTimeout(timer)
     }
   }))
 
@@ -157,7 +164,7 @@ export async function mcpTools(o: McpToolsOptions): Promise<McpTools> {
     for (const mcpTool of taken) {
       const name = toolName(server.name, mcpTool.name)
       if (!name || name in tools) {
-        notes.push(`MCP server \`${server.name}\`: its tool \`${mcpTool.name}\` is left out (its name cannot be made unique in ${TOOL_NAME_MAX} characters)`)
+        notes.push(`MCP server \`${server.name}\`: its tool \`${mcpTool.name}\` is left out (as \`${name ?? `${server.name}${MCP_TOOL_SEPARATOR}${mcpTool.name}`}\` it is longer than ${TOOL_NAME_MAX} characters or clashes with another tool)`)
         continue
       }
       tools[name] = tool({
