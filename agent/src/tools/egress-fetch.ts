@@ -76,6 +76,15 @@ export async function egressFetch(policy: EgressPolicy, resolve: Resolver = syst
   }
 }
 
+/** A network error as a short line: undici's `fetch failed` hides the useful part in its cause. */
+export function networkError(error: unknown): string {
+  const parts: string[] = []
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e.message && e.message !== 'fetch failed') parts.push(e.message)
+  }
+  return parts.join(': ') || 'the request failed'
+}
+
 /** A URL for a message: no query string (it may carry a token the model pasted) and no credentials. */
 export function redact(raw: string): string {
   try {

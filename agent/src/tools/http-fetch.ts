@@ -3,7 +3,7 @@
 import { tool } from 'ai'
 import type { Tool } from 'ai'
 import { z } from 'zod'
-import { EgressRefusedError, redact } from './egress-fetch.ts'
+import { EgressRefusedError, networkError, redact } from './egress-fetch.ts'
 import type { FetchFn } from './egress-fetch.ts'
 
 /** Bytes of a response body the model gets; the rest is cut off with a note (a model's context is the limit). */
@@ -98,7 +98,7 @@ export async function httpFetch(input: z.output<typeof httpFetchInput>, o: HttpF
   } catch (error) {
     if (error instanceof EgressRefusedError) throw error
     if (signal.aborted) throw new Error(`${redact(input.url)}: ${reasonOf(signal.reason)}`)
-    throw new Error(`${redact(input.url)}: ${describe(error)}`)
+    throw new Error(`${redact(input.url)}: ${networkError(error)}`)
   } finally {
     clearTimeout(timer)
   }
@@ -149,13 +149,4 @@ export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal 
 
 function reasonOf(reason: unknown): string {
   return reason instanceof Error ? reason.message : 'the call was cancelled'
-}
-
-/** A network error as a short line: undici's `fetch failed` hides the useful part in its cause. */
-export function describe(error: unknown): string {
-  const parts: string[] = []
-  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    if (e.message && e.message !== 'fetch failed') parts.push(e.message)
-  }
-  return parts.join(': ') || 'the request failed'
 }

@@ -11,9 +11,8 @@ import { jsonSchema, tool } from 'ai'
 import type { JSONSchema7, ToolSet } from 'ai'
 import { MCP_TOOL_SEPARATOR } from '../../../wire/agent-tools.ts'
 import type { McpServerConfig } from '../../../wire/agent-tools.ts'
-import { egressRefusal } from './egress-fetch.ts'
+import { egressRefusal, networkError } from './egress-fetch.ts'
 import type { FetchFn } from './egress-fetch.ts'
-import { describe } from './http-fetch.ts'
 
 /** Connecting and listing one server's tools; a server slower than this counts as down for the turn. */
 export const MCP_LIST_TIMEOUT_MS = 10_000
@@ -240,7 +239,7 @@ function reason(error: unknown): string {
   if (error instanceof StreamableHTTPError && error.code !== undefined && error.code > 0) {
     return error.code === 401 || error.code === 403 ? `it refused our credentials (HTTP ${error.code})` : `it answered HTTP ${error.code}`
   }
-  return describe(error)
+  return networkError(error)
 }
 
 function cacheKey(url: string, headers: Record<string, string>): string {
