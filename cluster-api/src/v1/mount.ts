@@ -16,6 +16,7 @@ import { registerRunRoutes } from '../runs/routes.ts'
 import { registerScheduleRoutes } from '../schedules/routes.ts'
 import { registerAgentRoutes } from './agents.ts'
 import { registerApiKeyRoutes } from './api-keys.ts'
+import { registerSecretRoutes } from './secrets.ts'
 import { registerClerkWebhook } from './clerk-webhook.ts'
 import { registerSystemRoutes } from './system.ts'
 import { registerTenantRoutes } from './tenants.ts'
@@ -88,6 +89,7 @@ export async function mountV1(options: MountV1Options): Promise<(app: Hono) => v
   })
   registerTenantRoutes(v1, deps)
   registerAgentRoutes(v1, deps, workloads, options.purger)
+  registerSecretRoutes(v1, deps, workloads)
   registerApiKeyRoutes(v1, deps)
   registerUsageRoutes(v1, deps)
   registerRunRoutes(v1, deps, () => options.runs?.queue ?? null)
