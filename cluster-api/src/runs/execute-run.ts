@@ -86,6 +86,25 @@ export async function executeRun(deps: ExecuteDeps, runId: string, signal: Abort
   }
 }
 
+/** The wake path the edge's gate takes: POST wake, then the status long poll until ready (internal/router.ts). */
+async function wakeAndWait(deps: ExecuteDeps, agentId: string, signal: AbortSignal): Promise<void> {
+  try {
+    await deps.workloads.wake(agentId)
+  } catch (error) {
+    if (error instanceof ProblemError && error.status === 409) throw new RetryableRunError({ code: 'agent-paused', message: error.message })
+    throw new RetryableRunError({ code: 'agent-did-not-wake', message: `wake failed: ${error instanceof Error ? error.message : String(error)}` })
+  }
+  let status
+  try {
+    status = await deps.workloads.status(agentId, deps.wakeTimeoutMs, signal)
+  } catch (error) {
+    throw new RetryableRunError({ code: 'agent-did-not-wake', message: `status failed: ${error instanceof Error ? error.message : String(error)}` })
+  }
+  if (!status.ready) {
+    throw new RetryableRunError({ code: 'agent-did-not-wake', message: `the agent was ${status.state}, not ready, after ${deps.wakeTimeoutMs} ms` })
+  }
+}
+
 function unexpected(error: unknown): RunError {
   return { code: 'run-error', message: error instanceof Error ? error.message : String(error) }
 }
@@ -94,22 +113,12 @@ async function attempt(
   deps: ExecuteDeps, runId: string, agent: { id: string; tenantId: string; slug: string }, input: string,
   conversationId: string | null, principal: string, signal: AbortSignal, onText: (text: string) => void,
 ): Promise<RunOutcome> {
-  try {
-    await deps.workloads.wake(agent.id)
-  } catch (error) {
-    if (error instanceof ProblemError && error.status === 409) throw new RetryableRunError({ code: 'agent-paused', message: error.message })
-    throw new RetryableRunError({ code: 'agent-did-not-wake', message: `wake failed: ${error instanceof Error ? error.message : String(error)}` })
-  }
-  let status
-  try {
-    status = await deps.workloads.status(agent.id, deps.wakeTimeoutMs, signal)
-  } catch (error) {
-    throw new RetryableRunError({ code: 'agent-did-not-wake', message: `status failed: ${error instanceof Error ? error.message : String(error)}` })
-  }
-  if (!status.ready) {
-    throw new RetryableRunError({ code: 'agent-did-not-wake', message: `the agent was ${status.state}, not ready, after ${deps.wakeTimeoutMs} ms` })
-  }
+  // As the edge does: an agent already awake gets the turn at once; only a sleeping one is woken and awaited.
+  // (A wake of an awake local agent would push its whole spec to the runtime again, for every run.)
+  const awake = await deps.workloads.status(agent.id).then((s) => s.ready, () => false)
+  if (!awake) await wakeAndWait(deps, agent.id, signal)
   let output = ''
+
   let conversation = conversationId
   try {
     for await (const event of deps.turns.send({ agentId: agent.id, tenantId: agent.tenantId, slug: agent.slug, principal, runId },

@@ -79,7 +79,12 @@ export class RunQueue {
     const o = this.#options
     if (o.concurrency === 0 || this.#working) return
     this.#working = true
-    await this.#boss.work<{ runId: string }>(RUN_QUEUE, { localConcurrency: o.concurrency, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    await this.#boss.work<{ runId: string }>(RUN_QUEUE, {
+      localConcurrency: o.concurrency, batchSize: 1, pollingIntervalSeconds: 0.5,
+      // A NOTIFY wakes an idle worker when a run is sent, but not for runs already queued: after each run a worker
+      // would otherwise wait pg-boss's 30 s backstop with a backlog waiting (measured: 0.3 runs/s with 1,000 queued).
+      notifyPollingIntervalSeconds: 0.5, burstWhenReadyExceeds: Math.max(1, o.concurrency),
+    }, async ([job]) => {
       if (!job) return
       await executeRun({ ...o.execute, maxAttempts: o.maxAttempts }, job.data.runId, job.signal)
     })
