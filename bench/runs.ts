@@ -29,10 +29,11 @@ function percentile(samples: number[], p: number): number {
 const fmt = (samples: number[]) => `p50 ${Math.round(percentile(samples, 50))} ms, p99 ${Math.round(percentile(samples, 99))} ms (min ${Math.round(Math.min(...samples))}, max ${Math.round(Math.max(...samples))}, n ${samples.length})`
 
 const dataDir = await mkdtemp(join(tmpdir(), 'myintell-bench-runs-'))
-const config = loadConfig({ EDGE_SIGNING_SECRET: SECRET, MYINTELL_DATA_DIR: dataDir, MYINTELL_INGRESS_PORT: '0', PORT: '0' })
+// A short idle timeout: the 20 superfriends woken by fires go back to sleep instead of crowding the drain.
+const config = loadConfig({ EDGE_SIGNING_SECRET: SECRET, MYINTELL_DATA_DIR: dataDir, MYINTELL_INGRESS_PORT: '0', PORT: '0', MYINTELL_IDLE_TIMEOUT_MS: '10000' })
 const driverSettings = config.driver!
 const api = await startClusterApi({
-  dataDir, signingSecret: SECRET, logger: pino({ level: 'warn' }), port: 0,
+  dataDir, idleTimeoutMs: config.idleTimeoutMs, signingSecret: SECRET, logger: pino({ level: 'warn' }), port: 0,
   tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
   driver: ({ url }) => createDriver({ driver: driverSettings, signingSecret: SECRET, platformUrl: url, handleSignals: false }),
   runs: { ...config.runs, concurrency: CONCURRENCY },
