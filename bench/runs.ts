@@ -126,7 +126,7 @@ try {
       `select extract(epoch from (e.created_at - r.created_at)) * 1000 as ms from runs r join run_events e on e.run_id = r.id and e.seq = 1 where r.id = $1`, [run.id])
     pickup.push(Number(rows[0]!.ms))
   }
-  console.log(`idle queue, run row → attempt begins (pg-boss LISTEN/NOTIFY, 0.5 s poll fallback): ${fmt(pickup)}`)
+  console.log(`idle queue, run row → attempt begins (pg-boss polling every 0.5 s): ${fmt(pickup)}`)
 } finally {
   await sql.end()
   await api.close()

@@ -42,7 +42,10 @@ export class RunQueue {
     this.#options = options
     this.#boss = new PgBoss({
       connectionString: options.databaseUrl, schema: QUEUE_SCHEMA, max: Math.max(4, options.concurrency + 2),
-      application_name: 'myintell-runs', schedule: false, useListenNotify: true,
+      // No LISTEN/NOTIFY: pg-boss's listener connection raised an unhandled error (and ended the process with exit 1)
+      // when the embedded PostgreSQL stops with the process on SIGTERM (cluster-api/src/main.test.ts). Workers poll
+      // every 0.5 s instead: a run waits at most that long to be picked up on an idle queue.
+      application_name: 'myintell-runs', schedule: false, useListenNotify: false,
     })
     this.#boss.on('error', (error) => options.logger.warn({ err: error }, 'run queue error'))
   }
@@ -63,7 +66,7 @@ export class RunQueue {
       // pg-boss counts retries after the first attempt; one more than ours, so that our last attempt (which fails
       // the run with its reason) is never cut short by pg-boss's own bound.
       retryLimit: o.maxAttempts, retryDelay: o.retryDelayS, retryBackoff: true, retryDelayMax: 300,
-      heartbeatSeconds: HEARTBEAT_S, expireInSeconds: 3_600, notify: true,
+      heartbeatSeconds: HEARTBEAT_S, expireInSeconds: 3_600,
     }).catch((error: unknown) => {
       // Another process created it first.
       if (!String((error as Error).message).includes('already exists')) throw error
@@ -81,8 +84,8 @@ export class RunQueue {
     this.#working = true
     await this.#boss.work<{ runId: string }>(RUN_QUEUE, {
       localConcurrency: o.concurrency, batchSize: 1, pollingIntervalSeconds: 0.5,
-      // A NOTIFY wakes an idle worker when a run is sent, but not for runs already queued: after each run a worker
-      // would otherwise wait pg-boss's 30 s backstop with a backlog waiting (measured: 0.3 runs/s with 1,000 queued).
+      // With NOTIFY on, a worker waited pg-boss's 30 s backstop after each run with a backlog waiting (measured: 0.3
+      // runs/s with 1,000 queued); kept at 0.5 s should NOTIFY come back. Burst while the backlog exceeds the workers.
       notifyPollingIntervalSeconds: 0.5, burstWhenReadyExceeds: Math.max(1, o.concurrency),
     }, async ([job]) => {
       if (!job) return
