@@ -14,6 +14,7 @@ import type { Db } from './db/types.ts'
 import type { AgentSpec, WorkloadDriver } from './drivers/types.ts'
 import { AgentDataPurger } from './tenant-db/agent-data-purger.ts'
 import type { TenantDatabaseProvisioner } from './tenant-db/types.ts'
+import { PlatformMetrics } from './metrics/metrics.ts'
 import { Workloads } from './workloads/workloads.ts'
 import { mountV1, type AuthOptions } from './v1/mount.ts'
 
@@ -101,11 +102,12 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
       runtimeSecrets: options.runtimeSecrets ?? {},
       logger,
     }
-    const workloads = new Workloads(deps)
+    const metrics = new PlatformMetrics(deps.db)
+    const workloads = new Workloads(deps, metrics)
     purger = new AgentDataPurger({ db: platform.db, tenantDatabaseUrl: (tenant) => workloads.tenantDatabases.urlFor(tenant), logger })
     const selfUrl: { value: string } = { value: '' }
     const v1 = await mountV1({ deps, workloads, auth: options.auth ?? {}, clerkWebhookSecret: options.clerkWebhookSecret, selfUrl, ping: platform.ping, purger })
-    const app = createApp({ deps, workloads, mount: v1 })
+    const app = createApp({ deps, workloads, metrics, mount: v1 })
     const host = options.host ?? '127.0.0.1'
     const address = await new Promise<AddressInfo>((resolve, reject) => {
       // maxHeaderSize: accept every request head the edge forwards (wire/request-limits.ts).

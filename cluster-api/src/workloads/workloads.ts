@@ -9,6 +9,7 @@ import { findAgentById, listAllAgents, markColdExcept, recordWake, setWorkloadSt
 import { findTenantById } from '../db/queries/tenants.ts'
 import { notFoundError } from '../http/problems.ts'
 import type { AgentSpec, WorkloadDriver } from '../drivers/types.ts'
+import type { WakeObserver } from '../metrics/metrics.ts'
 import { buildRuntimeConfig, TenantDatabaseCache } from './runtime-config.ts'
 import { ProblemError } from '../../../wire/problem.ts'
 
@@ -28,8 +29,13 @@ export class Workloads {
   /** Every write of the stored state, one after another, in the order the driver told them. */
   #writes: Promise<void> = Promise.resolve()
 
-  constructor(deps: ApiDeps) {
+  readonly #observer: WakeObserver | null
+  #unwatchStarts: (() => void) | null = null
+
+  /** `observer`: the wake metrics (metrics/metrics.ts); null counts nothing. */
+  constructor(deps: ApiDeps, observer: WakeObserver | null = null) {
     this.#deps = deps
+    this.#observer = observer
     this.#tenantDbs = new TenantDatabaseCache(deps.tenantDatabases)
   }
 
@@ -90,6 +96,10 @@ export class Workloads {
    */
   async followDriver(): Promise<void> {
     const driver = this.#deps.driver
+    if (driver?.watchStarts && this.#observer && !this.#unwatchStarts) {
+      const observer = this.#observer
+      this.#unwatchStarts = driver.watchStarts((report) => observer.started(driver.name, report))
+    }
     if (!driver?.watchStates || this.#unfollow) return
     const told = new Set<string>()
     this.#unfollow = driver.watchStates((status) => {
@@ -115,6 +125,7 @@ export class Workloads {
 
   /** Stops following the driver and waits for the writes already told (before the database closes). */
   async stopFollowing(): Promise<void> {
+    this.#unwatchStarts?.()
     this.#unfollow?.()
     await this.#writes
   }
@@ -149,10 +160,22 @@ export class Workloads {
   async #wakeOnce(agentId: string): Promise<WorkloadStatus> {
     const agent = await findAgentById(this.#deps.db, agentId)
     if (!agent) throw notFoundError('Agent')
-    if (agent.desiredState === 'paused') throw new ProblemError({ status: 409, code: 'agent-paused', title: 'The agent is paused by its owner' })
     const driver = this.#driver()
-    await driver.ensure(await this.#spec(agent))
-    const status = await driver.wake(agentId)
+    if (agent.desiredState === 'paused') {
+      this.#observer?.wakeFailed(driver.name, 'paused')
+      throw new ProblemError({ status: 409, code: 'agent-paused', title: 'The agent is paused by its owner' })
+    }
+    this.#observer?.wakeRequested(driver.name)
+    let status: WorkloadStatus
+    try {
+      await driver.ensure(await this.#spec(agent))
+      status = await driver.wake(agentId)
+    } catch (error) {
+      this.#observer?.wakeFailed(driver.name, 'driver_error')
+      throw error
+    }
+    // A failed agent within its cooldown is not started again: the wake is refused, and that is a failure.
+    if (status.state === 'failed') this.#observer?.wakeFailed(driver.name, 'agent_failed')
     // Followed: the driver tells the new state itself, in order with every other change.
     if (this.#unfollow) await recordWake(this.#deps.db, agentId)
     else await setWorkloadState(this.#deps.db, agentId, status.state, true)
@@ -168,6 +191,7 @@ export class Workloads {
     const agent = await findAgentById(this.#deps.db, agentId)
     if (!agent) throw notFoundError('Agent')
     const driver = this.#driver()
+    const startedAt = performance.now()
     const deadline = Date.now() + Math.min(Math.max(waitMs, 0), MAX_STATUS_WAIT_MS)
     let status = await driver.status(agentId)
     const until = AbortSignal.any([AbortSignal.timeout(Math.max(deadline - Date.now(), 1)), ...(signal ? [signal] : [])])
@@ -183,6 +207,10 @@ export class Workloads {
       if (announced && !status.ready) listen = false
     }
     if (!this.#unfollow && status.state !== agent.workloadState) await setWorkloadState(this.#deps.db, agentId, status.state)
+    if (waitMs > 0) {
+      const outcome = status.ready ? 'ready' : status.state === 'failed' ? 'failed' : signal?.aborted ? 'aborted' : 'timeout'
+      this.#observer?.statusWaited((performance.now() - startedAt) / 1000, outcome)
+    }
     return status
   }
 
