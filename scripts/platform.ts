@@ -119,6 +119,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       idleTimeoutMs: config.idleTimeoutMs,
       runtimeSecrets: config.runtimeSecrets,
       logger,
+      tracing: config.tracing,
       tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
       driver: ({ url }) => createDriver({
         driver: localDriver, signingSecret: config.signingSecret, platformUrl: url,

@@ -7,6 +7,7 @@ import type { ApiDeps } from './context.ts'
 import { problemErrorHandler, problemFor, problemNotFound } from './http/problems.ts'
 import { internalRouter } from './internal/router.ts'
 import { PlatformMetrics } from './metrics/metrics.ts'
+import { requestSpans } from './telemetry/tracing.ts'
 import type { Workloads } from './workloads/workloads.ts'
 import { ProblemError } from '../../wire/problem.ts'
 
@@ -64,6 +65,7 @@ export function createApp(parts: AppParts): Hono {
   // The request pipeline, outermost first: the one place that says in which order a request is handled.
   app.onError(problemErrorHandler(parts.deps.logger)) // every error → problem+json with a safe message; the cause goes to the log
   app.notFound(problemNotFound) //                         no route → 404 problem
+  app.use('*', requestSpans()) //                      0. a trace span per request, continuing the edge's traceparent (telemetry/)
   app.use('*', metrics.middleware()) //                 1. counts and times every request (metrics/)
   // Scraped from inside the cluster (Prometheus annotations on the Service); the edge never forwards /metrics
   // because api.<base> is the only host it sends to the cluster-api, and it only proxies /v1.

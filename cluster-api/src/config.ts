@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../wire/idle-timeout.ts'
 import { choice, flag, integer, port, settingsSchema, SettingsError, text, url, type SettingsOf } from '../../wire/settings.ts'
 import { MIN_SECRET_LENGTH } from '../../wire/signature.ts'
+import { otelSettings, type TracingSettings } from '../../wire/otel.ts'
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from './auth/local-issuer.ts'
 import type { DriverSettings } from './drivers/index.ts'
 import { KUBERNETES_DRIVER_ENV, type KubernetesDriverEnv } from './drivers/kubernetes/env.ts'
@@ -33,6 +34,8 @@ export interface ClusterApiConfig {
   logLevel: ClusterApiSettings['logLevel']
   runtimeSecrets: Record<string, string>
   tenantDatabases: TenantDatabaseConfig
+  /** OpenTelemetry traces (telemetry/tracing.ts); off without an endpoint. */
+  tracing: TracingSettings
 }
 
 /** Where tenants' own databases are created (see tenant-databases.ts). */
@@ -81,6 +84,7 @@ export const CLUSTER_API_SETTINGS = settingsSchema({
   neonProjectId: text('NEON_PROJECT_ID', { doc: 'with MYINTELL_TENANT_DB=neon: the Neon project' }),
   neonBranchId: text('NEON_BRANCH_ID', { doc: 'with MYINTELL_TENANT_DB=neon: the branch (default: the project\'s default)' }),
   logLevel: choice('LOG_LEVEL', LOG_LEVELS, { default: 'info', doc: 'the pino level' }),
+  ...otelSettings('myintell-cluster-api'),
   anthropicApiKey: text('ANTHROPIC_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
   openAiApiKey: text('OPENAI_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
   googleApiKey: text('GOOGLE_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
@@ -148,6 +152,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: e.logLevel,
     runtimeSecrets,
     tenantDatabases,
+    tracing: { endpoint: e.otlpEndpoint, serviceName: e.otelServiceName, headers: e.otlpHeaders ?? {} },
   }
 }
 

@@ -16,6 +16,8 @@ import { AgentDataPurger } from './tenant-db/agent-data-purger.ts'
 import type { TenantDatabaseProvisioner } from './tenant-db/types.ts'
 import { PlatformMetrics } from './metrics/metrics.ts'
 import { Workloads } from './workloads/workloads.ts'
+import { startNodeTracing } from '../../wire/node-tracing.ts'
+import type { TracingSettings } from '../../wire/otel.ts'
 import { mountV1, type AuthOptions } from './v1/mount.ts'
 
 export interface DatabaseInfo {
@@ -62,6 +64,8 @@ export interface ClusterApiOptions {
   scalerToken?: string | undefined
   runtimeSecrets?: Record<string, string> | undefined
   logger?: Logger | undefined
+  /** OpenTelemetry traces; unset or without an endpoint: none. */
+  tracing?: TracingSettings | undefined
 }
 
 export interface ClusterApi {
@@ -79,6 +83,7 @@ export interface ClusterApi {
 export async function startClusterApi(options: ClusterApiOptions): Promise<ClusterApi> {
   assertSigningSecret(options.signingSecret)
   const logger = options.logger ?? pino({ level: 'info' })
+  const tracing = startNodeTracing(options.tracing ?? { endpoint: undefined, serviceName: '', headers: {} })
   const platform = await openDatabase({
     databaseUrl: options.databaseUrl,
     dataDir: options.dataDir ?? '.data',
@@ -138,6 +143,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
         // A stopped driver told every agent cold: written before the database closes.
         await workloads.stopFollowing()
         await platform.close()
+        await tracing.shutdown()
       },
     }
   } catch (error) {
@@ -146,6 +152,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     await purger?.close()
     await driver?.close().catch(() => {})
     await platform.close()
+    await tracing.shutdown()
     throw error
   }
 }

@@ -14,6 +14,9 @@ import { fitContext } from './context-window.ts'
 import { extractFact } from './memory-intent.ts'
 import { systemPrompt } from './prompt.ts'
 import { ProblemError } from '../../../wire/problem.ts'
+import { context } from '@opentelemetry/api'
+import { inStreamSpan } from '../../../wire/node-tracing.ts'
+import { tracer } from '../telemetry/tracing.ts'
 
 export type TurnUsage = { inputTokens: number; outputTokens: number }
 export type TurnEvent =
@@ -78,8 +81,10 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
   const { config, db } = agent
   const existing = conversationId !== undefined ? await findConversation(db, config.agentId, conversationScope(caller), conversationId) : null
   if (conversationId !== undefined && !existing) throw conversationNotFound()
+  // The request's span, for the turn's: run() may be iterated later, inside a stream's callback.
+  const parent = context.active()
 
-  return {
+  const turn: PreparedTurn = {
     async *run(signal) {
       const conversation = existing ?? (await createConversation(db, config.agentId, caller.owner, message))
       yield { type: 'start', conversationId: conversation.id }
@@ -116,10 +121,10 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
       let usage: TurnUsage | null = null
       let failure: { code: string; message: string } | null = null
       try {
-        for await (const event of provider.stream({
+        for await (const event of inStreamSpan(tracer, 'model call', { 'gen_ai.system': provider.name, 'gen_ai.request.model': config.model.model }, provider.stream({
           model: config.model.model, system, messages: fitted.messages, maxOutputTokens, signal,
           ...(config.model.temperature !== undefined ? { temperature: config.model.temperature } : {}),
-        })) {
+        }))) {
           if (event.type === 'delta') {
             text += event.text
             yield { type: 'delta', text: event.text }
@@ -147,6 +152,7 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
       }
     },
   }
+  return { run: (signal) => inStreamSpan(tracer, 'turn', { 'myintell.model.provider': config.model.provider }, turn.run(signal), parent) }
 }
 
 const FAILURE_MESSAGES: Record<string, string> = {

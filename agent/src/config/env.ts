@@ -4,6 +4,7 @@ import { RUNTIME_ENV } from '../../../wire/runtime.ts'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
 import { choice, custom, integer, port, settingsSchema, text, url } from '../../../wire/settings.ts'
 import { parseRuntimeConfig } from './runtime-config.ts'
+import { otelSettings, type TracingSettings } from '../../../wire/otel.ts'
 
 export interface RuntimeSettings {
   port: number
@@ -26,6 +27,8 @@ export interface RuntimeSettings {
   /** Pause between tokens of the `local` provider (ms); 0 = as fast as the event loop allows. */
   localTokenDelayMs: number
   logLevel: LogLevel
+  /** OpenTelemetry traces (telemetry/tracing.ts); unset or without an endpoint: off. */
+  tracing?: TracingSettings
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
@@ -75,12 +78,14 @@ export const RUNTIME_SETTINGS = settingsSchema({
     default: 0, unit: 'ms', zero: 'as fast as the event loop allows', doc: 'pause between tokens of the offline local model',
   }),
   logLevel: choice('LOG_LEVEL', LOG_LEVELS, { default: 'info', doc: 'the pino level' }),
+  ...otelSettings('myintell-agent'),
 })
 
 export function readSettings(env: Readonly<Record<string, string | undefined>>): RuntimeSettings {
-  const s = RUNTIME_SETTINGS.parse(env)
+  const { otlpEndpoint, otelServiceName, otlpHeaders, ...s } = RUNTIME_SETTINGS.parse(env)
   return {
     ...s,
+    tracing: { endpoint: otlpEndpoint, serviceName: otelServiceName, headers: otlpHeaders ?? {} },
     config: s.config ?? null,
     controlToken: s.controlToken ?? null,
     platformUrl: s.platformUrl ?? null,

@@ -10,6 +10,8 @@ import { findTenantById } from '../db/queries/tenants.ts'
 import { notFoundError } from '../http/problems.ts'
 import type { AgentSpec, WorkloadDriver } from '../drivers/types.ts'
 import type { WakeObserver } from '../metrics/metrics.ts'
+import { tracer } from '../telemetry/tracing.ts'
+import { inSpan } from '../../../wire/node-tracing.ts'
 import { buildRuntimeConfig, TenantDatabaseCache } from './runtime-config.ts'
 import { ProblemError } from '../../../wire/problem.ts'
 
@@ -168,8 +170,12 @@ export class Workloads {
     this.#observer?.wakeRequested(driver.name)
     let status: WorkloadStatus
     try {
-      await driver.ensure(await this.#spec(agent))
-      status = await driver.wake(agentId)
+      status = await inSpan(tracer, 'driver wake', { 'myintell.driver': driver.name }, async (span) => {
+        await driver.ensure(await this.#spec(agent))
+        const woken = await driver.wake(agentId)
+        span.setAttribute('myintell.workload_state', woken.state)
+        return woken
+      })
     } catch (error) {
       this.#observer?.wakeFailed(driver.name, 'driver_error')
       throw error
