@@ -8,7 +8,14 @@ describe('runtime settings', () => {
     expect(readSettings({})).toEqual({
       port: 8080, host: '127.0.0.1', config: null, controlToken: null, platformUrl: null, drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
       maxMessageChars: 32_000, usageFlushIntervalMs: 5_000, providerTimeoutMs: 60_000, contextWindowTokens: null, localTokenDelayMs: 0, logLevel: 'info',
+      tracing: { endpoint: undefined, serviceName: 'myintell-agent', headers: {} },
     })
+  })
+
+  it('reads the OpenTelemetry exporter settings the local driver hands on', () => {
+    const settings = readSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_EXPORTER_OTLP_HEADERS: 'x-key=a%3Db' })
+    expect(settings.tracing).toEqual({ endpoint: 'http://127.0.0.1:4318', serviceName: 'myintell-agent', headers: { 'x-key': 'a=b' } })
+    expect(() => readSettings({ OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign' })).toThrow('OTEL_EXPORTER_OTLP_HEADERS')
   })
 
   it('reads an assigned agent\'s config and takes 0 where it has a meaning', () => {
