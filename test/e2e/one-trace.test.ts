@@ -1,7 +1,7 @@
 // One trace across the three parts: a chat through the real edge (workerd) to a sleeping superfriend, which the gate
 // wakes through the real cluster-api (local driver, a real runtime process), yields spans at the OTLP receiver double
 // from the edge, the cluster-api and the runtime, all in the trace the caller's `traceparent` named, each span's
-// parent a span of that trace (the caller's own span at the top). Without an endpoint nothing is exported.
+// parent a span of that trace (the caller's own span at the top). Without an endpoint the same chat works.
 
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -149,30 +149,26 @@ describe('traces with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   }, 120_000)
 })
 
+// Nothing to observe at a collector nobody names: that no span records or is sent without an endpoint is proven by
+// wire/node-tracing.test.ts and edge/src/telemetry/tracing.test.ts. Here: with tracing off, the same chat still works.
 describe('traces without an endpoint', () => {
-  let otlp: OtlpReceiver
   let platform: Platform
   let dataDir: string
 
   beforeAll(async () => {
-    // A receiver that would see anything sent, though nothing names it.
-    otlp = await startOtlpReceiver()
     dataDir = mkdtempSync(join(tmpdir(), 'myintell-untraced-'))
     platform = await startPlatform({ dataDir, edgePort: 0, apiPort: 0, ingressPort: 0, env: platformEnv({}) })
   }, START_TIMEOUT_MS)
 
   afterAll(async () => {
     await platform?.close()
-    await otlp?.close()
     if (dataDir) rmSync(dataDir, { recursive: true, force: true })
   })
 
-  it('answers a chat that wakes a superfriend and a caller\'s traceparent, exporting nothing', async () => {
+  it('answers a chat that wakes a superfriend, with a caller\'s traceparent, and fails nothing', async () => {
     await createAgent(platform, 'untraced-ada')
     const response = await chat(platform, 'untraced-ada', { traceparent: `00-${hex(16)}-${hex(8)}-01` })
     expect(response.status, await response.text()).toBe(200)
-    // The Node exporters would have sent within their 1 s delay; the edge sends at the end of each request.
-    await new Promise((resolve) => setTimeout(resolve, 2_000))
-    expect(otlp.requests).toEqual([])
+    expect(response.headers.get(COLD_START)).not.toBeNull()
   }, 120_000)
 })

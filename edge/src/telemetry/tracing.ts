@@ -1,14 +1,14 @@
-// The edge's spans, on the kept OpenTelemetry SDK: @opentelemetry/sdk-trace's TracerProvider makes and ends spans,
-// @opentelemetry/core parses and writes W3C `traceparent`, and @opentelemetry/otlp-transformer's JsonTraceSerializer
-// encodes them as OTLP/HTTP JSON. Only the transport is ours (sendSpans, a dozen lines): the exporters' own transports
-// do not fit workerd. The Node one needs node:http; the browser one (fetch) sets `mode`, which workerd's fetch
-// refuses, and it runs on its own timers, while a Worker may send only within a request, so spans go out in one batch
-// per request with ctx.waitUntil. A caller's `traceparent` is used for continuity only: its trace id and parent span
-// id are kept, its sampling flag and `tracestate` are not (the edge decides to sample), and it is never signed.
+// The edge's spans, all on the kept OpenTelemetry packages, which run in workerd: @opentelemetry/sdk-trace's
+// TracerProvider makes and ends spans, @opentelemetry/core parses and writes W3C `traceparent`, and
+// @opentelemetry/exporter-trace-otlp-http (its fetch build, which wrangler bundles for workerd) sends them as OTLP/HTTP
+// JSON. Not its BatchSpanProcessor: a Worker may only send within a request, and a batch timer outlives it. Finished
+// spans wait in the isolate's queue instead, and each request sends what is queued with ctx.waitUntil (sendSpans).
+// A caller's `traceparent` is used for continuity only: its trace id and parent span id are kept, its sampling flag
+// and `tracestate` are not (the edge decides to sample), and it is never signed.
 
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context, type Span, type Tracer } from '@opentelemetry/api'
 import { ExportResultCode, parseTraceParent, W3CTraceContextPropagator } from '@opentelemetry/core'
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer'
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { AlwaysOnSampler, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace'
 import { tracesUrl, type TracingSettings } from '../../../wire/otel.ts'
@@ -20,7 +20,7 @@ const MAX_QUEUED_SPANS = 2_048
 
 interface EdgeTracing {
   tracer: Tracer
-  settings: TracingSettings & { endpoint: string }
+  exporter: SpanExporter
   queue: ReadableSpan[]
 }
 
@@ -49,7 +49,8 @@ function tracingFor(settings: TracingSettings | undefined): EdgeTracing | null {
       sampler: new AlwaysOnSampler(),
       spanProcessors: [new SimpleSpanProcessor({ exporter: queueExporter(queue) })],
     })
-    tracing = { tracer: provider.getTracer('myintell-edge'), settings: { ...settings, endpoint: settings.endpoint }, queue }
+    const exporter = new OTLPTraceExporter({ url: tracesUrl(settings.endpoint), headers: settings.headers })
+    tracing = { tracer: provider.getTracer('myintell-edge'), exporter, queue }
     byIsolate.set(settings, tracing)
   }
   return tracing
@@ -106,19 +107,19 @@ export function startSpan(settings: TracingSettings | undefined, name: string, k
  * Sends every queued span of this isolate in one OTLP/HTTP JSON request. Never throws: a collector that is down
  * costs its spans, never a request. Give it to ctx.waitUntil.
  */
-export async function sendSpans(settings: TracingSettings | undefined): Promise<void> {
+export function sendSpans(settings: TracingSettings | undefined): Promise<void> {
   const tracing = tracingFor(settings)
-  if (!tracing || tracing.queue.length === 0) return
+  if (!tracing || tracing.queue.length === 0) return Promise.resolve()
   const spans = tracing.queue.splice(0)
-  try {
-    const body = JsonTraceSerializer.serializeRequest(spans)
-    if (!body) return
-    const response = await fetch(tracesUrl(tracing.settings.endpoint), {
-      method: 'POST', headers: { ...tracing.settings.headers, 'content-type': 'application/json' }, body,
-    })
-    await response.body?.cancel()
-    if (!response.ok) console.warn(`edge: the OTLP collector answered ${response.status}; ${spans.length} spans dropped`)
-  } catch (error) {
-    console.warn(`edge: sending ${spans.length} spans failed: ${(error as Error).message}`)
-  }
+  return new Promise((resolve) => {
+    try {
+      tracing.exporter.export(spans, (result) => {
+        if (result.code !== ExportResultCode.SUCCESS) console.warn(`edge: ${spans.length} spans not exported: ${result.error?.message ?? 'the collector refused them'}`)
+        resolve()
+      })
+    } catch (error) {
+      console.warn(`edge: ${spans.length} spans not exported: ${(error as Error).message}`)
+      resolve()
+    }
+  })
 }
