@@ -33,6 +33,11 @@ export class Workloads {
 
   readonly #observer: WakeObserver | null
   #unwatchStarts: (() => void) | null = null
+  /**
+   * For a driver that reports no starts (watchStarts) but tells its states: when each wake that found an agent not
+   * ready began, by agent, until the driver tells it ready (or failed, or cold). Feeds the wake-duration metrics.
+   */
+  readonly #wakesBegun = new Map<string, number>()
 
   /** `observer`: the wake metrics (metrics/metrics.ts); null counts nothing. */
   constructor(deps: ApiDeps, observer: WakeObserver | null = null) {
@@ -107,6 +112,7 @@ export class Workloads {
     this.#unfollow = driver.watchStates((status) => {
       told.add(status.agentId)
       this.#store(status.agentId, status.state)
+      this.#startSeen(driver.name, status)
     })
     let listed: WorkloadStatus[]
     try {
@@ -123,6 +129,16 @@ export class Workloads {
       const corrected = await markColdExcept(this.#deps.db, known)
       if (corrected > 0) this.#deps.logger.info({ corrected }, 'stored workload states corrected: the driver runs none of these agents')
     })
+  }
+
+  /** A wake this process saw begin has ended (watchStates): its duration, as the driver's start report would give it. */
+  #startSeen(driverName: string, status: WorkloadStatus): void {
+    const begun = this.#wakesBegun.get(status.agentId)
+    if (begun === undefined || status.state === 'waking') return
+    this.#wakesBegun.delete(status.agentId)
+    // cold: stopped before it was ready (removed, scaled down), which is no start at all.
+    if (status.state === 'cold') return
+    this.#observer?.started(driverName, { ok: status.state === 'ready', warmPool: 'none', durationMs: performance.now() - begun })
   }
 
   /** Stops following the driver and waits for the writes already told (before the database closes). */
@@ -168,6 +184,7 @@ export class Workloads {
       throw new ProblemError({ status: 409, code: 'agent-paused', title: 'The agent is paused by its owner' })
     }
     this.#observer?.wakeRequested(driver.name)
+    const begunAt = performance.now()
     let status: WorkloadStatus
     try {
       status = await inSpan(tracer, 'driver wake', { 'myintell.driver': driver.name }, async (span) => {
@@ -182,6 +199,10 @@ export class Workloads {
     }
     // A failed agent within its cooldown is not started again: the wake is refused, and that is a failure.
     if (status.state === 'failed') this.#observer?.wakeFailed(driver.name, 'agent_failed')
+    // Timed from here when the driver cannot report its starts itself, but tells when the agent is ready.
+    if (!status.ready && status.state !== 'failed' && !driver.watchStarts && this.#unfollow && !this.#wakesBegun.has(agentId)) {
+      this.#wakesBegun.set(agentId, begunAt)
+    }
     // Followed: the driver tells the new state itself, in order with every other change.
     if (this.#unfollow) await recordWake(this.#deps.db, agentId)
     else await setWorkloadState(this.#deps.db, agentId, status.state, true)
