@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
 import { createApp } from '../../cluster-api/src/app.ts'
 import type { ApiDeps } from '../../cluster-api/src/context.ts'
+import type { AgentSecrets } from '../../cluster-api/src/secrets/agent-secrets.ts'
+import { egressPolicy } from '../../wire/egress.ts'
 import { loadConfig } from '../../cluster-api/src/config.ts'
 import { createDriver } from '../../cluster-api/src/drivers/index.ts'
 import type { LocalDriver } from '../../cluster-api/src/drivers/local/index.ts'
@@ -113,6 +115,8 @@ describe('GET /metrics', { timeout: 90_000 }, () => {
     const deps: ApiDeps = {
       db: api.db, driver: null, tenantDatabases: null, signingSecret: TEST_SIGNING_SECRET, idleTimeoutMs: 0, scalerToken: null,
       runtimeSecrets: {}, logger: pino({ level: 'silent' }),
+      // Neither is reached: these apps mount no /v1 and have no driver.
+      secrets: {} as AgentSecrets, egress: { policy: egressPolicy(undefined), resolve: async () => [] }, workspaceRoot: null,
     }
     const one = createApp({ deps, workloads: new Workloads(deps) })
     const two = createApp({ deps, workloads: new Workloads(deps) })

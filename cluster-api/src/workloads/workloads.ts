@@ -13,6 +13,7 @@ import type { WakeObserver } from '../metrics/metrics.ts'
 import { tracer } from '../telemetry/tracing.ts'
 import { inSpan } from '../../../wire/node-tracing.ts'
 import { buildRuntimeConfig, TenantDatabaseCache } from './runtime-config.ts'
+import { ensureWorkspaceDir } from './workspace-dir.ts'
 import { ProblemError } from '../../../wire/problem.ts'
 
 /** How long a /v1 read waits for the driver's live state before answering with the stored one. */
@@ -65,7 +66,14 @@ export class Workloads {
   async #spec(agent: Agent) {
     const tenant = await findTenantById(this.#deps.db, agent.tenantId)
     if (!tenant) throw notFoundError('Agent')
-    return buildRuntimeConfig(agent, tenant, await this.#tenantDbs.urlFor(tenant), this.#deps.runtimeSecrets, this.#deps.signingSecret)
+    const [tenantDatabaseUrl, agentSecrets, workspaceDir] = await Promise.all([
+      this.#tenantDbs.urlFor(tenant),
+      this.#deps.secrets.open(agent.id),
+      this.#deps.workspaceRoot ? ensureWorkspaceDir(this.#deps.workspaceRoot, agent.id) : undefined,
+    ])
+    return buildRuntimeConfig(agent, tenant, {
+      tenantDatabaseUrl, platformSecrets: this.#deps.runtimeSecrets, agentSecrets, masterSecret: this.#deps.signingSecret, workspaceDir,
+    })
   }
 
   /** The spec of every agent the platform knows: what a driver's reconcile loop keeps and everything else it removes. */
