@@ -16,7 +16,7 @@ import { endLeftovers, markChildren, startWatchdog } from './leftovers.ts'
 import { assertPortFree } from './ports.ts'
 import { seedDevData, type DevSeed } from './seed.ts'
 import { NPM_START_SETTINGS } from './settings.ts'
-import type { TracingSettings } from '../wire/otel.ts'
+import { formatOtlpHeaders, type TracingSettings } from '../wire/otel.ts'
 
 const root = resolve(import.meta.dirname, '..')
 
@@ -203,7 +203,7 @@ async function startEdge(options: EdgeOptions): Promise<{ url: URL; dispose(): P
     ACCESS_LOG: options.accessLog,
   }
   if (options.tracing.endpoint) vars.OTEL_EXPORTER_OTLP_ENDPOINT = options.tracing.endpoint
-  const otlpHeaders = Object.entries(options.tracing.headers).map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join(',')
+  const otlpHeaders = formatOtlpHeaders(options.tracing.headers)
   if (otlpHeaders) vars.OTEL_EXPORTER_OTLP_HEADERS = otlpHeaders
   // The secret as secret_text: wrangler never prints its value in any table or log.
   const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: k === 'EDGE_SIGNING_SECRET' || k === 'OTEL_EXPORTER_OTLP_HEADERS' ? 'secret_text' as const : 'plain_text' as const, value: v }]))

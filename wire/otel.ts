@@ -3,9 +3,6 @@
 
 import { custom, text, url } from './settings.ts'
 
-/** The variables the local driver hands on to the runtimes it starts, so their spans reach the same collector. */
-export const OTEL_ENV = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS'] as const
-
 /** `key=value,key2=value2` as the OpenTelemetry specification writes it; values may be percent-encoded. */
 export function parseOtlpHeaders(raw: string): Record<string, string> {
   const headers: Record<string, string> = {}
@@ -18,6 +15,11 @@ export function parseOtlpHeaders(raw: string): Record<string, string> {
     headers[key.toLowerCase()] = decodeURIComponent(part.slice(at + 1).trim())
   }
   return headers
+}
+
+/** The inverse of parseOtlpHeaders: to hand the same headers on to another part's environment. */
+export function formatOtlpHeaders(headers: Record<string, string>): string {
+  return Object.entries(headers).map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join(',')
 }
 
 /** The three settings every part declares; `serviceName` is that part's default OTEL_SERVICE_NAME. */

@@ -4,7 +4,6 @@
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../../../wire/idle-timeout.ts'
-import { OTEL_ENV } from '../../../../wire/otel.ts'
 import { assertSigningSecret } from '../../../../wire/signature.ts'
 import { silentLogger, type StructuredLogger } from '../../../../wire/logger.ts'
 
@@ -35,7 +34,7 @@ export const DEFAULT_FAILED_COOLDOWN_MS = 60_000
  * Environment variables of the cluster-api handed on to runtimes as they are (the host reads them: config.ts);
  * everything else, the platform's secrets above all, is withheld.
  */
-export const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'NODE_ENV', 'LOG_LEVEL', ...OTEL_ENV] as const
+export const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'NODE_ENV', 'LOG_LEVEL'] as const
 
 export interface LocalDriverOptions {
   /** The edge signing secret: the ingress verifies it, every runtime receives it. */
