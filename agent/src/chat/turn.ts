@@ -21,6 +21,9 @@ import { recallForPrompt } from './memory-recall.ts'
 import { systemPrompt } from './prompt.ts'
 import { runToolLoop, type LoopBounds, type LoopFinishReason, type TurnUsage } from './tool-loop.ts'
 import { ProblemError } from '../../../wire/problem.ts'
+import { context } from '@opentelemetry/api'
+import { inStreamSpan } from '../../../wire/node-tracing.ts'
+import { tracer } from '../telemetry/tracing.ts'
 
 export type { TurnUsage } from './tool-loop.ts'
 export type TurnEvent =
@@ -141,8 +144,10 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
   const { config, db } = agent
   const existing = conversationId !== undefined ? await findConversation(db, config.agentId, conversationScope(caller), conversationId) : null
   if (conversationId !== undefined && !existing) throw conversationNotFound()
+  // The request's span, for the turn's: run() may be iterated later, inside a stream's callback.
+  const parent = context.active()
 
-  return {
+  const turn: PreparedTurn = {
     async *run(signal) {
       const conversation = existing ?? (await createConversation(db, config.agentId, caller.owner, message))
       yield { type: 'start', conversationId: conversation.id }
@@ -180,10 +185,11 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
       let failure: { code: string; message: string } | null = null
       let finishReason: LoopFinishReason = 'other'
       try {
-        for await (const event of runToolLoop({
+        // The model call: every step of the tool loop, from the first request to the model to its last answer.
+        for await (const event of inStreamSpan(tracer, 'model call', { 'gen_ai.system': model.name, 'gen_ai.request.model': config.model.model }, runToolLoop({
           model, system, messages: modelMessagesOf(fitted.messages), tools: turnTools.tools, maxOutputTokens, bounds: deps.bounds, signal,
           ...(config.model.temperature !== undefined ? { temperature: config.model.temperature } : {}),
-        })) {
+        }))) {
           if (event.type === 'delta') {
             text += event.text
             yield event
@@ -227,6 +233,7 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
       }
     },
   }
+  return { run: (signal) => inStreamSpan(tracer, 'turn', { 'myintell.model.provider': config.model.provider }, turn.run(signal), parent) }
 }
 
 const FAILURE_MESSAGES: Record<string, string> = {
