@@ -26,7 +26,8 @@ const OPENAI_RESOURCES = new Set([
 export function isOpenAiPath(path: string): boolean {
   const [, v1, resource] = path.split('/')
   if (v1 !== 'v1' || resource === undefined) return false
-  if (resource === 'chat') return path.startsWith('/v1/chat/') // /v1/chat/completions and below; /v1/chat is ours
+  // /v1/chat/completions and below are OpenAI's; /v1/chat itself is the superfriend's own chat.
+  if (resource === 'chat') return path === '/v1/chat/completions' || path.startsWith('/v1/chat/completions/')
   return OPENAI_RESOURCES.has(resource)
 }
 

@@ -74,12 +74,19 @@ function paramOf(path: ReadonlyArray<PropertyKey>): string | null {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || null
 }
 
+function valueAt(body: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let at: unknown = body
+  for (const key of path) at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined
+  return at
+}
+
 export function parseResponseRequest(body: unknown): ResponseRequest {
   const parsed = responseRequestSchema.safeParse(body)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     const param = paramOf(issue.path)
-    const missing = issue.code === 'invalid_type' && issue.input === undefined
+    // Read from the body itself: zod's issues carry the failing input only when asked to.
+    const missing = valueAt(body, issue.path) === undefined
     const message = issue.path[0] === 'tools'
       ? `Invalid value for '${param}': only function tools are supported (${issue.message}).`
       : `${missing ? 'Missing required parameter' : 'Invalid value for'} '${param ?? 'body'}'${missing ? '.' : `: ${issue.message}`}`
