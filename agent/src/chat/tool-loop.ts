@@ -1,7 +1,6 @@
 // The model call of a turn on the AI SDK: streamText with the turn's tools, bounded by a step count and a time bound.
 // Yields text deltas, every tool call and its result (a failing tool or bad arguments is a result carrying the error,
 // which the model sees; the loop goes on), and one final `finish` or `failure`. Never throws for a provider fault.
-import { isStepCount, jsonSchema, Output, streamText } from 'ai'
 import type { ModelMessage, ToolChoice, ToolSet } from 'ai'
 import type { ToolCallEvent, ToolResultEvent } from '../../../wire/chat-events.ts'
 import { toProviderError } from '../providers/errors.ts'
@@ -52,7 +51,16 @@ function errorText(error: unknown): string {
   return message.length > 1_000 ? `${message.slice(0, 1_000)}…` : message
 }
 
-function output(format: ResponseFormat | undefined) {
+type Ai = typeof import('ai')
+
+/**
+ * The AI SDK, loaded on the first turn: an idle runtime (the warm pool, an agent nobody talks to) never parses it,
+ * which keeps its resident memory under the 80 MB target (bench/tools.ts).
+ */
+let ai: Promise<Ai> | null = null
+export const loadAi = (): Promise<Ai> => (ai ??= import('ai'))
+
+function output({ Output, jsonSchema }: Ai, format: ResponseFormat | undefined) {
   if (!format || format.type === 'text') return undefined
   if (format.type === 'json_object') return Output.json()
   return Output.object({
@@ -65,7 +73,9 @@ export async function* runToolLoop(req: LoopRequest): AsyncGenerator<LoopEvent> 
   // Our own controller: stopping after a provider error must not wait for the SDK to notice.
   const stop = new AbortController()
   const abort = AbortSignal.any([req.signal, stop.signal])
-  const format = output(req.responseFormat)
+  const sdk = await loadAi()
+  const { isStepCount, streamText } = sdk
+  const format = output(sdk, req.responseFormat)
   const result = streamText({
     model: req.model.model,
     system: req.system,

@@ -1,7 +1,7 @@
 // Maps whatever a model call fails with (the AI SDK's APICallError and RetryError, a provider's error event in the
 // stream, a broken connection, a timeout) onto our stable ProviderErrorCodes. The code is what users and logs see.
 import { APICallError } from '@ai-sdk/provider'
-import { RetryError } from 'ai'
+import type { RetryError } from 'ai'
 import { ProviderError, type ProviderErrorCode } from './types.ts'
 
 function codeForStatus(status: number): ProviderErrorCode {
@@ -23,7 +23,8 @@ function isTimeout(err: unknown): boolean {
  */
 export function toProviderError(err: unknown, provider: string): ProviderError {
   if (err instanceof ProviderError) return err
-  if (RetryError.isInstance(err)) return toProviderError(err.lastError, provider)
+  // By name, not RetryError.isInstance: `ai` is loaded on the first turn only (tool-loop.ts), not for this check.
+  if ((err as { name?: unknown } | null)?.name === 'AI_RetryError') return toProviderError((err as RetryError).lastError, provider)
   if (APICallError.isInstance(err)) {
     if (err.statusCode === undefined) {
       return isTimeout(err.cause) ? new ProviderError('timeout', `${provider} did not answer in time`, { cause: err })

@@ -1,10 +1,6 @@
 // Builds the agent's model on the Vercel AI SDK from the provider its config names (wire/model-providers.ts, which
 // the cluster-api validates against) and its secrets map: keys and base URLs per agent, so self-hosted servers work.
 // A provider that cannot work (no key, unknown name) still builds: its model fails every call with a clear code.
-import { createAnthropic } from '@ai-sdk/anthropic'
-import { createGoogleGenerativeAI } from '@ai-sdk/google'
-import { createOpenAI } from '@ai-sdk/openai'
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import type { LanguageModelV4 } from '@ai-sdk/provider'
 import { isOpenAiCompatible } from '../../../wire/model-providers.ts'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
@@ -68,6 +64,21 @@ export function headerTimeoutFetch(timeoutMs: number): typeof fetch {
   }
 }
 
+/**
+ * A model whose provider package loads on its first call. Each @ai-sdk package is a chunk of its own in the bundle,
+ * so a runtime parses only the one its agent uses, and an idle runtime none.
+ */
+function lazyModel(provider: string, modelId: string, load: () => Promise<LanguageModelV4>): LanguageModelV4 {
+  let model: Promise<LanguageModelV4> | null = null
+  const get = () => (model ??= load())
+  return {
+    specificationVersion: 'v4', provider, modelId,
+    get supportedUrls() { return {} },
+    doGenerate: async (options) => (await get()).doGenerate(options),
+    doStream: async (options) => (await get()).doStream(options),
+  }
+}
+
 function languageModel(config: RuntimeConfig, settings: ProviderSettings): LanguageModelV4 {
   const name = config.model.provider
   const fetch = headerTimeoutFetch(settings.timeoutMs)
@@ -77,17 +88,19 @@ function languageModel(config: RuntimeConfig, settings: ProviderSettings): Langu
     const apiKey = secret(config, 'ANTHROPIC_API_KEY')
     if (!apiKey) return failingModel(name, modelId, new ProviderError('auth_error', 'ANTHROPIC_API_KEY is not set for this agent'))
     const baseURL = anthropicBaseUrl(secret(config, 'ANTHROPIC_BASE_URL'))
-    return createAnthropic({ apiKey, fetch, ...(baseURL ? { baseURL } : {}) })(modelId)
+    return lazyModel(name, modelId, async () => (await import('@ai-sdk/anthropic')).createAnthropic({ apiKey, fetch, ...(baseURL ? { baseURL } : {}) })(modelId))
   }
   if (name === 'google') {
     const apiKey = secret(config, 'GOOGLE_GENERATIVE_AI_API_KEY', 'GOOGLE_API_KEY')
     if (!apiKey) return failingModel(name, modelId, new ProviderError('auth_error', 'GOOGLE_API_KEY is not set for this agent'))
     const baseURL = secret(config, 'GOOGLE_BASE_URL')
-    return createGoogleGenerativeAI({ apiKey, fetch, ...(baseURL ? { baseURL: trimSlash(baseURL) } : {}) })(modelId)
+    return lazyModel(name, modelId, async () => (await import('@ai-sdk/google')).createGoogleGenerativeAI({ apiKey, fetch, ...(baseURL ? { baseURL: trimSlash(baseURL) } : {}) })(modelId))
   }
   if (name === 'openai') {
     // Chat Completions, the API every OpenAI-compatible server shares; OpenAI itself answers 401 without a key.
-    return createOpenAI({ fetch, apiKey: secret(config, 'OPENAI_API_KEY') ?? '', baseURL: trimSlash(secret(config, 'OPENAI_BASE_URL') ?? DEFAULT_BASE_URLS.openai!) }).chat(modelId)
+    const apiKey = secret(config, 'OPENAI_API_KEY') ?? ''
+    const baseURL = trimSlash(secret(config, 'OPENAI_BASE_URL') ?? DEFAULT_BASE_URLS.openai!)
+    return lazyModel(name, modelId, async () => (await import('@ai-sdk/openai')).createOpenAI({ fetch, apiKey, baseURL }).chat(modelId))
   }
   if (isOpenAiCompatible(name)) {
     // Local servers (Ollama, llama.cpp) need no key. OPENAI_BASE_URL / OPENAI_API_KEY are the fallbacks, so the
@@ -97,7 +110,9 @@ function languageModel(config: RuntimeConfig, settings: ProviderSettings): Langu
       ? secret(config, 'OPENROUTER_BASE_URL') ?? DEFAULT_BASE_URLS.openrouter!
       : secret(config, 'OPENAI_COMPATIBLE_BASE_URL', 'OPENAI_BASE_URL') ?? DEFAULT_BASE_URLS[name]
     if (!baseURL) return failingModel(name, modelId, new ProviderError('unknown_provider', 'OPENAI_COMPATIBLE_BASE_URL is not set for this agent'))
-    return createOpenAICompatible({ name, fetch, baseURL: trimSlash(baseURL), includeUsage: true, supportsStructuredOutputs: true, ...(apiKey ? { apiKey } : {}) })(modelId)
+    return lazyModel(name, modelId, async () => (await import('@ai-sdk/openai-compatible')).createOpenAICompatible({
+      name, fetch, baseURL: trimSlash(baseURL), includeUsage: true, supportsStructuredOutputs: true, ...(apiKey ? { apiKey } : {}),
+    })(modelId))
   }
   return failingModel(name, modelId, new ProviderError('unknown_provider', `unknown model provider "${name}"`))
 }

@@ -3,7 +3,6 @@
 // request's `tools` go to the model beside the agent's own (run here, server-side); a call of a client tool ends the
 // turn and goes back as `tool_calls` with finish_reason "tool_calls". `response_format` is passed to the model.
 import { randomUUID } from 'node:crypto'
-import { jsonSchema, tool } from 'ai'
 import type { ModelMessage, ToolChoice, ToolSet } from 'ai'
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
@@ -18,7 +17,7 @@ import { recallForPrompt } from '../chat/memory-recall.ts'
 import { parseChatCompletion, responseFormatOf, textOf, toPrompt } from '../chat/openai-request.ts'
 import type { ChatCompletionRequest } from '../chat/openai-request.ts'
 import { systemPrompt } from '../chat/prompt.ts'
-import { runToolLoop, type LoopEvent, type LoopFinishReason, type TurnUsage } from '../chat/tool-loop.ts'
+import { loadAi, runToolLoop, type LoopEvent, type LoopFinishReason, type TurnUsage } from '../chat/tool-loop.ts'
 import { checkMessage, DEFAULT_MAX_OUTPUT_TOKENS, describeFailure } from '../chat/turn.ts'
 import type { TurnDeps } from '../chat/turn.ts'
 import { assembleTools } from '../tools/index.ts'
@@ -28,13 +27,15 @@ import type { AgentContext } from './agent-context.ts'
 import { ProblemError } from '../../../wire/problem.ts'
 
 /** The client's tools, for the model to call: no execute, so a call of one ends the loop and goes back to the client. */
-function clientTools(req: ChatCompletionRequest): ToolSet {
+async function clientTools(req: ChatCompletionRequest): Promise<ToolSet> {
   const tools: ToolSet = {}
-  for (const t of req.tools ?? []) {
-    tools[t.function.name] = tool({
+  if (!req.tools?.length) return tools
+  const { jsonSchema } = await loadAi()
+  for (const t of req.tools) {
+    tools[t.function.name] = {
       ...(t.function.description ? { description: t.function.description } : {}),
       inputSchema: jsonSchema((t.function.parameters ?? { type: 'object', properties: {} }) as Parameters<typeof jsonSchema>[0]),
-    })
+    }
   }
   return tools
 }
@@ -110,7 +111,7 @@ export function openAiRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
       system = withClient(fitted.earlierNote)
     }
     const temperature = req.temperature ?? config.model.temperature
-    const client = clientTools(req)
+    const client = await clientTools(req)
     const toolChoice = toolChoiceOf(req)
     const responseFormat = responseFormatOf(req)
     const loop = (signal: AbortSignal): AsyncGenerator<LoopEvent> => runToolLoop({

@@ -1,6 +1,6 @@
 // The `clock` tool: the current time in the agent's time zone (RuntimeConfig.timezone, UTC when it names none), or
 // in another zone the model asks for.
-import { tool } from 'ai'
+import type { Tool } from 'ai'
 import { z } from 'zod'
 
 const inputSchema = z.object({
@@ -22,11 +22,12 @@ function localIso(date: Date, timeZone: string): { iso: string; offset: string }
   return { iso: `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`, offset }
 }
 
-export function clockTool(ctx: ClockToolContext) {
-  return tool({
+// A plain Tool object (what the SDK's `tool()` returns unchanged): `ai` itself loads with the first turn.
+export function clockTool(ctx: ClockToolContext): Tool<z.infer<typeof inputSchema>> {
+  return {
     description: 'The current date and time, in your own time zone unless another is asked for.',
     inputSchema,
-    async execute({ timezone }) {
+    async execute({ timezone }: z.infer<typeof inputSchema>) {
       const zone = timezone ?? ctx.timezone
       const now = ctx.now?.() ?? new Date()
       let local: { iso: string; offset: string }
@@ -38,5 +39,5 @@ export function clockTool(ctx: ClockToolContext) {
       const weekday = new Intl.DateTimeFormat('en', { timeZone: zone, weekday: 'long' }).format(now)
       return { now: local.iso, weekday, timezone: zone, utc: now.toISOString() }
     },
-  })
+  }
 }

@@ -1,7 +1,7 @@
 // The `memory` tool: the model remembers, forgets and searches long-term memories itself. Scoped exactly as a turn's
 // own memories are (http/caller.ts): a member's memories are agent-wide, a guest's are its own, and a guest the edge
 // could not name keeps nothing; search reaches the agent-wide memories and the caller's own.
-import { tool } from 'ai'
+import type { Tool } from 'ai'
 import { z } from 'zod'
 import { addMemory, deleteMemory, deleteOwnMemory, searchMemories } from '../db/memory-queries.ts'
 import type { TenantDb } from '../db/tenant-db.ts'
@@ -27,12 +27,13 @@ export interface MemoryToolContext {
   onRemember?: (memory: { id: string; content: string }) => void
 }
 
-export function memoryTool(ctx: MemoryToolContext) {
-  return tool({
+// A plain Tool object (what the SDK's `tool()` returns unchanged): `ai` itself loads with the first turn.
+export function memoryTool(ctx: MemoryToolContext): Tool<z.infer<typeof inputSchema>> {
+  return {
     description: 'Long-term memory across conversations. action "remember" keeps a fact (content), "search" finds '
       + 'remembered facts (query), "forget" deletes one (id from search). Keep only what will matter later.',
     inputSchema,
-    async execute(input) {
+    async execute(input: z.infer<typeof inputSchema>) {
       if (input.action === 'remember') {
         if (!input.content) throw new Error('remember needs content: the fact to keep')
         const holder = memoryHolder(ctx.caller)
@@ -52,5 +53,5 @@ export function memoryTool(ctx: MemoryToolContext) {
       const rows = await searchMemories(ctx.db, ctx.agentId, ctx.caller.owner, input.query ?? '', MEMORY_SEARCH_LIMIT)
       return { memories: rows.map((m) => ({ id: m.id, content: m.content, pinned: m.pinned, createdAt: m.createdAt.toISOString() })) }
     },
-  })
+  }
 }
