@@ -51,9 +51,8 @@ export function superfriendServer(ctx: AgentContext, deps: TurnDeps, caller: Cal
         const usage = { inputTokens: event.usage.inputTokens, outputTokens: event.usage.outputTokens }
         return toolResult(reply, { reply, conversationId: event.conversationId, messageId: event.messageId, usage })
       } else if (event.type === 'error') {
-        return toolError(`model-${event.code.replace(/_/g, '-')}`, `The model failed to reply: ${event.message}`, {
-          conversationId: event.conversationId, messageId: event.messageId, partialReply: event.partial,
-        })
+        // The conversation id, so the host can come back to it: what was said and the partial reply are stored.
+        return toolError(`model-${event.code.replace(/_/g, '-')}`, `The model failed to reply: ${event.message} (conversationId ${event.conversationId})`)
       }
     }
     throw new Error('chat turn ended without a done or error event')

@@ -8,10 +8,10 @@ export function toolResult(text: string, structured: Record<string, unknown>): C
   return { content: [{ type: 'text', text }], structuredContent: structured }
 }
 
-export function toolError(code: string, message: string, extra: Record<string, unknown> = {}): CallToolResult {
-  // structuredContent rides along for hosts that key on the code; the SDK does not check it against the output schema
-  // on an error.
-  return { content: [{ type: 'text', text: message }], structuredContent: { error: code, ...extra }, isError: true }
+export function toolError(code: string, message: string): CallToolResult {
+  // No structuredContent: the SDK's client checks it against the tool's output schema even on an error, so the code a
+  // host may key on leads the text instead.
+  return { content: [{ type: 'text', text: `${code}: ${message}` }], isError: true }
 }
 
 /** Runs a tool: a ProblemError (the same checks the HTTP routes make) becomes its tool error, anything else is logged. */
