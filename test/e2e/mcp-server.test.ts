@@ -281,4 +281,22 @@ describe('anonymous MCP callers of a public superfriend', () => {
     expect(theirs.conversations.map((c) => c.id)).not.toContain(ownerConversation)
     await Promise.all([owner.close(), anonymous.close(), stranger.close()])
   }, 60_000)
+
+  it('find only their own memories; the tenant finds every one', async () => {
+    // A guest the edge recognises again (a key of another tenant): what it asks to be kept is its own.
+    const stranger = await connect(publicSlug, strangerKey)
+    await call(stranger, 'chat', { message: 'remember that my locker number is 4242' })
+    const own = (await call(stranger, 'search_memory', { query: '4242' })).structuredContent as { memories: Array<{ content: string }> }
+    expect(own.memories.map((m) => m.content)).toEqual([expect.stringContaining('4242')])
+
+    const anonymous = await connect(publicSlug, null)
+    expect((await call(anonymous, 'search_memory', { query: '4242' })).structuredContent).toEqual({ memories: [] })
+    // A guest does not read the agent-wide memories either (as GET /v1/memories is the tenant's only).
+    expect((await call(stranger, 'search_memory', { query: 'mango' })).structuredContent).toEqual({ memories: [] })
+
+    const owner = await connect(publicSlug, platform.seed.apiKey)
+    const all = (await call(owner, 'search_memory', { query: '4242' })).structuredContent as { memories: unknown[] }
+    expect(all.memories).toHaveLength(1)
+    await Promise.all([owner.close(), anonymous.close(), stranger.close()])
+  }, 60_000)
 })
