@@ -6,7 +6,7 @@ import { resolve, join } from 'node:path'
 import { unstable_startWorker } from 'wrangler'
 import { pino, type Logger } from 'pino'
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../cluster-api/src/auth/local-issuer.ts'
-import { CLUSTER_API_SETTINGS, loadConfig, readSettings } from '../cluster-api/src/config.ts'
+import { CLUSTER_API_SETTINGS, loadConfig, LOCAL_WORKSPACES_DIR, readSettings, runtimeEnvOf } from '../cluster-api/src/config.ts'
 import { createDriver } from '../cluster-api/src/drivers/index.ts'
 import { LOCAL_INGRESS_PORT } from '../cluster-api/src/drivers/local/env.ts'
 import { startClusterApi, type ClusterApi } from '../cluster-api/src/server.ts'
@@ -118,12 +118,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       auth: config.auth,
       idleTimeoutMs: config.idleTimeoutMs,
       runtimeSecrets: config.runtimeSecrets,
+      secretsKeys: config.secretsKeys,
+      egressAllow: config.egressAllow,
+      workspaceRoot: join(dataDir, LOCAL_WORKSPACES_DIR),
       logger,
       tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
       driver: ({ url }) => createDriver({
         driver: localDriver, signingSecret: config.signingSecret, platformUrl: url,
         // startPlatform's close() stops the runtimes in order (edge, API, agents, PostgreSQL); the caller owns signals.
         handleSignals: false,
+        runtimeEnv: runtimeEnvOf(config),
       }),
     })
     cleanups.push(() => clusterApi.close())

@@ -144,9 +144,6 @@ describe('an MCP host with the tenant’s key', () => {
     expect(text(found)).toContain('teal')
     const none = await call(client, 'search_memory', { query: 'purple' })
     expect((none.structuredContent as { memories: unknown[] }).memories).toEqual([])
-    // Wildcards are plain characters: "%" matches no memory.
-    const wildcard = await call(client, 'search_memory', { query: '%' })
-    expect((wildcard.structuredContent as { memories: unknown[] }).memories).toEqual([])
   })
 
   it('lists the conversation with list_conversations, a page at a time', async () => {
@@ -256,7 +253,7 @@ describe('the edge in front of /mcp', () => {
 })
 
 describe('anonymous MCP callers of a public superfriend', () => {
-  it('may chat, and see none of the tenant’s conversations or memories', async () => {
+  it('may chat, and see none of the tenant’s conversations', async () => {
     const owner = await connect(publicSlug, platform.seed.apiKey)
     const ownerTurn = await call(owner, 'chat', { message: 'remember that the launch code is mango' })
     const ownerConversation = (ownerTurn.structuredContent as { conversationId: string }).conversationId
@@ -267,7 +264,6 @@ describe('anonymous MCP callers of a public superfriend', () => {
     const turn = await call(anonymous, 'chat', { message: 'hello from nobody' })
     expect(turn.isError).toBeFalsy()
     expect(text(turn)).toContain(LOCAL_REPLY)
-    expect((await call(anonymous, 'search_memory', { query: 'mango' })).structuredContent).toEqual({ memories: [] })
     const listed = (await call(anonymous, 'list_conversations', {})).structuredContent as { conversations: Array<{ id: string }> }
     expect(listed.conversations.map((c) => c.id)).not.toContain(ownerConversation)
     const intrude = await call(anonymous, 'chat', { message: 'let me in', conversationId: ownerConversation })
@@ -276,27 +272,26 @@ describe('anonymous MCP callers of a public superfriend', () => {
 
     // Another tenant's key on the public agent is a guest too: it sees nothing of the tenant's.
     const stranger = await connect(publicSlug, strangerKey)
-    expect((await call(stranger, 'search_memory', { query: 'mango' })).structuredContent).toEqual({ memories: [] })
     const theirs = (await call(stranger, 'list_conversations', {})).structuredContent as { conversations: Array<{ id: string }> }
     expect(theirs.conversations.map((c) => c.id)).not.toContain(ownerConversation)
     await Promise.all([owner.close(), anonymous.close(), stranger.close()])
   }, 60_000)
 
-  it('find only their own memories; the tenant finds every one', async () => {
+  it('find their own memories and the agent-wide ones, never another guest’s', async () => {
     // A guest the edge recognises again (a key of another tenant): what it asks to be kept is its own.
     const stranger = await connect(publicSlug, strangerKey)
     await call(stranger, 'chat', { message: 'remember that my locker number is 4242' })
     const own = (await call(stranger, 'search_memory', { query: '4242' })).structuredContent as { memories: Array<{ content: string }> }
     expect(own.memories.map((m) => m.content)).toEqual([expect.stringContaining('4242')])
 
+    // Another guest never finds it, and neither does the tenant's key through MCP (it reads it at GET /v1/memories).
     const anonymous = await connect(publicSlug, null)
-    expect((await call(anonymous, 'search_memory', { query: '4242' })).structuredContent).toEqual({ memories: [] })
-    // A guest does not read the agent-wide memories either (as GET /v1/memories is the tenant's only).
-    expect((await call(stranger, 'search_memory', { query: 'mango' })).structuredContent).toEqual({ memories: [] })
-
+    expect((await call(anonymous, 'search_memory', { query: '4242 locker' })).structuredContent).toEqual({ memories: [] })
     const owner = await connect(publicSlug, platform.seed.apiKey)
-    const all = (await call(owner, 'search_memory', { query: '4242' })).structuredContent as { memories: unknown[] }
-    expect(all.memories).toHaveLength(1)
+    expect((await call(owner, 'search_memory', { query: '4242 locker' })).structuredContent).toEqual({ memories: [] })
+    // What the tenant keeps agent-wide, every caller's turn recalls: a guest finds it too.
+    const shared = (await call(stranger, 'search_memory', { query: 'mango' })).structuredContent as { memories: Array<{ content: string }> }
+    expect(shared.memories.map((m) => m.content)).toEqual([expect.stringContaining('mango')])
     await Promise.all([owner.close(), anonymous.close(), stranger.close()])
   }, 60_000)
 })

@@ -1,13 +1,13 @@
 // The superfriend as an MCP server: `chat`, `search_memory` and `list_conversations`, each acting for one caller with
-// the same scoping as the HTTP routes (a member reaches all of the agent, a guest only its own). One per request.
+// the same scoping as its chat turns (a guest reaches only its own conversations, never another guest's memories).
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { prepareTurn, type TurnDeps } from '../chat/turn.ts'
 import { conversationScope, type Caller } from '../http/caller.ts'
 import { listConversations } from '../db/conversation-queries.ts'
+import { searchMemories } from '../db/memory-queries.ts'
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../http/pagination.ts'
 import type { AgentContext } from '../routes/agent-context.ts'
-import { searchMemories } from './memory-search.ts'
 import { guarded, toolError, toolResult } from './tool-result.ts'
 
 /** What the server tells hosts about itself; the agent's own name goes into the title. */
@@ -60,19 +60,20 @@ export function superfriendServer(ctx: AgentContext, deps: TurnDeps, caller: Cal
 
   server.registerTool('search_memory', {
     title: `Search ${config.name}'s memory`,
-    description: `Find what ${config.name} remembers: memories containing every word of the query, newest first.`,
+    description: `Find what ${config.name} remembers for you: memories matching words of the query, best match first.`,
     inputSchema: {
-      query: z.string().trim().min(1).max(MAX_QUERY_CHARS).describe('Words the memories must contain'),
+      query: z.string().trim().min(1).max(MAX_QUERY_CHARS).describe('Words to look for'),
       limit: z.number().int().min(1).max(MAX_MEMORY_RESULTS).optional().describe(`At most this many (default ${DEFAULT_MEMORY_RESULTS})`),
     },
     outputSchema: {
-      memories: z.array(z.object({ id: z.string(), content: z.string(), source: z.string(), createdAt: z.string() })),
+      memories: z.array(z.object({ id: z.string(), content: z.string(), source: z.string(), pinned: z.boolean(), createdAt: z.string() })),
     },
     annotations: { readOnlyHint: true },
   }, ({ query, limit }) => guarded('search_memory', deps.log, async () => {
     const { config, db } = ctx.current()
-    const rows = await searchMemories(db, config.agentId, caller, query, limit ?? DEFAULT_MEMORY_RESULTS)
-    const found = rows.map((m) => ({ id: m.id, content: m.content, source: m.source, createdAt: m.createdAt.toISOString() }))
+    // The memory tool's own search, in the reach of the caller's turns: the agent-wide memories and the caller's own.
+    const rows = await searchMemories(db, config.agentId, caller.owner, query, limit ?? DEFAULT_MEMORY_RESULTS)
+    const found = rows.map((m) => ({ id: m.id, content: m.content, source: m.source, pinned: m.pinned, createdAt: m.createdAt.toISOString() }))
     const text = found.length === 0 ? 'No memory matches.' : found.map((m) => `- ${m.content}`).join('\n')
     return toolResult(text, { memories: found })
   }))

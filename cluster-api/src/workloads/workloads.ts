@@ -10,6 +10,7 @@ import { findTenantById } from '../db/queries/tenants.ts'
 import { notFoundError } from '../http/problems.ts'
 import type { AgentSpec, WorkloadDriver } from '../drivers/types.ts'
 import { buildRuntimeConfig, TenantDatabaseCache } from './runtime-config.ts'
+import { ensureWorkspaceDir } from './workspace-dir.ts'
 import { ProblemError } from '../../../wire/problem.ts'
 
 /** How long a /v1 read waits for the driver's live state before answering with the stored one. */
@@ -52,7 +53,14 @@ export class Workloads {
   async #spec(agent: Agent) {
     const tenant = await findTenantById(this.#deps.db, agent.tenantId)
     if (!tenant) throw notFoundError('Agent')
-    return buildRuntimeConfig(agent, tenant, await this.#tenantDbs.urlFor(tenant), this.#deps.runtimeSecrets, this.#deps.signingSecret)
+    const [tenantDatabaseUrl, agentSecrets, workspaceDir] = await Promise.all([
+      this.#tenantDbs.urlFor(tenant),
+      this.#deps.secrets.open(agent.id),
+      this.#deps.workspaceRoot ? ensureWorkspaceDir(this.#deps.workspaceRoot, agent.id) : undefined,
+    ])
+    return buildRuntimeConfig(agent, tenant, {
+      tenantDatabaseUrl, platformSecrets: this.#deps.runtimeSecrets, agentSecrets, masterSecret: this.#deps.signingSecret, workspaceDir,
+    })
   }
 
   /** The spec of every agent the platform knows: what a driver's reconcile loop keeps and everything else it removes. */
