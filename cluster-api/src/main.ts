@@ -39,6 +39,7 @@ const api = await startClusterApi({
   tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
   runs: config.runs,
   logger,
+  tracing: config.tracing,
   // Decision: a driver that cannot start does not keep the API down. The API serves /v1 and routing,
   // and wake/status answer 503 `driver-unavailable` (with Retry-After) until a driver is configured.
   driver: driverSettings === null ? undefined : async ({ url, desiredAgents }) => {
