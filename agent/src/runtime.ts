@@ -11,12 +11,13 @@ import type { Logger } from './log.ts'
 import { createAgentRoutes } from './routes/index.ts'
 import { agentContext } from './routes/agent-context.ts'
 import { createRuntimeState } from './runtime-state.ts'
-import { buildProvider, DEFAULT_PROVIDER_SETTINGS } from './providers/registry.ts'
+import { buildModel, DEFAULT_PROVIDER_SETTINGS } from './providers/registry.ts'
 import type { ProviderSettings } from './providers/registry.ts'
 import { createUsageReporter } from './usage/usage-reporter.ts'
 import type { UsageReporter } from './usage/usage-reporter.ts'
 import { attachWebSocketChat } from './ws/ws-chat.ts'
 import { EdgeVerifier } from './http/edge-auth.ts'
+import type { TurnDeps } from './chat/turn.ts'
 import type { RuntimeState } from './runtime-state.ts'
 
 export interface RunningRuntime {
@@ -48,10 +49,12 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
     localTokenDelayMs: settings.localTokenDelayMs,
   }
   const ctx = agentContext(state)
-  const turnDeps = {
-    provider: (config: Parameters<typeof buildProvider>[0]) => buildProvider(config, providerSettings),
-    recordUsage: (u: { inputTokens: number; outputTokens: number }) => usage.record(u),
+  const turnDeps: TurnDeps = {
+    model: (config) => buildModel(config, providerSettings),
+    recordUsage: (u) => usage.record(u),
     maxMessageChars: settings.maxMessageChars,
+    bounds: { maxSteps: settings.toolMaxSteps, turnTimeoutMs: settings.turnTimeoutMs, providerTimeoutMs: settings.providerTimeoutMs },
+    tools: { egress: settings.egress, workspaceDir: settings.workspaceDir, workspaceQuotaBytes: settings.workspaceQuotaBytes },
     log,
   }
   const edgeVerifier = new EdgeVerifier(() => {
