@@ -53,7 +53,6 @@ export async function assembleTools(ctx: TurnToolsContext): Promise<TurnTools> {
   try {
     const external = await externalTools({
       enabled, mcpServers, secrets: ctx.config.secrets, egress: ctx.settings.egress,
-      // The agent's own directory from its config (local driver, warm pool included) over the process's setting.
       workspaceDir: ctx.config.workspaceDir ?? ctx.settings.workspaceDir, workspaceQuotaBytes: ctx.settings.workspaceQuotaBytes,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     })
