@@ -28,7 +28,6 @@ export const runtimeConfigSchema = z.object({
     name: z.string().min(1), url: z.string().min(1), headers: z.record(z.string(), z.string()).optional(),
   })).optional(),
   timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
-  // The agent's own workspace (the platform makes it): a warm-pool runtime learns it only here, at assignment.
   workspaceDir: z.string().min(1).optional(),
 })
 

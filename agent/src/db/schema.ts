@@ -65,3 +65,6 @@ export const memories = pgTable('memories', {
   index('memories_agent_principal_idx').on(t.agentId, t.principal, t.createdAt),
   index('memories_search_idx').using('gin', t.search),
 ])
+
+// OpenAI Responses kept for previous_response_id: their own table, in their own file.
+export * from './responses-schema.ts'
