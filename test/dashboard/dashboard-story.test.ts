@@ -283,6 +283,36 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     await page.getByRole('link', { name: 'Cancel' }).click()
   })
 
+  it('shows the tool calls of a reply as folded steps, live and in the stored conversation', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    needsCors()
+    await page.evaluate((to) => { window.location.hash = to }, `#/superfriends/${slug}`)
+    await page.getByRole('button', { name: 'New conversation' }).click()
+    // The local model calls a tool it was offered for a line `use <tool>` (agent/README.md).
+    await page.getByLabel('Message to Ada Story').fill('What time is it?\nuse clock')
+    await page.keyboard.press('Enter')
+    const reply = page.locator('.bubble.assistant').last()
+    await expect.poll(() => reply.getAttribute('data-streaming'), { timeout: SLOW_STEP_MS }).toBe('false')
+    const step = reply.locator('.tool-step[data-tool="clock"]')
+    expect(await step.getAttribute('data-done')).toBe('true')
+    expect(await step.locator('summary').textContent()).toBe('Used clock')
+    expect(await step.locator('details').getAttribute('open')).toBeNull()
+    expect(await step.locator('.tool-result').isVisible()).toBe(false)
+    await step.locator('summary').click()
+    expect(await step.locator('.tool-result').textContent()).toContain('"utc"')
+    expect(await reply.locator('.text').textContent()).toContain('clock')
+    await browser.screenshot('07e-tool-steps')
+
+    // Opened again from the list, the stored tool steps fold into the reply they belong to.
+    const stored = page.locator('.conversations li a', { hasText: 'What time' })
+    await stored.waitFor()
+    await stored.click()
+    await poll(() => page.locator('.bubble').count()).toBe(2)
+    const storedStep = page.locator('.bubble.assistant .tool-step[data-tool="clock"]')
+    expect(await storedStep.count()).toBe(1)
+    expect(await storedStep.getAttribute('data-done')).toBe('true')
+  })
+
   it('lists superfriends with their state and last activity, edits one, and deletes one only after confirmation', { timeout: 3 * SLOW_STEP_MS }, async () => {
     const { page } = browser
     needsCors()

@@ -1,9 +1,10 @@
 // Agent secrets reach the runtime that serves the agent, and only it: the whole platform as `npm start` runs it
 // (embedded PostgreSQL, cluster-api with the local driver, the edge Worker), real runtimes, and an OpenAI-compatible
 // double that records which key each model call carried. A secret changed while the agent is awake reaches the
-// running runtime for its next turn, without a restart.
+// running runtime for its next turn, without a restart. Each agent's workspace is its own directory under the data
+// directory, named in its RuntimeConfig (so a warm-pool runtime gets it at assignment).
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -121,5 +122,34 @@ describe('agent secrets in the runtime', () => {
     // And B's key cannot read or change A's secrets.
     expect((await api(`/v1/agents/${agentA}/secrets`, { token: b.key })).status).toBe(404)
     expect((await api(`/v1/agents/${agentA}/secrets/OPENAI_API_KEY`, { method: 'PUT', token: b.key, body: { value: 'stolen' } })).status).toBe(404)
+  })
+})
+
+describe('agent workspaces in the runtime', () => {
+  const run = `w${Date.now().toString(36)}`
+
+  it('writes an agent\'s files into its own directory under the data directory, which no other agent reads', { timeout: 120_000 }, async () => {
+    const owner = await newTenant(`ws-${run}`)
+    const create = async (slug: string) => {
+      const created = await api<{ id: string }>('/v1/agents', {
+        method: 'POST', token: owner.key, body: { slug, name: slug, model: { provider: 'local', model: 'local-dev' }, tools: ['workspace'] },
+      })
+      expect(created.status).toBe(201)
+      return created.body.id
+    }
+    const writer = await create(`ws-writer-${run}`)
+    const reader = await create(`ws-reader-${run}`)
+    // The local model calls a tool for a line `call <tool> <json>` (agent/README.md).
+    const wrote = await chat(`ws-writer-${run}`, owner.key, 'call workspace_write {"path":"notes/plan.txt","content":"step one"}')
+    expect(wrote.status).toBe(200)
+    const dir = join(dataDir, 'workspaces', writer)
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
+    expect(readFileSync(join(dir, 'notes', 'plan.txt'), 'utf8')).toBe('step one')
+
+    const read = await chat(`ws-reader-${run}`, owner.key, 'call workspace_read {"path":"notes/plan.txt"}')
+    expect(read.status).toBe(200)
+    expect(read.reply).toContain('workspace_read failed')
+    expect(read.reply).not.toContain('step one')
+    expect(existsSync(join(dataDir, 'workspaces', reader, 'notes'))).toBe(false)
   })
 })

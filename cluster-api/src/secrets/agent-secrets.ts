@@ -1,9 +1,9 @@
-// The one place agent secrets are sealed and opened: the /v1 routes store through it, RuntimeConfig reads through it,
+// The one place agent secrets are sealed and opened (a delete needs no key: v1/secrets.ts deletes the row): the /v1 routes store through it, RuntimeConfig reads through it,
 // and at start-up it moves every row sealed by a retired key to the current one (the rotation, see README).
 
 import type { Logger } from 'pino'
 import {
-  deleteAgentSecret, listAgentSecretNames, listAgentSecretsNotUnder, listSealedAgentSecrets, putAgentSecret, resealAgentSecret,
+  listAgentSecretNames, listAgentSecretsNotUnder, listSealedAgentSecrets, putAgentSecret, resealAgentSecret,
 } from '../db/queries/agent-secrets.ts'
 import type { Db } from '../db/types.ts'
 import { SecretKeyRing } from './key-ring.ts'
@@ -33,14 +33,6 @@ export class AgentSecrets {
 
   list(agentId: string): Promise<Array<{ name: string; createdAt: Date; updatedAt: Date }>> {
     return listAgentSecretNames(this.#db, agentId)
-  }
-
-  async names(agentId: string): Promise<Set<string>> {
-    return new Set((await this.list(agentId)).map((secret) => secret.name))
-  }
-
-  delete(agentId: string, name: string): Promise<boolean> {
-    return deleteAgentSecret(this.#db, agentId, name)
   }
 
   /**

@@ -50,7 +50,7 @@ export const McpServersSchema = z.array(McpServerSchema).max(MAX_MCP_SERVERS)
   })
   .openapi({ description: `At most ${MAX_MCP_SERVERS} MCP servers, names unique` })
 
-interface Issue { path: string; message: string; code: string }
+export interface Issue { path: string; message: string; code: string }
 
 function refused(issues: Issue[]): ProblemError {
   return new ProblemError({
@@ -60,22 +60,26 @@ function refused(issues: Issue[]): ProblemError {
   })
 }
 
-/**
- * Refuses (422) an MCP server whose URL the egress rules refuse, or whose header names a secret the agent does not
- * have. `secretNames` are the agent's secrets (none for an agent being created).
- */
-export async function checkMcpServers(deps: Pick<ApiDeps, 'egress'>, servers: readonly McpServerConfig[], secretNames: ReadonlySet<string>): Promise<void> {
+/** Issues of MCP server URLs the egress rules refuse (each host resolved, every address judged). */
+export async function mcpUrlIssues(deps: Pick<ApiDeps, 'egress'>, servers: readonly McpServerConfig[]): Promise<Issue[]> {
   const issues: Issue[] = []
   await Promise.all(servers.map(async (server, index) => {
     const verdict = await checkEgressUrl(server.url, deps.egress.policy, deps.egress.resolve)
     if (!verdict.ok) issues.push({ path: `mcpServers.${index}.url`, message: `${server.url} ${verdict.reason}`, code: 'egress-refused' })
-    for (const [header, secret] of Object.entries(server.headers ?? {})) {
-      if (!secretNames.has(secret)) {
-        issues.push({ path: `mcpServers.${index}.headers.${header}`, message: `names the secret ${secret}, which this agent does not have`, code: 'unknown-secret' })
-      }
-    }
   }))
-  if (issues.length > 0) throw refused(issues.sort((a, b) => a.path.localeCompare(b.path)))
+  return issues
+}
+
+/** Issues of MCP headers that name a secret not among `secretNames` (the agent's own; none for a new agent). */
+export function mcpHeaderIssues(servers: readonly McpServerConfig[], secretNames: ReadonlySet<string>): Issue[] {
+  return servers.flatMap((server, index) => Object.entries(server.headers ?? {})
+    .filter(([, secret]) => !secretNames.has(secret))
+    .map(([header, secret]) => ({ path: `mcpServers.${index}.headers.${header}`, message: `names the secret ${secret}, which this agent does not have`, code: 'unknown-secret' })))
+}
+
+/** Throws one 422 naming every refused field, when there is any. */
+export function refuseIssues(issues: Issue[]): void {
+  if (issues.length > 0) throw refused([...issues].sort((a, b) => a.path.localeCompare(b.path)))
 }
 
 /** The secret names an agent's MCP servers send as headers: a secret in this set is in use. */

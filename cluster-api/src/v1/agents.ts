@@ -17,7 +17,8 @@ import {
 } from './schemas.ts'
 import { ProblemError } from '../../../wire/problem.ts'
 import { DEFAULT_TOOLS } from '../../../wire/agent-tools.ts'
-import { checkMcpServers } from './agent-tools.ts'
+import { listAgentSecretNames, withAgentLocked } from '../db/queries/agent-secrets.ts'
+import { mcpHeaderIssues, mcpUrlIssues, refuseIssues } from './agent-tools.ts'
 
 const security = [{ bearer: [] }]
 const tags = ['agents']
@@ -51,7 +52,7 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     const body = c.req.valid('json')
     assertSlug(body.slug)
     // A new agent has no secrets yet: an MCP header can name one only once it is set (PATCH after PUT .../secrets).
-    if (body.mcpServers) await checkMcpServers(deps, body.mcpServers, new Set())
+    if (body.mcpServers) refuseIssues([...(await mcpUrlIssues(deps, body.mcpServers)), ...mcpHeaderIssues(body.mcpServers, new Set())])
     let agent
     try {
       agent = await createAgent(deps.db, tenantId, {
@@ -110,14 +111,23 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     const patch = c.req.valid('json')
     const id = c.req.valid('param').id
     if (patch.slug !== undefined) assertSlug(patch.slug)
-    if (patch.mcpServers) {
-      // Another tenant's agent is not found before anything about its secrets is told.
-      if (!(await findAgent(deps.db, tenantId, id))) throw notFoundError('Agent')
-      await checkMcpServers(deps, patch.mcpServers, await deps.secrets.names(id))
-    }
+    const servers = patch.mcpServers
     let agent
     try {
-      agent = await updateAgent(deps.db, tenantId, id, patch)
+      if (servers) {
+        // Another tenant's agent is not found before anything about its MCP servers is told.
+        if (!(await findAgent(deps.db, tenantId, id))) throw notFoundError('Agent')
+        // DNS first, outside the lock; the headers are checked against the secrets under the agent's row lock,
+        // which a secret's delete takes too, so no header is stored naming a secret deleted meanwhile.
+        const urlIssues = await mcpUrlIssues(deps, servers)
+        agent = await withAgentLocked(deps.db, tenantId, id, async (_current, tx) => {
+          const names = new Set((await listAgentSecretNames(tx, id)).map((secret) => secret.name))
+          refuseIssues([...urlIssues, ...mcpHeaderIssues(servers, names)])
+          return updateAgent(tx, tenantId, id, patch)
+        })
+      } else {
+        agent = await updateAgent(deps.db, tenantId, id, patch)
+      }
     } catch (error) {
       if (isUniqueViolation(error)) throw slugTaken(patch.slug ?? '')
       throw error

@@ -8,6 +8,7 @@ import { MAX_SECRET_VALUE_BYTES, SECRET_NAME } from '../../../wire/agent-tools.t
 import { ProblemError } from '../../../wire/problem.ts'
 import { READ_AGENTS, resolveTenant, WRITE_AGENTS, type AuthEnv } from '../auth/principal.ts'
 import type { ApiDeps } from '../context.ts'
+import { deleteAgentSecret, withAgentLocked } from '../db/queries/agent-secrets.ts'
 import { findAgent } from '../db/queries/agents.ts'
 import { notFoundError } from '../http/problems.ts'
 import type { Workloads } from '../workloads/workloads.ts'
@@ -83,18 +84,22 @@ export function registerSecretRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, w
   }), async (c) => {
     const { tenantId } = await resolveTenant(c, deps.db, WRITE_AGENTS)
     const { id, name } = c.req.valid('param')
-    const agent = await findAgent(deps.db, tenantId, id)
-    if (!agent) throw notFoundError('Agent')
-    if (!SECRET_NAME.test(name)) throw notFoundError('Secret')
-    const users = secretsInUse(agent.mcpServers).get(name)
-    if (users) {
-      throw new ProblemError({
-        status: 409, code: 'secret-in-use', title: 'The secret is in use',
-        detail: `MCP server ${users.join(', ')} sends ${name} as a header; remove it from the server first`,
-        extensions: { mcpServers: users },
-      })
-    }
-    if (!(await deps.secrets.delete(agent.id, name))) throw notFoundError('Secret')
+    // Under the agent's row lock: a PATCH naming this secret in an MCP header waits, then sees it gone.
+    const outcome = await withAgentLocked(deps.db, tenantId, id, async (agent, tx) => {
+      if (!SECRET_NAME.test(name)) return { agent, deleted: false }
+      const users = secretsInUse(agent.mcpServers).get(name)
+      if (users) {
+        throw new ProblemError({
+          status: 409, code: 'secret-in-use', title: 'The secret is in use',
+          detail: `MCP server ${users.join(', ')} sends ${name} as a header; remove it from the server first`,
+          extensions: { mcpServers: users },
+        })
+      }
+      return { agent, deleted: await deleteAgentSecret(tx, agent.id, name) }
+    })
+    if (!outcome) throw notFoundError('Agent')
+    if (!outcome.deleted) throw notFoundError('Secret')
+    const { agent } = outcome
     await workloads.ensureQuietly(agent)
     return c.body(null, 204)
   })

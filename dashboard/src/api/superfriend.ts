@@ -13,7 +13,9 @@ export const COLD_START_HEADER = 'x-myintell-cold-start'
 export interface Conversation { id: string; title: string; createdAt: string; updatedAt: string }
 export interface Message {
   id: string
-  role: 'user' | 'assistant' | 'system'
+  /** A tool step of a reply is its own message, between the user's message and the reply (agent/README.md). */
+  role: 'user' | 'assistant' | 'system' | 'tool-call' | 'tool-result'
+  tool?: { id: string; name: string; args?: unknown; result?: unknown; isError?: boolean }
   content: string
   status: string
   error?: string

@@ -3,7 +3,7 @@
 // Past conversations load only once the superfriend is awake or when asked: looking must not wake it.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { ApiProblem } from '../api/http.ts'
-import { listConversations, listMessages, streamChat, type Conversation } from '../api/superfriend.ts'
+import { listConversations, listMessages, streamChat, type Conversation, type Message } from '../api/superfriend.ts'
 import { useWorkspace } from '../context.ts'
 import { useMediaQuery } from '../use-media-query.ts'
 import { formatMs, timeAgo } from '../format.ts'
@@ -38,6 +38,34 @@ function showJson(value: unknown): string {
   if (value === undefined) return '—'
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value)
   return text.length > STEP_TEXT_MAX ? `${text.slice(0, STEP_TEXT_MAX)}…` : text
+}
+
+/** Stored messages as bubbles: tool steps fold into the reply that follows them, as they showed while it streamed. */
+function bubblesOf(messages: Message[]): Bubble[] {
+  const bubbles: Bubble[] = []
+  let steps: ToolStep[] = []
+  for (const m of messages) {
+    if (m.role === 'system') continue
+    if (m.role === 'tool-call' || m.role === 'tool-result') {
+      const tool = m.tool
+      if (!tool) continue
+      const known = steps.find((step) => step.id === tool.id)
+      if (m.role === 'tool-call') steps.push({ id: tool.id, name: tool.name, args: tool.args })
+      else if (known) Object.assign(known, { result: tool.result, isError: !!tool.isError })
+      else steps.push({ id: tool.id, name: tool.name, args: undefined, result: tool.result, isError: !!tool.isError })
+      continue
+    }
+    const bubble: Bubble = {
+      key: `m${m.id}`, role: m.role === 'user' ? 'user' : 'assistant', text: m.content, deltas: 0, streaming: false,
+      ...(m.error ? { error: m.error } : {}),
+    }
+    if (bubble.role === 'assistant' && steps.length > 0) {
+      bubble.steps = steps
+      steps = []
+    }
+    bubbles.push(bubble)
+  }
+  return bubbles
 }
 
 let bubbleCounter = 0
@@ -89,10 +117,7 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
         setHistoryError(null)
         const messages = await listMessages(await workspace.credentials(), props.slug, props.conversationId!)
         if (controller.signal.aborted) return
-        setBubbles(messages.filter((m) => m.role !== 'system').map((m) => ({
-          key: `m${m.id}`, role: m.role === 'user' ? 'user' : 'assistant', text: m.content, deltas: 0, streaming: false,
-          ...(m.error ? { error: m.error } : {}),
-        })))
+        setBubbles(bubblesOf(messages))
         if (conversations === null) void loadConversations()
       } catch (e) {
         if (!controller.signal.aborted) setHistoryError(e instanceof Error ? e.message : String(e))

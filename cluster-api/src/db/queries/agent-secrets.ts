@@ -3,7 +3,8 @@
 
 import { and, asc, eq, ne, sql } from 'drizzle-orm'
 import type { SealedSecret } from '../../secrets/key-ring.ts'
-import { agentSecrets, type AgentSecretRow } from '../schema/index.ts'
+import { agents, agentSecrets, type Agent, type AgentSecretRow } from '../schema/index.ts'
+import { isId } from '../ids.ts'
 import type { Db } from '../types.ts'
 
 /** Inserts or replaces (keeping createdAt); `created` tells which (PostgreSQL's xmax is 0 on a freshly inserted row). */
@@ -13,6 +14,20 @@ export async function putAgentSecret(db: Db, agentId: string, name: string, seal
     .onConflictDoUpdate({ target: [agentSecrets.agentId, agentSecrets.name], set: { ...sealed, updatedAt: now } })
     .returning({ created: sql<boolean>`(xmax = 0)`, createdAt: agentSecrets.createdAt, updatedAt: agentSecrets.updatedAt })
   return row!
+}
+
+/**
+ * Runs `body` in a transaction holding the tenant's agent row locked (null: no such agent of this tenant). Deleting a
+ * secret and naming it in an MCP header both take this lock, so neither can slip past the other's check.
+ */
+export async function withAgentLocked<T>(db: Db, tenantId: string, agentId: string, body: (agent: Agent, tx: Db) => Promise<T>): Promise<T | null> {
+  // Ids come from URLs: a malformed one names no agent, rather than failing PostgreSQL's uuid cast.
+  if (!isId(agentId) || !isId(tenantId)) return null
+  return db.transaction(async (tx) => {
+    const [agent] = await tx.select().from(agents).where(and(eq(agents.id, agentId), eq(agents.tenantId, tenantId))).for('update')
+    if (!agent) return null
+    return body(agent, tx as unknown as Db)
+  })
 }
 
 /** Names and times only: the listing never carries a value, sealed or not. */
