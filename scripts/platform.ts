@@ -16,6 +16,7 @@ import { endLeftovers, markChildren, startWatchdog } from './leftovers.ts'
 import { assertPortFree } from './ports.ts'
 import { seedDevData, type DevSeed } from './seed.ts'
 import { NPM_START_SETTINGS } from './settings.ts'
+import { formatOtlpHeaders, type TracingSettings } from '../wire/otel.ts'
 
 const root = resolve(import.meta.dirname, '..')
 
@@ -122,6 +123,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       egressAllow: config.egressAllow,
       workspaceRoot: join(dataDir, LOCAL_WORKSPACES_DIR),
       logger,
+      tracing: config.tracing,
       tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
       driver: ({ url }) => createDriver({
         driver: localDriver, signingSecret: config.signingSecret, platformUrl: url,
@@ -140,6 +142,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       idleTimeoutMs: config.idleTimeoutMs,
       // One readable line per request in development, JSON with NODE_ENV=production (MYINTELL_ACCESS_LOG overrides).
       accessLog: own.accessLog ?? (config.production ? 'json' : 'pretty'),
+      tracing: config.tracing,
     })
     cleanups.push(() => edge.dispose())
     const port = Number(edge.url.port)
@@ -174,6 +177,8 @@ interface EdgeOptions {
   /** The platform's idle timeout: the gate forgets "warm" no later than the agent is put to sleep. */
   idleTimeoutMs: number
   accessLog: string
+  /** The platform's collector: the edge's spans go there too, under the edge's own service name. */
+  tracing: TracingSettings
 }
 
 /** The edge Worker from wrangler.toml, bundled by wrangler and run in workerd, never logging in anywhere. */
@@ -197,8 +202,11 @@ async function startEdge(options: EdgeOptions): Promise<{ url: URL; dispose(): P
     GATE_IDLE_MS: String(options.idleTimeoutMs),
     ACCESS_LOG: options.accessLog,
   }
+  if (options.tracing.endpoint) vars.OTEL_EXPORTER_OTLP_ENDPOINT = options.tracing.endpoint
+  const otlpHeaders = formatOtlpHeaders(options.tracing.headers)
+  if (otlpHeaders) vars.OTEL_EXPORTER_OTLP_HEADERS = otlpHeaders
   // The secret as secret_text: wrangler never prints its value in any table or log.
-  const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: k === 'EDGE_SIGNING_SECRET' ? 'secret_text' as const : 'plain_text' as const, value: v }]))
+  const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: k === 'EDGE_SIGNING_SECRET' || k === 'OTEL_EXPORTER_OTLP_HEADERS' ? 'secret_text' as const : 'plain_text' as const, value: v }]))
   const worker = await unstable_startWorker({
     config: join(root, 'wrangler.toml'),
     bindings,

@@ -7,6 +7,7 @@ import type { AppEnv } from './http/app-env.ts'
 import { controlRoutes } from './control/control-routes.ts'
 import { edgeAuth, type EdgeVerifier } from './http/edge-auth.ts'
 import { errorResponse, internalError } from './http/errors.ts'
+import { requestSpans } from './telemetry/tracing.ts'
 import { isOpenAiPath, methodNotAllowed } from './http/openai-errors.ts'
 import type { Logger } from './log.ts'
 import type { RuntimeState } from './runtime-state.ts'
@@ -51,6 +52,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // 3. Everything else must come through the edge for this agent's slug.
   app.use('*', edgeAuth({ verifier: deps.edgeVerifier, log }))
+  // 3b. A trace span per request that came through the edge, continuing its traceparent (telemetry/tracing.ts).
+  app.use('*', requestSpans())
 
   // 4. Refuse new work while draining or before the database is ready; count what is in flight.
   app.use('*', async function inFlight(c, next) {

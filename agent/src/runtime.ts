@@ -17,6 +17,7 @@ import { createUsageReporter } from './usage/usage-reporter.ts'
 import type { UsageReporter } from './usage/usage-reporter.ts'
 import { attachWebSocketChat } from './ws/ws-chat.ts'
 import { EdgeVerifier } from './http/edge-auth.ts'
+import { startNodeTracing } from '../../wire/node-tracing.ts'
 import type { TurnDeps } from './chat/turn.ts'
 import type { RuntimeState } from './runtime-state.ts'
 
@@ -30,6 +31,7 @@ export interface RunningRuntime {
 
 /** Throws MigrationsNotFoundError, before listening, when the runtime was packaged without its migrations. */
 export async function startRuntime(settings: RuntimeSettings, log: Logger): Promise<RunningRuntime> {
+  const tracing = startNodeTracing(settings.tracing ?? { endpoint: undefined, serviceName: '', headers: {} })
   // Looked for once, now: a missing folder is a packaging error, which retrying the database would only hide.
   const state = createRuntimeState(log, findMigrationsFolder())
   const usage = createUsageReporter({
@@ -95,6 +97,7 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
         server.closeAllConnections()
         await usage.close()
         await state.close()
+        await tracing.shutdown()
         return result
       })()
       return shuttingDown

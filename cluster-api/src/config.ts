@@ -9,6 +9,7 @@ import { DEFAULT_IDLE_TIMEOUT_MS } from '../../wire/idle-timeout.ts'
 import { egressPolicy } from '../../wire/egress.ts'
 import { choice, custom, flag, integer, port, settingsSchema, SettingsError, text, url, type SettingsOf } from '../../wire/settings.ts'
 import { MIN_SECRET_LENGTH } from '../../wire/signature.ts'
+import { formatOtlpHeaders, otelSettings, type TracingSettings } from '../../wire/otel.ts'
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from './auth/local-issuer.ts'
 import type { DriverSettings } from './drivers/index.ts'
 import { KUBERNETES_DRIVER_ENV, type KubernetesDriverEnv } from './drivers/kubernetes/env.ts'
@@ -42,6 +43,8 @@ export interface ClusterApiConfig {
   egressAllow: string | undefined
   /** Per-agent workspace quota handed to runtimes; undefined: the runtime's own default. */
   workspaceQuotaBytes: number | undefined
+  /** OpenTelemetry traces (telemetry/tracing.ts); off without an endpoint. */
+  tracing: TracingSettings
 }
 
 /** Where tenants' own databases are created (see tenant-databases.ts). */
@@ -92,6 +95,7 @@ export const CLUSTER_API_SETTINGS = settingsSchema({
   neonProjectId: text('NEON_PROJECT_ID', { doc: 'with MYINTELL_TENANT_DB=neon: the Neon project' }),
   neonBranchId: text('NEON_BRANCH_ID', { doc: 'with MYINTELL_TENANT_DB=neon: the branch (default: the project\'s default)' }),
   logLevel: choice('LOG_LEVEL', LOG_LEVELS, { default: 'info', doc: 'the pino level' }),
+  ...otelSettings('myintell-cluster-api'),
   anthropicApiKey: text('ANTHROPIC_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
   openAiApiKey: text('OPENAI_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
   googleApiKey: text('GOOGLE_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
@@ -184,6 +188,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     secretsKeys: { current: e.secretsKey ?? localSecretsKey(e.dataDir), previous: e.secretsKeyPrevious },
     egressAllow: e.egressAllow,
     workspaceQuotaBytes: e.workspaceQuotaBytes,
+    tracing: { endpoint: e.otlpEndpoint, serviceName: e.otelServiceName, headers: e.otlpHeaders ?? {} },
   }
 }
 
@@ -191,11 +196,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
  * What every runtime gets from the platform's settings in its environment (the same for every agent, so a warm-pool
  * runtime can start with it): the egress allowlist and the workspace quota.
  */
-export function runtimeEnvOf(config: Pick<ClusterApiConfig, 'egressAllow' | 'workspaceQuotaBytes'>): Record<string, string> {
+export function runtimeEnvOf(config: Pick<ClusterApiConfig, 'egressAllow' | 'workspaceQuotaBytes'> & Partial<Pick<ClusterApiConfig, 'tracing'>>): Record<string, string> {
   return {
     ...(config.egressAllow ? { MYINTELL_EGRESS_ALLOW: config.egressAllow } : {}),
     ...(config.workspaceQuotaBytes ? { MYINTELL_WORKSPACE_QUOTA_BYTES: String(config.workspaceQuotaBytes) } : {}),
+    // The platform's collector, so a runtime's spans join the trace; its service name stays the runtime's own.
+    ...otlpEnvOf(config.tracing),
   }
+}
+
+function otlpEnvOf(tracing: TracingSettings | undefined): Record<string, string> {
+  if (!tracing?.endpoint) return {}
+  const headers = formatOtlpHeaders(tracing.headers)
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: tracing.endpoint, ...(headers ? { OTEL_EXPORTER_OTLP_HEADERS: headers } : {}) }
 }
 
 /** Local driver: agents' workspaces are directories under the data directory. */

@@ -38,6 +38,7 @@ const api = await startClusterApi({
   ...(config.driver?.name === 'local' ? { workspaceRoot: join(config.dataDir, LOCAL_WORKSPACES_DIR) } : {}),
   tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
   logger,
+  tracing: config.tracing,
   // Decision: a driver that cannot start does not keep the API down. The API serves /v1 and routing,
   // and wake/status answer 503 `driver-unavailable` (with Retry-After) until a driver is configured.
   driver: driverSettings === null ? undefined : async ({ url, desiredAgents }) => {

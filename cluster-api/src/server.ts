@@ -19,7 +19,10 @@ import { AgentSecrets } from './secrets/agent-secrets.ts'
 import type { SecretsKeys } from './secrets/secrets-key.ts'
 import { AgentDataPurger } from './tenant-db/agent-data-purger.ts'
 import type { TenantDatabaseProvisioner } from './tenant-db/types.ts'
+import { PlatformMetrics } from './metrics/metrics.ts'
 import { Workloads } from './workloads/workloads.ts'
+import { startNodeTracing } from '../../wire/node-tracing.ts'
+import type { TracingSettings } from '../../wire/otel.ts'
 import { mountV1, type AuthOptions } from './v1/mount.ts'
 
 export interface DatabaseInfo {
@@ -77,6 +80,8 @@ export interface ClusterApiOptions {
   /** Local driver: the directory agents' workspaces are made in (`<dataDir>/workspaces`). Unset: no workspaceDir. */
   workspaceRoot?: string | undefined
   logger?: Logger | undefined
+  /** OpenTelemetry traces; unset or without an endpoint: none. */
+  tracing?: TracingSettings | undefined
 }
 
 /** How long the MCP URL check waits for DNS before it refuses the URL as unresolvable. */
@@ -110,6 +115,7 @@ export interface ClusterApi {
 export async function startClusterApi(options: ClusterApiOptions): Promise<ClusterApi> {
   assertSigningSecret(options.signingSecret)
   const logger = options.logger ?? pino({ level: 'info' })
+  const tracing = startNodeTracing(options.tracing ?? { endpoint: undefined, serviceName: '', headers: {} })
   const platform = await openDatabase({
     databaseUrl: options.databaseUrl,
     dataDir: options.dataDir ?? '.data',
@@ -141,11 +147,12 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
       workspaceRoot: options.workspaceRoot ?? null,
       logger,
     }
-    const workloads = new Workloads(deps)
+    const metrics = new PlatformMetrics(deps.db)
+    const workloads = new Workloads(deps, metrics)
     purger = new AgentDataPurger({ db: platform.db, tenantDatabaseUrl: (tenant) => workloads.tenantDatabases.urlFor(tenant), logger })
     const selfUrl: { value: string } = { value: '' }
     const v1 = await mountV1({ deps, workloads, auth: options.auth ?? {}, clerkWebhookSecret: options.clerkWebhookSecret, selfUrl, ping: platform.ping, purger })
-    const app = createApp({ deps, workloads, mount: v1 })
+    const app = createApp({ deps, workloads, metrics, mount: v1 })
     const host = options.host ?? '127.0.0.1'
     const address = await new Promise<AddressInfo>((resolve, reject) => {
       // maxHeaderSize: accept every request head the edge forwards (wire/request-limits.ts).
@@ -176,6 +183,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
         // A stopped driver told every agent cold: written before the database closes.
         await workloads.stopFollowing()
         await platform.close()
+        await tracing.shutdown()
       },
     }
   } catch (error) {
@@ -184,6 +192,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     await purger?.close()
     await driver?.close().catch(() => {})
     await platform.close()
+    await tracing.shutdown()
     throw error
   }
 }

@@ -84,6 +84,32 @@ for (const c of cases) {
   })
 }
 
+describe('tool steps in the history of a conversation', () => {
+  it('sends the earlier turn\'s tool call and result back with the conversation on the next turn', async () => {
+    await useModel(cases[1]!.model, cases[1]!.secrets())
+    openai.enqueue(
+      { kind: 'tool-calls', calls: [{ name: 'clock', args: { timezone: 'Asia/Tokyo' }, id: 'call_hist1' }] },
+      { kind: 'reply', text: 'It is evening in Tokyo.' },
+    )
+    const first = await readSse(await chat('Time in Tokyo?'))
+    const conversationId = first[0]!.data.conversationId
+    const result = first.find((f) => f.event === 'tool-result')!.data.result
+    openai.enqueue({ kind: 'reply', text: 'As I said.' })
+    const res = await call(`${runtime.baseUrl}/v1/chat`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'And again?', conversationId }),
+    })
+    expect((await res.json()).reply).toBe('As I said.')
+    const messages = openai.requests.at(-1)!.body.messages as Array<Record<string, any>>
+    // system, the first question, the call, its result, the first reply, the new question.
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'user'])
+    expect(messages[2]).toMatchObject({ tool_calls: [{ id: 'call_hist1', function: { name: 'clock' } }] })
+    expect(JSON.parse(messages[2]!.tool_calls[0].function.arguments)).toEqual({ timezone: 'Asia/Tokyo' })
+    expect(messages[3]).toMatchObject({ tool_call_id: 'call_hist1' })
+    expect(JSON.parse(messages[3]!.content)).toEqual(result)
+    expect(messages[4]).toMatchObject({ content: 'It is evening in Tokyo.' })
+  })
+})
+
 describe('the step bound', () => {
   it(`stops a model that keeps calling tools after ${MAX_STEPS} model calls, and ends the turn cleanly`, async () => {
     await useModel(cases[0]!.model, cases[0]!.secrets())

@@ -42,6 +42,13 @@ describe('the runtime environment from the platform settings', () => {
     expect(issues[0]).toMatch(/^MYINTELL_EGRESS_ALLOW:/)
   })
 
+  it('hands the platform\'s OTLP endpoint and headers to runtimes, not its service name', () => {
+    const config = loadConfig({
+      ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.example:4318', OTEL_EXPORTER_OTLP_HEADERS: 'x-key=a%2Cb', OTEL_SERVICE_NAME: 'platform',
+    })
+    expect(runtimeEnvOf(config)).toEqual({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.example:4318', OTEL_EXPORTER_OTLP_HEADERS: 'x-key=a%2Cb' })
+  })
+
   it('passes OPENAI_BASE_URL and ANTHROPIC_BASE_URL to runtimes as defaults', () => {
     const config = loadConfig({ ...base, OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', ANTHROPIC_BASE_URL: 'https://anthropic.example.test' })
     expect(config.runtimeSecrets).toEqual({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', ANTHROPIC_BASE_URL: 'https://anthropic.example.test' })

@@ -1,7 +1,7 @@
 // One chat turn, shared by POST /v1/chat (JSON and SSE) and the WebSocket: validate, store, prompt, run the tool
 // loop, store. Validation happens in prepareTurn before anything is stored; run() yields the events every transport
 // sends, tool calls and results included (each one stored in the conversation as it happens).
-import type { ModelMessage } from 'ai'
+import type { JSONValue, ModelMessage } from 'ai'
 import { z } from 'zod'
 import type { ToolEvent } from '../../../wire/chat-events.ts'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
@@ -21,6 +21,9 @@ import { recallForPrompt } from './memory-recall.ts'
 import { systemPrompt } from './prompt.ts'
 import { runToolLoop, type LoopBounds, type LoopFinishReason, type TurnUsage } from './tool-loop.ts'
 import { ProblemError } from '../../../wire/problem.ts'
+import { context } from '@opentelemetry/api'
+import { inStreamSpan } from '../../../wire/node-tracing.ts'
+import { tracer } from '../telemetry/tracing.ts'
 
 export type { TurnUsage } from './tool-loop.ts'
 export type TurnEvent =
@@ -76,10 +79,58 @@ export interface PreparedTurn {
   run(signal: AbortSignal): AsyncGenerator<TurnEvent>
 }
 
-/** The stored dialogue as the model sees it again: user and assistant text (tool steps are summed up in the replies). */
+/**
+ * The stored dialogue as the model sees it again: user messages, and each reply with the tool steps of its turn.
+ * A call without a stored result (the turn broke off) is left out: every provider refuses an unanswered call.
+ */
 export function dialogueOf(rows: readonly MessageRow[]): PromptMessage[] {
-  return rows.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.content !== '')
-    .map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: m.content }))
+  const out: PromptMessage[] = []
+  let calls: Array<{ id: string; name: string; args: unknown }> = []
+  let steps: ModelMessage[] = []
+  let results: Array<{ id: string; name: string; result: unknown; isError: boolean }> = []
+  const closeStep = () => {
+    const answered = calls.filter((c) => results.some((r) => r.id === c.id))
+    if (answered.length > 0) {
+      steps.push({ role: 'assistant', content: answered.map((c) => ({ type: 'tool-call' as const, toolCallId: c.id, toolName: c.name, input: c.args ?? {} })) })
+      steps.push({
+        role: 'tool',
+        content: results.filter((r) => answered.some((c) => c.id === r.id)).map((r) => ({
+          type: 'tool-result' as const, toolCallId: r.id, toolName: r.name,
+          output: r.isError ? { type: 'error-json' as const, value: (r.result ?? null) as JSONValue } : { type: 'json' as const, value: (r.result ?? null) as JSONValue },
+        })),
+      })
+    }
+    calls = []
+    results = []
+  }
+  for (const m of rows) {
+    const tool = m.tool as { id: string; name: string; args?: unknown; result?: unknown; isError?: boolean } | null
+    if (m.role === 'tool-call' && tool) {
+      // A call after results starts the next step.
+      if (results.length > 0) closeStep()
+      calls.push({ id: tool.id, name: tool.name, args: tool.args })
+    } else if (m.role === 'tool-result' && tool) {
+      results.push({ id: tool.id, name: tool.name, result: tool.result, isError: tool.isError === true })
+    } else if (m.role === 'user') {
+      calls = []
+      results = []
+      steps = []
+      if (m.content !== '') out.push({ role: 'user', content: m.content })
+    } else if (m.role === 'assistant') {
+      closeStep()
+      if (m.content !== '' || steps.length > 0) out.push({ role: 'assistant', content: m.content, ...(steps.length > 0 ? { toolSteps: steps } : {}) })
+      steps = []
+    }
+  }
+  return out
+}
+
+/** The fitted dialogue as AI SDK messages: each reply's tool steps, then its text. */
+export function modelMessagesOf(messages: readonly PromptMessage[]): ModelMessage[] {
+  return messages.flatMap((m): ModelMessage[] => [
+    ...(m.toolSteps ?? []),
+    ...(m.content !== '' || !m.toolSteps?.length ? [{ role: m.role, content: m.content } as ModelMessage] : []),
+  ])
 }
 
 /**
@@ -93,8 +144,10 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
   const { config, db } = agent
   const existing = conversationId !== undefined ? await findConversation(db, config.agentId, conversationScope(caller), conversationId) : null
   if (conversationId !== undefined && !existing) throw conversationNotFound()
+  // The request's span, for the turn's: run() may be iterated later, inside a stream's callback.
+  const parent = context.active()
 
-  return {
+  const turn: PreparedTurn = {
     async *run(signal) {
       const conversation = existing ?? (await createConversation(db, config.agentId, caller.owner, message))
       yield { type: 'start', conversationId: conversation.id }
@@ -132,10 +185,11 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
       let failure: { code: string; message: string } | null = null
       let finishReason: LoopFinishReason = 'other'
       try {
-        for await (const event of runToolLoop({
-          model, system, messages: fitted.messages as ModelMessage[], tools: turnTools.tools, maxOutputTokens, bounds: deps.bounds, signal,
+        // The model call: every step of the tool loop, from the first request to the model to its last answer.
+        for await (const event of inStreamSpan(tracer, 'model call', { 'gen_ai.system': model.name, 'gen_ai.request.model': config.model.model }, runToolLoop({
+          model, system, messages: modelMessagesOf(fitted.messages), tools: turnTools.tools, maxOutputTokens, bounds: deps.bounds, signal,
           ...(config.model.temperature !== undefined ? { temperature: config.model.temperature } : {}),
-        })) {
+        }))) {
           if (event.type === 'delta') {
             text += event.text
             yield event
@@ -179,6 +233,7 @@ export async function prepareTurn(deps: TurnDeps, agent: { config: RuntimeConfig
       }
     },
   }
+  return { run: (signal) => inStreamSpan(tracer, 'turn', { 'myintell.model.provider': config.model.provider }, turn.run(signal), parent) }
 }
 
 const FAILURE_MESSAGES: Record<string, string> = {

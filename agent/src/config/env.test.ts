@@ -10,6 +10,7 @@ describe('runtime settings', () => {
       port: 8080, host: '127.0.0.1', config: null, controlToken: null, platformUrl: null, drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
       maxMessageChars: 32_000, usageFlushIntervalMs: 5_000, providerTimeoutMs: 60_000, contextWindowTokens: null, localTokenDelayMs: 0,
       toolMaxSteps: 8, turnTimeoutMs: 300_000, workspaceDir: null, workspaceQuotaBytes: 50 * 1024 * 1024, logLevel: 'info',
+      tracing: { endpoint: undefined, serviceName: 'myintell-agent', headers: {} },
     })
     // No allowlist: private addresses are refused, public ones allowed.
     expect(egress.allowlist).toEqual([])
@@ -25,6 +26,12 @@ describe('runtime settings', () => {
     expect(s.egress.allows('169.254.169.254', '169.254.169.254')).toBe(false)
     expect(() => readSettings({ MYINTELL_EGRESS_ALLOW: 'not a host!' })).toThrow(SettingsError)
     expect(() => readSettings({ MYINTELL_TOOL_MAX_STEPS: '0' })).toThrow(SettingsError)
+  })
+
+  it('reads the OpenTelemetry exporter settings the local driver hands on', () => {
+    const settings = readSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_EXPORTER_OTLP_HEADERS: 'x-key=a%3Db' })
+    expect(settings.tracing).toEqual({ endpoint: 'http://127.0.0.1:4318', serviceName: 'myintell-agent', headers: { 'x-key': 'a=b' } })
+    expect(() => readSettings({ OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign' })).toThrow('OTEL_EXPORTER_OTLP_HEADERS')
   })
 
   it('reads an assigned agent\'s config and takes 0 where it has a meaning', () => {

@@ -6,6 +6,7 @@ import { egressPolicy } from '../../../wire/egress.ts'
 import type { EgressPolicy } from '../../../wire/egress.ts'
 import { choice, custom, integer, port, settingsSchema, text, url } from '../../../wire/settings.ts'
 import { parseRuntimeConfig } from './runtime-config.ts'
+import { otelSettings, type TracingSettings } from '../../../wire/otel.ts'
 
 export interface RuntimeSettings {
   port: number
@@ -37,6 +38,8 @@ export interface RuntimeSettings {
   workspaceDir: string | null
   workspaceQuotaBytes: number
   logLevel: LogLevel
+  /** OpenTelemetry traces (telemetry/tracing.ts); unset or without an endpoint: off. */
+  tracing?: TracingSettings
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
@@ -104,12 +107,14 @@ export const RUNTIME_SETTINGS = settingsSchema({
     default: DEFAULT_WORKSPACE_QUOTA_BYTES, min: 1, unit: 'bytes', doc: "the most the agent's workspace may hold",
   }),
   logLevel: choice('LOG_LEVEL', LOG_LEVELS, { default: 'info', doc: 'the pino level' }),
+  ...otelSettings('myintell-agent'),
 })
 
 export function readSettings(env: Readonly<Record<string, string | undefined>>): RuntimeSettings {
-  const s = RUNTIME_SETTINGS.parse(env)
+  const { otlpEndpoint, otelServiceName, otlpHeaders, ...s } = RUNTIME_SETTINGS.parse(env)
   return {
     ...s,
+    tracing: { endpoint: otlpEndpoint, serviceName: otelServiceName, headers: otlpHeaders ?? {} },
     config: s.config ?? null,
     controlToken: s.controlToken ?? null,
     platformUrl: s.platformUrl ?? null,

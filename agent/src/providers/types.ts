@@ -1,6 +1,7 @@
 // What the chat layer needs from a model provider: an AI SDK language model, the window it takes, and how failures
 // read. Failures become ProviderErrors with a stable code (errors.ts), so every transport shows a clear error event.
 import type { LanguageModelV4 } from '@ai-sdk/provider'
+import type { ModelMessage } from 'ai'
 
 /** One agent's model, built from its config and secrets by registry.ts. */
 export interface AgentModel {
@@ -38,8 +39,18 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4)
 }
 
-/** A plain text message of the dialogue, as stored and as the context window counts it. */
+/** A message of the dialogue, as stored and as the context window counts it. */
 export interface PromptMessage {
   role: 'user' | 'assistant'
   content: string
+  /**
+   * On an assistant reply: the tool calls and results of its turn, as AI SDK messages (an assistant message with
+   * tool-call parts, then a tool message with their results, per step), sent before the reply's text.
+   */
+  toolSteps?: ModelMessage[]
+}
+
+/** What a message costs in the context window: its text and its tool steps. */
+export function messageTokens(m: PromptMessage): number {
+  return estimateTokens(m.content) + (m.toolSteps?.length ? estimateTokens(JSON.stringify(m.toolSteps)) : 0)
 }

@@ -53,6 +53,7 @@ export async function assembleTools(ctx: TurnToolsContext): Promise<TurnTools> {
   try {
     const external = await externalTools({
       enabled, mcpServers, secrets: ctx.config.secrets, egress: ctx.settings.egress,
+      // The agent's own directory from its config (a warm-pool runtime learns it at assignment), else the env's.
       workspaceDir: ctx.config.workspaceDir ?? ctx.settings.workspaceDir, workspaceQuotaBytes: ctx.settings.workspaceQuotaBytes,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     })
