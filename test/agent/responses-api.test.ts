@@ -184,6 +184,16 @@ describe('POST /v1/responses with the official client', () => {
     expect(types.at(-1)).toBe('response.completed')
     expect(item).toMatchObject({ type: 'function_call', name: 'lookup', arguments: '{"q":"x"}' })
   })
+  it('resolves item_reference items to the stored output they name', async () => {
+    const first = await client.responses.create({ model: config.slug, input: 'a question to refer to' })
+    const item = first.output[0]!
+    const next = await client.responses.create({
+      model: config.slug,
+      input: [{ role: 'user', content: 'a question to refer to' }, { type: 'item_reference', id: item.id! }, { role: 'user', content: 'and a follow-up' }],
+    })
+    expect(next.output_text).toContain('You said: "and a follow-up"')
+    expect(next.output_text).toContain('(turn 2)')
+  })
 })
 
 describe('a public agent keeps each caller on its own responses', () => {
@@ -195,6 +205,10 @@ describe('a public agent keeps each caller on its own responses', () => {
     expect(await bob.responses.retrieve(hers.id).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError)
     expect(await bob.responses.create({ model: config.slug, input: 'x', previous_response_id: hers.id }).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError)
     expect(await bob.responses.delete(hers.id).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError)
+    // Nor refer to what her response said.
+    const referred = await bob.responses.create({ model: config.slug, input: [{ type: 'item_reference', id: hers.output[0]!.id! }, { role: 'user', content: 'x' }] }).catch((e: unknown) => e) as InstanceType<typeof OpenAI.BadRequestError>
+    expect(referred).toBeInstanceOf(OpenAI.BadRequestError)
+    expect(referred.param).toBe('input[0].id')
     // Still hers, and the tenant's own account sees it.
     expect((await alice.responses.retrieve(hers.id)).id).toBe(hers.id)
     expect((await client.responses.retrieve(hers.id)).id).toBe(hers.id)

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createOpenAI } from '@ai-sdk/openai'
-import { generateText, streamText } from 'ai'
+import { generateText, isStepCount, streamText, tool } from 'ai'
+import { z } from 'zod'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startPlatform, type Platform } from '../../scripts/platform.ts'
@@ -124,6 +125,28 @@ describe("the AI SDK's default OpenAI provider (the Responses API)", () => {
     const result = await generateText({ model: model(), prompt: 'hello from the AI SDK', maxRetries: 0 })
     expect(result.text).toContain('You said: "hello from the AI SDK"')
     expect(result.usage.outputTokens).toBeGreaterThan(0)
+  })
+
+  it('carries a conversation on with the messages of an earlier result (stored items referred to by id)', async () => {
+    const first = await generateText({ model: model(), prompt: 'first from the AI SDK', maxRetries: 0 })
+    const second = await generateText({
+      model: model(), maxRetries: 0,
+      messages: [{ role: 'user', content: 'first from the AI SDK' }, ...first.response.messages, { role: 'user', content: 'second from the AI SDK' }],
+    })
+    expect(second.text).toContain('You said: "second from the AI SDK"')
+    expect(second.text).toContain('(turn 2)')
+  })
+
+  it('runs a tool of its own over two steps', async () => {
+    let ran: unknown = null
+    const result = await generateText({
+      model: model(), maxRetries: 0, stopWhen: isStepCount(3),
+      prompt: 'call get_time {"zone":"Europe/Lisbon"}',
+      tools: { get_time: tool({ inputSchema: z.object({ zone: z.string() }), execute: async (input) => { ran = input; return '12:00' } }) },
+    })
+    expect(ran).toEqual({ zone: 'Europe/Lisbon' })
+    expect(result.steps).toHaveLength(2)
+    expect(result.text).toContain('get_time returned')
   })
 
   it('streams text', async () => {

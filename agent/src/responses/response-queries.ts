@@ -1,6 +1,6 @@
 // Queries on stored responses, one plain function each, `db` first; scoped like conversations (a RowScope).
 import type { ModelMessage } from 'ai'
-import { and, eq, sql, type SQL } from 'drizzle-orm'
+import { and, eq, or, sql, type SQL } from 'drizzle-orm'
 import type { RowScope } from '../db/conversation-queries.ts'
 import { responses } from '../db/responses-schema.ts'
 import type { TenantDb } from '../db/tenant-db.ts'
@@ -34,6 +34,25 @@ export async function deleteResponse(db: TenantDb, agentId: string, scope: RowSc
   if (!where) return false
   const rows = await db.delete(responses).where(and(where, eq(responses.id, id))).returning({ id: responses.id })
   return rows.length > 0
+}
+
+/**
+ * The stored output items with these ids that `scope` reaches, by id. The output is searched as JSON (no index: an
+ * item reference is rare, and the scan is bounded to the agent's, or the guest's, own rows).
+ */
+export async function findOutputItems(db: TenantDb, agentId: string, scope: RowScope, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const where = visible(agentId, scope)
+  const found = new Map<string, Record<string, unknown>>()
+  if (!where || ids.length === 0) return found
+  const wanted = new Set(ids)
+  const contains = or(...ids.map((id) => sql`${responses.body}->'output' @> ${JSON.stringify([{ id }])}::jsonb`))!
+  const rows = await db.select({ body: responses.body }).from(responses).where(and(where, contains))
+  for (const row of rows) {
+    for (const item of (row.body.output as Array<Record<string, unknown>>) ?? []) {
+      if (typeof item.id === 'string' && wanted.has(item.id)) found.set(item.id, item)
+    }
+  }
+  return found
 }
 
 /**

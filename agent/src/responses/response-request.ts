@@ -28,8 +28,10 @@ const functionCallOutputItem = z.object({
   call_id: z.string().min(1),
   output: z.union([z.string(), z.array(textPart)]),
 })
+/** An earlier output item by its id (`msg_…`, `fc_…`): how the AI SDK re-sends what a stored response said. */
+const itemReference = z.object({ type: z.literal('item_reference'), id: z.string().min(1) })
 // Unknown members (an item's id and status, a part's annotations) are dropped, not refused: clients replay output.
-const inputItem = z.union([functionCallItem, functionCallOutputItem, messageItem])
+const inputItem = z.union([functionCallItem, functionCallOutputItem, itemReference, messageItem])
 type InputItem = z.infer<typeof inputItem>
 
 const functionTool = z.object({
@@ -133,8 +135,15 @@ export interface ResponseInput {
  * The input as model messages. `knownCalls` maps the call ids of the chain so far to their function names: a
  * function_call_output must answer a call the model made (in the chain or in this input).
  */
-export function toModelInput(req: ResponseRequest, knownCalls: ReadonlyMap<string, string>): ResponseInput {
-  const items: InputItem[] = typeof req.input === 'string' ? [{ role: 'user', content: req.input }] : req.input
+export function toModelInput(req: ResponseRequest, knownCalls: ReadonlyMap<string, string>, referenced: ReadonlyMap<string, ReferencedItem> = new Map()): ResponseInput {
+  const given: InputItem[] = typeof req.input === 'string' ? [{ role: 'user', content: req.input }] : req.input
+  // A reference stands for the stored item itself; one this caller cannot reach is refused, not skipped.
+  const items = given.map((item, i): Exclude<InputItem, { type: 'item_reference' }> => {
+    if (item.type !== 'item_reference') return item
+    const found = referenced.get(item.id)
+    if (!found) throw invalid(`input[${i}].id`, `No stored item with id '${item.id}' was found.`)
+    return found.type === 'message' ? { type: 'message', role: 'assistant', content: found.text } : { type: 'function_call', call_id: found.call_id, name: found.name, arguments: found.arguments }
+  })
   const system: string[] = []
   const messages: ModelMessage[] = []
   const calls = new Map(knownCalls)
@@ -163,6 +172,14 @@ export function toModelInput(req: ResponseRequest, knownCalls: ReadonlyMap<strin
   const userText = endsWithUser ? textOf(last.content) : null
   if (userText !== null && userText.trim() === '') throw invalid('input', 'The input must contain some text.')
   return { clientSystem: system.join('\n\n'), messages, userText, usesTools }
+}
+
+/** What an item_reference resolves to: a stored output item. */
+export type ReferencedItem = { type: 'message'; text: string } | { type: 'function_call'; call_id: string; name: string; arguments: string }
+
+/** The ids the input refers to with item_reference items. */
+export function referencedIds(req: ResponseRequest): string[] {
+  return typeof req.input === 'string' ? [] : req.input.flatMap((item) => (item.type === 'item_reference' ? [item.id] : []))
 }
 
 /** The call ids in `messages` and their function names: what a function_call_output may answer. */

@@ -9,7 +9,9 @@ import { conversationScope, memoryHolder, requestCaller } from '../http/caller.t
 import { sseResponse } from '../http/event-stream.ts'
 import type { SseFrame } from '../http/event-stream.ts'
 import { readJson } from '../http/read-json.ts'
+import type { RowScope } from '../db/conversation-queries.ts'
 import { addMemory } from '../db/memory-queries.ts'
+import type { TenantDb } from '../db/tenant-db.ts'
 import { fitContext } from '../chat/context-window.ts'
 import { extractFact } from '../chat/memory-intent.ts'
 import { recallForPrompt } from '../chat/memory-recall.ts'
@@ -20,9 +22,9 @@ import type { TurnDeps } from '../chat/turn.ts'
 import type { PromptMessage } from '../providers/types.ts'
 import { estimateTokens } from '../providers/types.ts'
 import { assembleTools } from '../tools/index.ts'
-import { chainMessages, deleteResponse, findResponse } from '../responses/response-queries.ts'
-import { callsIn, parseResponseRequest, toModelInput } from '../responses/response-request.ts'
-import type { ResponseRequest } from '../responses/response-request.ts'
+import { chainMessages, deleteResponse, findOutputItems, findResponse } from '../responses/response-queries.ts'
+import { callsIn, parseResponseRequest, referencedIds, toModelInput } from '../responses/response-request.ts'
+import type { ReferencedItem, ResponseRequest } from '../responses/response-request.ts'
 import { runResponse, type ResponseEvent } from '../responses/run-response.ts'
 import type { AgentContext } from './agent-context.ts'
 import { ProblemError } from '../../../wire/problem.ts'
@@ -59,6 +61,20 @@ function plainDialogue(messages: readonly ModelMessage[]): PromptMessage[] | nul
   return plain
 }
 
+/** The stored output items the input refers to, as the parts of the dialogue they stand for. */
+async function referencedItems(db: TenantDb, agentId: string, scope: RowScope, ids: string[]): Promise<Map<string, ReferencedItem>> {
+  const items = new Map<string, ReferencedItem>()
+  for (const [id, item] of await findOutputItems(db, agentId, scope, ids)) {
+    if (item.type === 'message') {
+      const text = ((item.content as Array<{ text?: string }>) ?? []).map((p) => p.text ?? '').join('')
+      items.set(id, { type: 'message', text })
+    } else if (item.type === 'function_call') {
+      items.set(id, { type: 'function_call', call_id: String(item.call_id), name: String(item.name), arguments: String(item.arguments) })
+    }
+  }
+  return items
+}
+
 export function responsesRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
@@ -70,7 +86,7 @@ export function responsesRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv>
     const previous = req.previous_response_id ? await findResponse(db, config.agentId, scope, req.previous_response_id) : null
     if (req.previous_response_id && !previous) throw responseNotFound(req.previous_response_id, 'previous_response_id')
     const chain = previous ? await chainMessages(db, config.agentId, previous.id) : []
-    const input = toModelInput(req, callsIn(chain))
+    const input = toModelInput(req, callsIn(chain), await referencedItems(db, config.agentId, scope, referencedIds(req)))
     if (input.userText !== null) checkMessage(input.userText, deps.maxMessageChars)
 
     // The same rules as a chat turn (chat/turn.ts): a fact asked to be kept goes where the caller's memories go,
