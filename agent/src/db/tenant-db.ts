@@ -1,12 +1,14 @@
-// The tenant database connection: a small pg pool plus drizzle, migrated before the runtime reports ready.
-// Several runtimes of one tenant share the database, so migrations run under an advisory lock.
+// The tenant database connection: a small pg pool plus drizzle, connected and checked before the runtime reports ready.
+// The cluster-api migrates a tenant database when it provisions it; a runtime only checks the version (and migrates as a fallback).
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
-import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import { appliedTenantSchemaVersion, migrateTenantSchema } from '../../../wire/tenant-schema.ts'
+import { findConversation, recentMessages } from './conversation-queries.ts'
+import { recallMemories } from './memory-queries.ts'
 import * as schema from './schema.ts'
 
 export type TenantDb = NodePgDatabase<typeof schema>
@@ -36,16 +38,35 @@ export function findMigrationsFolder(from: string = fileURLToPath(import.meta.ur
     dir = parent
   }
 }
-// Arbitrary but fixed: every runtime of every tenant takes the same lock key in its own database.
-const MIGRATION_LOCK_KEY = 7_301_005
 // One agent serves a handful of concurrent chats; a small pool keeps idle memory and server slots low.
 const POOL_MAX_CONNECTIONS = 4
 const POOL_IDLE_TIMEOUT_MS = 30_000
 const CONNECT_TIMEOUT_MS = 5_000
+/**
+ * Connections opened before the runtime reports ready: a first turn sends its writes and reads in parallel (turn.ts),
+ * so two open connections keep the second from paying a connect (TCP, SCRAM, a server backend) on the first turn.
+ */
+const WARM_CONNECTIONS = 2
+/** A well-formed id no row has: the first turn's reads run once on each warm connection and find nothing. */
+const NO_SUCH_ID = '00000000-0000-0000-0000-000000000000'
 
-/** `migrationsFolder`: from findMigrationsFolder(). */
-export async function openTenantDatabase(url: string, migrationsFolder: string): Promise<TenantDatabase> {
-  await migrateTenantDatabase(url, migrationsFolder)
+export interface OpenOptions {
+  /** tenantSchemaVersion() of the runtime's migrations folder, read once at start-up. */
+  schemaVersion: number
+  /** The fallback for a database nobody migrated to this version (an older install, an older cluster-api). */
+  migrationsFolder: string
+  /** Told when the fallback ran: the platform was expected to migrate at provisioning. */
+  onMigrated?(from: number): void
+}
+
+/**
+ * Opens the pool and makes it ready for a first turn before the runtime reports ready: WARM_CONNECTIONS connections
+ * open, the schema version checked with one query (the cluster-api migrated the database when it provisioned it),
+ * and the first turn's reads run once on each connection, so the server has the tables' catalog entries cached and
+ * this process has compiled the query code. A database behind this runtime's migrations is migrated here instead.
+ * Throws (after closing the pool) when the database cannot be reached or the check fails; the caller retries.
+ */
+export async function openTenantDatabase(url: string, options: OpenOptions): Promise<TenantDatabase> {
   const pool = new pg.Pool({
     connectionString: url,
     max: POOL_MAX_CONNECTIONS,
@@ -54,23 +75,36 @@ export async function openTenantDatabase(url: string, migrationsFolder: string):
   })
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {})
-  return { db: drizzle(pool, { schema }), close: () => pool.end() }
+  const db = drizzle(pool, { schema })
+  // Opened together: the connects overlap, and the version check goes out on the first one as soon as it is open.
+  const connecting = Array.from({ length: WARM_CONNECTIONS }, () => pool.connect())
+  for (const pending of connecting) pending.catch(() => {})
+  try {
+    const applied = await appliedTenantSchemaVersion(await connecting[0]!)
+    if (applied < options.schemaVersion) {
+      await migrateTenantSchema(url, options.migrationsFolder)
+      options.onMigrated?.(applied)
+    }
+    const clients = await Promise.all(connecting)
+    await Promise.all(clients.map((client) => warmFirstTurn(drizzle(client, { schema }))))
+  } catch (err) {
+    // Every connect has settled before the pool ends, so none is left open behind it.
+    for (const result of await Promise.allSettled(connecting)) if (result.status === 'fulfilled') result.value.release(true)
+    await pool.end().catch(() => {})
+    throw err
+  }
+  for (const client of await Promise.all(connecting)) client.release()
+  return { db, close: () => pool.end() }
+}
+
+/** The reads of a first turn (turn.ts), on one connection, for an agent and a conversation that do not exist. */
+async function warmFirstTurn(db: TenantDb): Promise<void> {
+  await recallMemories(db, NO_SUCH_ID, null, 1)
+  await recentMessages(db, NO_SUCH_ID, 1)
+  await findConversation(db, NO_SUCH_ID, { all: true }, NO_SUCH_ID)
 }
 
 /** Applies agent/drizzle/ migrations; safe to call concurrently from several runtimes. */
-export async function migrateTenantDatabase(url: string, migrationsFolder: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
-  client.on('error', () => {})
-  await client.connect()
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
-    await migrate(drizzle(client), {
-      migrationsFolder,
-      migrationsTable: 'agent_migrations',
-      migrationsSchema: 'myintell_agent',
-    })
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {})
-    await client.end()
-  }
+export function migrateTenantDatabase(url: string, migrationsFolder: string): Promise<void> {
+  return migrateTenantSchema(url, migrationsFolder)
 }
