@@ -7,8 +7,6 @@ import pg from 'pg'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { appliedTenantSchemaVersion, migrateTenantSchema } from '../../../wire/tenant-schema.ts'
-import { findConversation, recentMessages } from './conversation-queries.ts'
-import { recallMemories } from './memory-queries.ts'
 import * as schema from './schema.ts'
 
 export type TenantDb = NodePgDatabase<typeof schema>
@@ -42,14 +40,6 @@ export function findMigrationsFolder(from: string = fileURLToPath(import.meta.ur
 const POOL_MAX_CONNECTIONS = 4
 const POOL_IDLE_TIMEOUT_MS = 30_000
 const CONNECT_TIMEOUT_MS = 5_000
-/**
- * Connections opened before the runtime reports ready: a first turn sends its writes and reads in parallel (turn.ts),
- * so two open connections keep the second from paying a connect (TCP, SCRAM, a server backend) on the first turn.
- */
-const WARM_CONNECTIONS = 2
-/** A well-formed id no row has: the first turn's reads run once on each warm connection and find nothing. */
-const NO_SUCH_ID = '00000000-0000-0000-0000-000000000000'
-
 export interface OpenOptions {
   /** tenantSchemaVersion() of the runtime's migrations folder, read once at start-up. */
   schemaVersion: number
@@ -60,11 +50,11 @@ export interface OpenOptions {
 }
 
 /**
- * Opens the pool and makes it ready for a first turn before the runtime reports ready: WARM_CONNECTIONS connections
- * open, the schema version checked with one query (the cluster-api migrated the database when it provisioned it),
- * and the first turn's reads run once on each connection, so the server has the tables' catalog entries cached and
- * this process has compiled the query code. A database behind this runtime's migrations is migrated here instead.
- * Throws (after closing the pool) when the database cannot be reached or the check fails; the caller retries.
+ * Opens the pool with one connection open and the schema version checked on it with one query (the cluster-api
+ * migrated the database when it provisioned it), so the first turn's first query finds an open connection. A database
+ * behind this runtime's migrations is migrated here instead. Throws (after closing the pool) when the database cannot
+ * be reached or the check fails; the caller retries. No more is done here: on a small machine every query before
+ * ready is paid by the wake, and the first turn's queries are compiled while the runtime idles in the pool (warm-up.ts).
  */
 export async function openTenantDatabase(url: string, options: OpenOptions): Promise<TenantDatabase> {
   const pool = new pg.Pool({
@@ -75,33 +65,22 @@ export async function openTenantDatabase(url: string, options: OpenOptions): Pro
   })
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {})
-  const db = drizzle(pool, { schema })
-  // Opened together: the connects overlap, and the version check goes out on the first one as soon as it is open.
-  const connecting = Array.from({ length: WARM_CONNECTIONS }, () => pool.connect())
-  for (const pending of connecting) pending.catch(() => {})
+  let client: pg.PoolClient | null = null
   try {
-    const applied = await appliedTenantSchemaVersion(await connecting[0]!)
+    client = await pool.connect()
+    const applied = await appliedTenantSchemaVersion(client)
     if (applied < options.schemaVersion) {
       await migrateTenantSchema(url, options.migrationsFolder)
       options.onMigrated?.(applied)
     }
-    const clients = await Promise.all(connecting)
-    await Promise.all(clients.map((client) => warmFirstTurn(drizzle(client, { schema }))))
   } catch (err) {
-    // Every connect has settled before the pool ends, so none is left open behind it.
-    for (const result of await Promise.allSettled(connecting)) if (result.status === 'fulfilled') result.value.release(true)
+    client?.release(true)
     await pool.end().catch(() => {})
     throw err
   }
-  for (const client of await Promise.all(connecting)) client.release()
-  return { db, close: () => pool.end() }
-}
-
-/** The reads of a first turn (turn.ts), on one connection, for an agent and a conversation that do not exist. */
-async function warmFirstTurn(db: TenantDb): Promise<void> {
-  await recallMemories(db, NO_SUCH_ID, null, 1)
-  await recentMessages(db, NO_SUCH_ID, 1)
-  await findConversation(db, NO_SUCH_ID, { all: true }, NO_SUCH_ID)
+  // Back into the pool, still open.
+  client.release()
+  return { db: drizzle(pool, { schema }), close: () => pool.end() }
 }
 
 /** Applies agent/drizzle/ migrations; safe to call concurrently from several runtimes. */
