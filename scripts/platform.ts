@@ -6,7 +6,7 @@ import { resolve, join } from 'node:path'
 import { unstable_startWorker } from 'wrangler'
 import { pino, type Logger } from 'pino'
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../cluster-api/src/auth/local-issuer.ts'
-import { CLUSTER_API_SETTINGS, loadConfig, readSettings } from '../cluster-api/src/config.ts'
+import { CLUSTER_API_SETTINGS, loadConfig, LOCAL_WORKSPACES_DIR, readSettings, runtimeEnvOf } from '../cluster-api/src/config.ts'
 import { createDriver } from '../cluster-api/src/drivers/index.ts'
 import { LOCAL_INGRESS_PORT } from '../cluster-api/src/drivers/local/env.ts'
 import { startClusterApi, type ClusterApi } from '../cluster-api/src/server.ts'
@@ -16,6 +16,7 @@ import { endLeftovers, markChildren, startWatchdog } from './leftovers.ts'
 import { assertPortFree } from './ports.ts'
 import { seedDevData, type DevSeed } from './seed.ts'
 import { NPM_START_SETTINGS } from './settings.ts'
+import { formatOtlpHeaders, type TracingSettings } from '../wire/otel.ts'
 
 const root = resolve(import.meta.dirname, '..')
 
@@ -118,12 +119,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       auth: config.auth,
       idleTimeoutMs: config.idleTimeoutMs,
       runtimeSecrets: config.runtimeSecrets,
+      secretsKeys: config.secretsKeys,
+      egressAllow: config.egressAllow,
+      workspaceRoot: join(dataDir, LOCAL_WORKSPACES_DIR),
       logger,
+      tracing: config.tracing,
       tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
       driver: ({ url }) => createDriver({
         driver: localDriver, signingSecret: config.signingSecret, platformUrl: url,
         // startPlatform's close() stops the runtimes in order (edge, API, agents, PostgreSQL); the caller owns signals.
         handleSignals: false,
+        runtimeEnv: runtimeEnvOf(config),
       }),
     })
     cleanups.push(() => clusterApi.close())
@@ -136,6 +142,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       idleTimeoutMs: config.idleTimeoutMs,
       // One readable line per request in development, JSON with NODE_ENV=production (MYINTELL_ACCESS_LOG overrides).
       accessLog: own.accessLog ?? (config.production ? 'json' : 'pretty'),
+      tracing: config.tracing,
     })
     cleanups.push(() => edge.dispose())
     const port = Number(edge.url.port)
@@ -170,6 +177,8 @@ interface EdgeOptions {
   /** The platform's idle timeout: the gate forgets "warm" no later than the agent is put to sleep. */
   idleTimeoutMs: number
   accessLog: string
+  /** The platform's collector: the edge's spans go there too, under the edge's own service name. */
+  tracing: TracingSettings
 }
 
 /** The edge Worker from wrangler.toml, bundled by wrangler and run in workerd, never logging in anywhere. */
@@ -193,8 +202,11 @@ async function startEdge(options: EdgeOptions): Promise<{ url: URL; dispose(): P
     GATE_IDLE_MS: String(options.idleTimeoutMs),
     ACCESS_LOG: options.accessLog,
   }
+  if (options.tracing.endpoint) vars.OTEL_EXPORTER_OTLP_ENDPOINT = options.tracing.endpoint
+  const otlpHeaders = formatOtlpHeaders(options.tracing.headers)
+  if (otlpHeaders) vars.OTEL_EXPORTER_OTLP_HEADERS = otlpHeaders
   // The secret as secret_text: wrangler never prints its value in any table or log.
-  const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: k === 'EDGE_SIGNING_SECRET' ? 'secret_text' as const : 'plain_text' as const, value: v }]))
+  const bindings = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: k === 'EDGE_SIGNING_SECRET' || k === 'OTEL_EXPORTER_OTLP_HEADERS' ? 'secret_text' as const : 'plain_text' as const, value: v }]))
   const worker = await unstable_startWorker({
     config: join(root, 'wrangler.toml'),
     bindings,

@@ -2,14 +2,18 @@
 // validates agents against this list and the runtime's provider registry builds from it, so a name the API
 // accepts is one the runtime can serve: an agent is never created only to fail every chat.
 
-/** Speak OpenAI's Chat Completions API; they differ only by base URL (OPENAI_BASE_URL) and key. */
-export const OPENAI_COMPATIBLE_PROVIDERS = ['openai', 'openai-compatible', 'ollama', 'vllm', 'llama.cpp'] as const
+/**
+ * Speak OpenAI's Chat Completions API: `openai` itself, and servers that differ from it only by base URL and key
+ * (`openai-compatible` for any such server; `ollama`, `vllm`, `llama.cpp` and `openrouter` with their usual base URLs
+ * as defaults). agent/README.md names the secrets each reads.
+ */
+export const OPENAI_COMPATIBLE_PROVIDERS = ['openai', 'openai-compatible', 'ollama', 'vllm', 'llama.cpp', 'openrouter'] as const
 
 /**
- * Every provider the runtime implements (agent/src/providers/registry.ts). `local` is the offline development
- * model. A provider is added here together with its implementation in the registry, never before.
+ * Every provider the runtime implements (agent/src/providers/registry.ts) on the Vercel AI SDK. `local` is the
+ * offline development model. A provider is added here together with its implementation in the registry, never before.
  */
-export const MODEL_PROVIDERS = ['anthropic', ...OPENAI_COMPATIBLE_PROVIDERS, 'local'] as const
+export const MODEL_PROVIDERS = ['anthropic', 'google', ...OPENAI_COMPATIBLE_PROVIDERS, 'local'] as const
 
 export type ModelProviderName = (typeof MODEL_PROVIDERS)[number]
 

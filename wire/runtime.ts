@@ -29,6 +29,14 @@ export interface RuntimeConfig {
   tools?: string[]
   /** MCP servers whose tools this agent may use; their header values come from `secrets`. Absent: none. */
   mcpServers?: McpServerConfig[]
+  /** IANA time zone the agent lives in (the `clock` tool answers in it). Absent: UTC. */
+  timezone?: string
+  /**
+   * The agent's own workspace directory (the `workspace` tool): locally `<dataDir>/workspaces/<agent id>` (made 0700
+   * by the platform), in Kubernetes `/workspace` (its PVC). Here rather than in the environment because a warm-pool
+   * runtime learns which agent it serves only at assignment. Absent: the runtime's MYINTELL_WORKSPACE_DIR, if any.
+   */
+  workspaceDir?: string
 }
 
 /** Environment variables the runtime reads at start-up. */

@@ -7,6 +7,8 @@ import type { AppEnv } from './http/app-env.ts'
 import { controlRoutes } from './control/control-routes.ts'
 import { edgeAuth, type EdgeVerifier } from './http/edge-auth.ts'
 import { errorResponse, internalError } from './http/errors.ts'
+import { requestSpans } from './telemetry/tracing.ts'
+import { isOpenAiPath, methodNotAllowed } from './http/openai-errors.ts'
 import type { Logger } from './log.ts'
 import type { RuntimeState } from './runtime-state.ts'
 import { ProblemError } from '../../wire/problem.ts'
@@ -30,8 +32,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     log.error({ event: 'unhandled-error', method: c.req.method, path: c.req.path, err: { name: err.name, message: err.message, stack: err.stack } }, 'unhandled error')
     return errorResponse(internalError(), c.req.path)
   })
-  app.notFound((c) => errorResponse(new ProblemError({
-    status: 404, code: 'not-found', title: 'Not found',
+  // Never an empty body: a known OpenAI path with the wrong method is a 405, anything else a 404, each in the shape
+  // the path's clients read (http/errors.ts).
+  app.notFound((c) => errorResponse(methodNotAllowed(c.req.method, c.req.path) ?? new ProblemError({
+    status: 404, code: isOpenAiPath(c.req.path) ? 'unknown_url' : 'not-found', title: 'Not found',
     detail: `No route for ${c.req.method} ${c.req.path}.`,
   }), c.req.path))
 
@@ -48,6 +52,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // 3. Everything else must come through the edge for this agent's slug.
   app.use('*', edgeAuth({ verifier: deps.edgeVerifier, log }))
+  // 3b. A trace span per request that came through the edge, continuing its traceparent (telemetry/tracing.ts).
+  app.use('*', requestSpans())
 
   // 4. Refuse new work while draining or before the database is ready; count what is in flight.
   app.use('*', async function inFlight(c, next) {

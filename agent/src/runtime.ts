@@ -12,12 +12,14 @@ import { createAgentRoutes } from './routes/index.ts'
 import { agentContext } from './routes/agent-context.ts'
 import { createRuntimeState } from './runtime-state.ts'
 import { warmUpForAssignment } from './warm-up.ts'
-import { buildProvider, DEFAULT_PROVIDER_SETTINGS } from './providers/registry.ts'
+import { buildModel, DEFAULT_PROVIDER_SETTINGS } from './providers/registry.ts'
 import type { ProviderSettings } from './providers/registry.ts'
 import { createUsageReporter } from './usage/usage-reporter.ts'
 import type { UsageReporter } from './usage/usage-reporter.ts'
 import { attachWebSocketChat } from './ws/ws-chat.ts'
 import { EdgeVerifier } from './http/edge-auth.ts'
+import { startNodeTracing } from '../../wire/node-tracing.ts'
+import type { TurnDeps } from './chat/turn.ts'
 import type { RuntimeState } from './runtime-state.ts'
 
 export interface RunningRuntime {
@@ -30,6 +32,7 @@ export interface RunningRuntime {
 
 /** Throws MigrationsNotFoundError, before listening, when the runtime was packaged without its migrations. */
 export async function startRuntime(settings: RuntimeSettings, log: Logger): Promise<RunningRuntime> {
+  const tracing = startNodeTracing(settings.tracing ?? { endpoint: undefined, serviceName: '', headers: {} })
   // Looked for once, now: a missing folder is a packaging error, which retrying the database would only hide.
   const state = createRuntimeState(log, findMigrationsFolder())
   const usage = createUsageReporter({
@@ -49,10 +52,12 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
     localTokenDelayMs: settings.localTokenDelayMs,
   }
   const ctx = agentContext(state)
-  const turnDeps = {
-    provider: (config: Parameters<typeof buildProvider>[0]) => buildProvider(config, providerSettings),
-    recordUsage: (u: { inputTokens: number; outputTokens: number }) => usage.record(u),
+  const turnDeps: TurnDeps = {
+    model: (config) => buildModel(config, providerSettings),
+    recordUsage: (u) => usage.record(u),
     maxMessageChars: settings.maxMessageChars,
+    bounds: { maxSteps: settings.toolMaxSteps, turnTimeoutMs: settings.turnTimeoutMs, providerTimeoutMs: settings.providerTimeoutMs },
+    tools: { egress: settings.egress, workspaceDir: settings.workspaceDir, workspaceQuotaBytes: settings.workspaceQuotaBytes },
     log,
   }
   const edgeVerifier = new EdgeVerifier(() => {
@@ -95,6 +100,7 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
         server.closeAllConnections()
         await usage.close()
         await state.close()
+        await tracing.shutdown()
         return result
       })()
       return shuttingDown

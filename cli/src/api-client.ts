@@ -44,6 +44,9 @@ export class ApiClient {
   post<T>(path: string, body: unknown, options: { tenant?: boolean } = {}): Promise<T> {
     return this.call<T>('POST', path, { body, tenant: options.tenant ?? true })
   }
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('PUT', path, { body, tenant: true })
+  }
   patch<T>(path: string, body: unknown): Promise<T> {
     return this.call<T>('PATCH', path, { body, tenant: true })
   }

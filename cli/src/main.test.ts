@@ -89,7 +89,7 @@ describe('usage errors exit 2', { timeout: 120_000 }, () => {
     expect(scope.stderr).toContain('unknown scope root')
     const provider = await cli('agents', 'create', 'zed', '--model', 'm', '--provider', '../../etc/passwd', '--key', 'mi_x_y')
     expect(provider.code).toBe(2)
-    expect(provider.stderr).toContain('--provider must be anthropic or openai')
+    expect(provider.stderr).toMatch(/--provider must be anthropic or google or openai or openai-compatible .* not "\.\.\//)
   })
 })
 

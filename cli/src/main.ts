@@ -8,6 +8,7 @@ import { agents } from './commands/agents.ts'
 import { chat } from './commands/chat.ts'
 import { keys } from './commands/keys.ts'
 import { login, logout } from './commands/login.ts'
+import { secrets } from './commands/secrets.ts'
 import { tenants } from './commands/tenants.ts'
 import { usage } from './commands/usage.ts'
 import { ApiProblem, CliError, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts'
@@ -15,7 +16,7 @@ import { NetworkError } from './http-request.ts'
 import { CLI_SETTINGS, type CliEnv } from './settings.ts'
 import { SettingsError } from '../../wire/settings.ts'
 
-const ENTRIES: Array<Command | CommandGroup> = [login, logout, tenants, agents, keys, usage, chat]
+const ENTRIES: Array<Command | CommandGroup> = [login, logout, tenants, agents, secrets, keys, usage, chat]
 
 const isGroup = (entry: Command | CommandGroup): entry is CommandGroup => 'commands' in entry
 

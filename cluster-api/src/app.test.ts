@@ -1,6 +1,8 @@
 // The request body limit on a real @hono/node-server listener, served exactly as server.ts serves the app:
 // bodyless requests stay light, declared and chunked bodies over 1 MiB get 413, a GET's declared body is ignored,
 // a chunked GET/HEAD body is refused with 400.
+import { egressPolicy } from '../../wire/egress.ts'
+import type { AgentSecrets } from './secrets/agent-secrets.ts'
 import { serve, type ServerType } from '@hono/node-server'
 import { connect } from 'node:net'
 import { request } from 'node:http'
@@ -37,6 +39,7 @@ beforeAll(async () => {
   const deps = {
     db: {} as Db, driver: null, tenantDatabases: null, signingSecret: 'app-test-signing-secret-0123456789abcdef',
     idleTimeoutMs: 1_000, scalerToken: null, runtimeSecrets: {}, logger: pino({ level: 'silent' }),
+    secrets: {} as AgentSecrets, egress: { policy: egressPolicy(undefined), resolve: async () => [] }, workspaceRoot: null,
   } satisfies ApiDeps
   const app = createApp({
     deps,

@@ -7,6 +7,7 @@ import type { ApiDeps } from './context.ts'
 import { problemErrorHandler, problemFor, problemNotFound } from './http/problems.ts'
 import { internalRouter } from './internal/router.ts'
 import { PlatformMetrics } from './metrics/metrics.ts'
+import { requestSpans } from './telemetry/tracing.ts'
 import type { Workloads } from './workloads/workloads.ts'
 import { ProblemError } from '../../wire/problem.ts'
 
@@ -52,20 +53,23 @@ export const requestBodyLimit = (maxBytes: number): MiddlewareHandler => {
 export interface AppParts {
   deps: ApiDeps
   workloads: Workloads
+  /** The /metrics registry, shared with the workloads' wake metrics; default: a fresh one. */
+  metrics?: PlatformMetrics
   /** Mounted at /v1 (and /.well-known) by server.ts once authentication is set up. */
   mount?: (app: Hono) => void
 }
 
 export function createApp(parts: AppParts): Hono {
   const app = new Hono()
-  const metrics = new PlatformMetrics()
+  const metrics = parts.metrics ?? new PlatformMetrics(parts.deps.db)
   // The request pipeline, outermost first: the one place that says in which order a request is handled.
   app.onError(problemErrorHandler(parts.deps.logger)) // every error → problem+json with a safe message; the cause goes to the log
   app.notFound(problemNotFound) //                         no route → 404 problem
+  app.use('*', requestSpans()) //                      0. a trace span per request, continuing the edge's traceparent (telemetry/)
   app.use('*', metrics.middleware()) //                 1. counts and times every request (metrics/)
   // Scraped from inside the cluster (Prometheus annotations on the Service); the edge never forwards /metrics
   // because api.<base> is the only host it sends to the cluster-api, and it only proxies /v1.
-  app.get('/metrics', metrics.handler(parts.deps.db)) // 2. the Prometheus scrape ends here
+  app.get('/metrics', metrics.handler()) // 2. the Prometheus scrape ends here
   app.use('*', requestBodyLimit(MAX_BODY_BYTES)) //     3. bodies over 1 MiB → 413 before they are read
   // 4. /internal/v1, the edge's API: the edge signature first (internal/edge-signature.ts; a runtime's key opens only
   //    its own usage path, KEDA's bearer token only the scaling path), then the routes (internal/router.ts).

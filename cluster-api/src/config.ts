@@ -6,13 +6,17 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../wire/idle-timeout.ts'
-import { choice, flag, integer, port, settingsSchema, SettingsError, text, url, type SettingsOf } from '../../wire/settings.ts'
+import { egressPolicy } from '../../wire/egress.ts'
+import { choice, custom, flag, integer, port, settingsSchema, SettingsError, text, url, type SettingsOf } from '../../wire/settings.ts'
 import { MIN_SECRET_LENGTH } from '../../wire/signature.ts'
+import { formatOtlpHeaders, otelSettings, type TracingSettings } from '../../wire/otel.ts'
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from './auth/local-issuer.ts'
 import type { DriverSettings } from './drivers/index.ts'
 import { KUBERNETES_DRIVER_ENV, type KubernetesDriverEnv } from './drivers/kubernetes/env.ts'
 import { LOCAL_DRIVER_ENV, type LocalDriverEnv } from './drivers/local/env.ts'
 import { INHERITED_ENV } from './drivers/local/options.ts'
+import { parseSecretsKey } from './secrets/key-ring.ts'
+import { localSecretsKey, type SecretsKeys } from './secrets/secrets-key.ts'
 
 export interface ClusterApiConfig {
   production: boolean
@@ -33,6 +37,14 @@ export interface ClusterApiConfig {
   logLevel: ClusterApiSettings['logLevel']
   runtimeSecrets: Record<string, string>
   tenantDatabases: TenantDatabaseConfig
+  /** The keys agent secrets are sealed with (secrets/key-ring.ts). Secret. */
+  secretsKeys: SecretsKeys
+  /** MYINTELL_EGRESS_ALLOW as set: what agents (and the MCP URL check) may reach among private addresses. */
+  egressAllow: string | undefined
+  /** Per-agent workspace quota handed to runtimes; undefined: the runtime's own default. */
+  workspaceQuotaBytes: number | undefined
+  /** OpenTelemetry traces (telemetry/tracing.ts); off without an endpoint. */
+  tracing: TracingSettings
 }
 
 /** Where tenants' own databases are created (see tenant-databases.ts). */
@@ -40,8 +52,10 @@ export type TenantDatabaseConfig =
   | { kind: 'postgres'; adminUrl: string | undefined; roleSecret: string | undefined }
   | { kind: 'neon'; apiKey: string; projectId: string; branchId: string | undefined }
 
-/** Provider keys handed to agent runtimes when set. */
-export const RUNTIME_SECRET_NAMES = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_API_KEY', 'OPENROUTER_API_KEY'] as const
+/** Provider keys and base URLs handed to agent runtimes when set: the defaults an agent's own secrets override. */
+export const RUNTIME_SECRET_NAMES = [
+  'ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GOOGLE_API_KEY', 'OPENROUTER_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL',
+] as const
 
 const POSTGRES = ['postgres', 'postgresql']
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -81,10 +95,30 @@ export const CLUSTER_API_SETTINGS = settingsSchema({
   neonProjectId: text('NEON_PROJECT_ID', { doc: 'with MYINTELL_TENANT_DB=neon: the Neon project' }),
   neonBranchId: text('NEON_BRANCH_ID', { doc: 'with MYINTELL_TENANT_DB=neon: the branch (default: the project\'s default)' }),
   logLevel: choice('LOG_LEVEL', LOG_LEVELS, { default: 'info', doc: 'the pino level' }),
+  ...otelSettings('myintell-cluster-api'),
   anthropicApiKey: text('ANTHROPIC_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
   openAiApiKey: text('OPENAI_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
   googleApiKey: text('GOOGLE_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
   openRouterApiKey: text('OPENROUTER_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
+  openAiBaseUrl: url('OPENAI_BASE_URL', { doc: 'handed to agent runtimes: an OpenAI-compatible server (Ollama, vLLM, llama.cpp)' }),
+  anthropicBaseUrl: url('ANTHROPIC_BASE_URL', { doc: 'handed to agent runtimes: another Anthropic endpoint' }),
+  secretsKey: custom('MYINTELL_SECRETS_KEY', {
+    parse: parseSecretsKey, documentedDefault: 'local: random, in the data directory',
+    doc: 'base64 of 32 bytes: seals agent secrets (AES-256-GCM); required in production',
+  }),
+  secretsKeyPrevious: custom('MYINTELL_SECRETS_KEY_PREVIOUS', {
+    parse: parseSecretsKey, doc: 'the key before a rotation: secrets it sealed are re-encrypted under MYINTELL_SECRETS_KEY at start-up',
+  }),
+  egressAllow: custom('MYINTELL_EGRESS_ALLOW', {
+    parse: (raw) => {
+      egressPolicy(raw) // refuses a bad entry at start-up, not at an agent's first fetch
+      return raw
+    },
+    doc: 'private hosts and CIDRs agents may reach (http_fetch, MCP servers), comma-separated; unset: public addresses only',
+  }),
+  workspaceQuotaBytes: integer('MYINTELL_WORKSPACE_QUOTA_BYTES', {
+    unit: 'bytes', min: 1, documentedDefault: 'the runtime\'s default', doc: 'each agent\'s workspace quota, handed to runtimes',
+  }),
 })
 
 export type ClusterApiSettings = SettingsOf<typeof CLUSTER_API_SETTINGS.settings>
@@ -126,8 +160,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const tenantDatabases: TenantDatabaseConfig = e.tenantDb === 'neon'
     ? { kind: 'neon', apiKey: e.neonApiKey!, projectId: e.neonProjectId!, branchId: e.neonBranchId }
     : { kind: 'postgres', adminUrl: e.tenantDbAdminUrl, roleSecret: e.tenantDbRoleSecret }
+  if (production && !e.secretsKey) throw rule('MYINTELL_SECRETS_KEY: required in production (base64 of 32 bytes: openssl rand -base64 32)')
+  if (e.secretsKeyPrevious && !e.secretsKey) throw rule('MYINTELL_SECRETS_KEY_PREVIOUS: needs MYINTELL_SECRETS_KEY, the key it is replaced by')
   const secrets: Record<(typeof RUNTIME_SECRET_NAMES)[number], string | undefined> = {
     ANTHROPIC_API_KEY: e.anthropicApiKey, OPENAI_API_KEY: e.openAiApiKey, GOOGLE_API_KEY: e.googleApiKey, OPENROUTER_API_KEY: e.openRouterApiKey,
+    OPENAI_BASE_URL: e.openAiBaseUrl, ANTHROPIC_BASE_URL: e.anthropicBaseUrl,
   }
   const runtimeSecrets = Object.fromEntries(Object.entries(secrets).filter((entry): entry is [string, string] => entry[1] !== undefined))
   return {
@@ -148,8 +185,34 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: e.logLevel,
     runtimeSecrets,
     tenantDatabases,
+    secretsKeys: { current: e.secretsKey ?? localSecretsKey(e.dataDir), previous: e.secretsKeyPrevious },
+    egressAllow: e.egressAllow,
+    workspaceQuotaBytes: e.workspaceQuotaBytes,
+    tracing: { endpoint: e.otlpEndpoint, serviceName: e.otelServiceName, headers: e.otlpHeaders ?? {} },
   }
 }
+
+/**
+ * What every runtime gets from the platform's settings in its environment (the same for every agent, so a warm-pool
+ * runtime can start with it): the egress allowlist and the workspace quota.
+ */
+export function runtimeEnvOf(config: Pick<ClusterApiConfig, 'egressAllow' | 'workspaceQuotaBytes'> & Partial<Pick<ClusterApiConfig, 'tracing'>>): Record<string, string> {
+  return {
+    ...(config.egressAllow ? { MYINTELL_EGRESS_ALLOW: config.egressAllow } : {}),
+    ...(config.workspaceQuotaBytes ? { MYINTELL_WORKSPACE_QUOTA_BYTES: String(config.workspaceQuotaBytes) } : {}),
+    // The platform's collector, so a runtime's spans join the trace; its service name stays the runtime's own.
+    ...otlpEnvOf(config.tracing),
+  }
+}
+
+function otlpEnvOf(tracing: TracingSettings | undefined): Record<string, string> {
+  if (!tracing?.endpoint) return {}
+  const headers = formatOtlpHeaders(tracing.headers)
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: tracing.endpoint, ...(headers ? { OTEL_EXPORTER_OTLP_HEADERS: headers } : {}) }
+}
+
+/** Local driver: agents' workspaces are directories under the data directory. */
+export const LOCAL_WORKSPACES_DIR = 'workspaces'
 
 /** Locally, a random secret kept in `<dataDir>/edge-signing-secret`, so the local edge can read the same one. */
 export const LOCAL_SECRET_FILE = 'edge-signing-secret'

@@ -3,7 +3,8 @@
 
 import { pino } from 'pino'
 import { SettingsError } from '../../wire/settings.ts'
-import { loadConfig } from './config.ts'
+import { join } from 'node:path'
+import { loadConfig, LOCAL_WORKSPACES_DIR, runtimeEnvOf } from './config.ts'
 import { createDriver } from './drivers/index.ts'
 import { startClusterApi } from './server.ts'
 import { tenantDatabaseProvisioner } from './tenant-databases.ts'
@@ -32,8 +33,12 @@ const api = await startClusterApi({
   idleTimeoutMs: config.idleTimeoutMs,
   scalerToken: config.scalerToken,
   runtimeSecrets: config.runtimeSecrets,
+  secretsKeys: config.secretsKeys,
+  egressAllow: config.egressAllow,
+  ...(config.driver?.name === 'local' ? { workspaceRoot: join(config.dataDir, LOCAL_WORKSPACES_DIR) } : {}),
   tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
   logger,
+  tracing: config.tracing,
   // Decision: a driver that cannot start does not keep the API down. The API serves /v1 and routing,
   // and wake/status answer 503 `driver-unavailable` (with Retry-After) until a driver is configured.
   driver: driverSettings === null ? undefined : async ({ url, desiredAgents }) => {
@@ -41,7 +46,7 @@ const api = await startClusterApi({
       return await createDriver({
         driver: driverSettings, signingSecret: config.signingSecret, platformUrl: config.platformUrl ?? url, desiredAgents,
         // This process owns shutdown: api.close() stops the driver after the HTTP server, before PostgreSQL.
-        handleSignals: false, logger,
+        handleSignals: false, logger, runtimeEnv: runtimeEnvOf(config),
       })
     } catch (error) {
       logger.error({ err: error, driver: driverSettings.name }, 'workload driver unavailable; wake and status will answer 503')

@@ -2,19 +2,27 @@
 // handle to close everything. Used by main.ts, by tests and by the edge's integration tests.
 
 import { serve, type ServerType } from '@hono/node-server'
+import { randomBytes } from 'node:crypto'
+import { lookup } from 'node:dns/promises'
 import type { AddressInfo } from 'node:net'
 import { pino, type Logger } from 'pino'
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../wire/idle-timeout.ts'
 import { ORIGIN_MAX_HEADER_BYTES } from '../../wire/request-limits.ts'
 import { assertSigningSecret } from '../../wire/signature.ts'
+import { egressPolicy } from '../../wire/egress.ts'
 import { createApp } from './app.ts'
 import type { ApiDeps } from './context.ts'
 import { openDatabase, type PlatformDatabase } from './db/connect.ts'
 import type { Db } from './db/types.ts'
 import type { AgentSpec, WorkloadDriver } from './drivers/types.ts'
+import { AgentSecrets } from './secrets/agent-secrets.ts'
+import type { SecretsKeys } from './secrets/secrets-key.ts'
 import { AgentDataPurger } from './tenant-db/agent-data-purger.ts'
 import type { TenantDatabaseProvisioner } from './tenant-db/types.ts'
+import { PlatformMetrics } from './metrics/metrics.ts'
 import { Workloads } from './workloads/workloads.ts'
+import { startNodeTracing } from '../../wire/node-tracing.ts'
+import type { TracingSettings } from '../../wire/otel.ts'
 import { mountV1, type AuthOptions } from './v1/mount.ts'
 
 export interface DatabaseInfo {
@@ -60,7 +68,36 @@ export interface ClusterApiOptions {
   /** Bearer token KEDA presents on /internal/v1/scaling/*. */
   scalerToken?: string | undefined
   runtimeSecrets?: Record<string, string> | undefined
+  /**
+   * The keys agent secrets are sealed with (config.ts resolves MYINTELL_SECRETS_KEY). Unset: a random key for this
+   * process only, so secrets stored now cannot be read after a restart (tests and benchmarks).
+   */
+  secretsKeys?: SecretsKeys | undefined
+  /** MYINTELL_EGRESS_ALLOW: private hosts and CIDRs an agent's MCP server may be on. Unset: public addresses only. */
+  egressAllow?: string | undefined
+  /** Resolves a host name to all its addresses, for the MCP URL check. Default: the system resolver. */
+  resolveHost?: ((host: string) => Promise<string[]>) | undefined
+  /** Local driver: the directory agents' workspaces are made in (`<dataDir>/workspaces`). Unset: no workspaceDir. */
+  workspaceRoot?: string | undefined
   logger?: Logger | undefined
+  /** OpenTelemetry traces; unset or without an endpoint: none. */
+  tracing?: TracingSettings | undefined
+}
+
+/** How long the MCP URL check waits for DNS before it refuses the URL as unresolvable. */
+const RESOLVE_TIMEOUT_MS = 5_000
+
+async function systemResolve(host: string): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`resolving ${host} took over ${RESOLVE_TIMEOUT_MS} ms`)), RESOLVE_TIMEOUT_MS)
+  })
+  try {
+    const answers = await Promise.race([lookup(host, { all: true }), timeout])
+    return answers.map((answer) => answer.address)
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 export interface ClusterApi {
@@ -78,6 +115,7 @@ export interface ClusterApi {
 export async function startClusterApi(options: ClusterApiOptions): Promise<ClusterApi> {
   assertSigningSecret(options.signingSecret)
   const logger = options.logger ?? pino({ level: 'info' })
+  const tracing = startNodeTracing(options.tracing ?? { endpoint: undefined, serviceName: '', headers: {} })
   const platform = await openDatabase({
     databaseUrl: options.databaseUrl,
     dataDir: options.dataDir ?? '.data',
@@ -91,6 +129,11 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
   let purger: AgentDataPurger | null = null
   try {
     const tenantDatabases = typeof options.tenantDatabases === 'function' ? options.tenantDatabases(database) : options.tenantDatabases ?? null
+    const secretsKeys = options.secretsKeys ?? { current: randomBytes(32) }
+    if (!options.secretsKeys) logger.warn('no secrets key given: agent secrets stored now are unreadable after a restart')
+    const secrets = new AgentSecrets(platform.db, secretsKeys, logger)
+    // A rotated key (MYINTELL_SECRETS_KEY new, _PREVIOUS old) takes effect here: every row moves to the new key.
+    await secrets.rotate()
     const deps: ApiDeps = {
       db: platform.db,
       driver: typeof options.driver === 'object' ? options.driver : null,
@@ -99,13 +142,17 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       scalerToken: options.scalerToken ?? null,
       runtimeSecrets: options.runtimeSecrets ?? {},
+      secrets,
+      egress: { policy: egressPolicy(options.egressAllow), resolve: options.resolveHost ?? systemResolve },
+      workspaceRoot: options.workspaceRoot ?? null,
       logger,
     }
-    const workloads = new Workloads(deps)
+    const metrics = new PlatformMetrics(deps.db)
+    const workloads = new Workloads(deps, metrics)
     purger = new AgentDataPurger({ db: platform.db, tenantDatabaseUrl: (tenant) => workloads.tenantDatabases.urlFor(tenant), logger })
     const selfUrl: { value: string } = { value: '' }
     const v1 = await mountV1({ deps, workloads, auth: options.auth ?? {}, clerkWebhookSecret: options.clerkWebhookSecret, selfUrl, ping: platform.ping, purger })
-    const app = createApp({ deps, workloads, mount: v1 })
+    const app = createApp({ deps, workloads, metrics, mount: v1 })
     const host = options.host ?? '127.0.0.1'
     const address = await new Promise<AddressInfo>((resolve, reject) => {
       // maxHeaderSize: accept every request head the edge forwards (wire/request-limits.ts).
@@ -136,6 +183,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
         // A stopped driver told every agent cold: written before the database closes.
         await workloads.stopFollowing()
         await platform.close()
+        await tracing.shutdown()
       },
     }
   } catch (error) {
@@ -144,6 +192,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     await purger?.close()
     await driver?.close().catch(() => {})
     await platform.close()
+    await tracing.shutdown()
     throw error
   }
 }

@@ -7,6 +7,7 @@ export type Route =
   | { page: 'edit-superfriend'; slug: string }
   | { page: 'chat'; slug: string; conversationId: string | null }
   | { page: 'memories'; slug: string }
+  | { page: 'secrets'; slug: string }
   | { page: 'keys' }
   | { page: 'usage' }
   | { page: 'not-found' }
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
     if (!third) return { page: 'chat', slug: second, conversationId: null }
     if (third === 'edit') return { page: 'edit-superfriend', slug: second }
     if (third === 'memories') return { page: 'memories', slug: second }
+    if (third === 'secrets') return { page: 'secrets', slug: second }
     if (third === 'conversations' && fourth) return { page: 'chat', slug: second, conversationId: fourth }
   }
   if (first === 'keys' && !second) return { page: 'keys' }
@@ -34,6 +36,7 @@ export const href = {
   chat: (slug: string, conversationId?: string) =>
     `#/superfriends/${encodeURIComponent(slug)}${conversationId ? `/conversations/${encodeURIComponent(conversationId)}` : ''}`,
   memories: (slug: string) => `#/superfriends/${encodeURIComponent(slug)}/memories`,
+  secrets: (slug: string) => `#/superfriends/${encodeURIComponent(slug)}/secrets`,
   keys: () => '#/keys',
   usage: () => '#/usage',
 }

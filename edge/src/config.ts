@@ -6,6 +6,7 @@ import type { Env } from './env.ts'
 import { AgentKeys, edgeSecret, nodeHmac } from '../../wire/node-hmac.ts'
 import { anonSessionKey, type AnonSessionKey } from './auth/anon-session.ts'
 import { EDGE_SETTINGS } from './settings.ts'
+import type { TracingSettings } from '../../wire/otel.ts'
 
 export interface EdgeConfig {
   /** `myintell.ai` in production, `localhost` locally. */
@@ -46,6 +47,8 @@ export interface EdgeConfig {
   agentKeys: AgentKeys
   /** Binds anonymous-session cookies to their agent (derived from EDGE_SIGNING_SECRET, used for nothing else). */
   anonSessionKey: AnonSessionKey
+  /** OpenTelemetry traces (telemetry/tracing.ts); unset or without an endpoint: off. */
+  tracing?: TracingSettings
 }
 
 export interface RateLimitConfig {
@@ -85,6 +88,7 @@ export function parseConfig(env: Env): EdgeConfig {
     edgeKey: nodeHmac(edgeSecret(s.signingSecret)),
     agentKeys: new AgentKeys(s.signingSecret),
     anonSessionKey: anonSessionKey(s.signingSecret),
+    tracing: { endpoint: s.otlpEndpoint, serviceName: s.otelServiceName, headers: s.otlpHeaders ?? {} },
   }
 }
 

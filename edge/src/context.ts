@@ -5,6 +5,7 @@ import type { Principal, PrincipalAccess } from '../../wire/headers.ts'
 import type { RouteInfo } from '../../wire/internal-api.ts'
 import type { EdgeConfig } from './config.ts'
 import type { Env } from './env.ts'
+import type { EdgeSpan } from './telemetry/tracing.ts'
 
 export type HostTarget =
   | { kind: 'landing' }
@@ -26,6 +27,8 @@ export interface EdgeVariables {
   principalTenants: readonly string[]
   /** An API key's scopes; null for a session or an anonymous caller (users are bounded by membership, not scopes). */
   principalScopes: readonly string[] | null
+  /** The request's trace span (telemetry/request-span.ts); null when tracing is off. */
+  span: EdgeSpan | null
 }
 
 export type EdgeEnv = { Bindings: Env; Variables: EdgeVariables }

@@ -29,4 +29,9 @@ export interface Env {
   EDGE_SIGNING_SECRET?: string
   /** `pretty` (one readable line per request), `json`, or `off` (default). */
   ACCESS_LOG?: string
+  /** OTLP/HTTP collector for the edge's spans; unset: no traces. */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string
+  OTEL_SERVICE_NAME?: string
+  /** `key=value,…` sent with each export (a secret). */
+  OTEL_EXPORTER_OTLP_HEADERS?: string
 }

@@ -17,6 +17,7 @@ import { platformHosts } from './stages/platform-hosts.ts'
 import { rateLimit } from './stages/rate-limit.ts'
 import { requestHeadLimits } from './stages/request-head-limits.ts'
 import { requestId } from './stages/request-id.ts'
+import { requestSpan } from './telemetry/request-span.ts'
 import { resolveRoute } from './stages/resolve-route.ts'
 import { stripInternalHeaders } from './stages/strip-internal-headers.ts'
 import { ProblemError } from '../../wire/problem.ts'
@@ -30,6 +31,7 @@ export function createEdgeApp(): Hono<EdgeEnv> {
   app.use(hostHeader()) //           1. exactly one Host, the URL's (two, a list, a mismatch → 400), before anything reads the URL
   app.use(accessLog()) //            2. one line per answered request (ACCESS_LOG: pretty | json | off)
   app.use(requestId()) //            3. X-Request-Id (the client's if plain, else a new one) on the response; the config on the context
+  app.use(requestSpan()) //          3b. a trace span (OTEL_EXPORTER_OTLP_ENDPOINT set), continuing the caller's traceparent
   app.use(requestHeadLimits()) //    4. header fields over 16 KiB → 431, path and query over 16 KiB → 414 (wire/request-limits.ts)
   app.use(stripInternalHeaders()) // 5. drop client-sent X-Tenant-*, X-Agent-*, X-Edge-*, X-Principal*
   app.use(classifyHost()) //         6. host → landing | app | api | <slug>; anything else 404

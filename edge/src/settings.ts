@@ -4,6 +4,7 @@
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../../wire/idle-timeout.ts'
 import { choice, integer, settingsSchema, text, url } from '../../wire/settings.ts'
 import { MIN_SECRET_LENGTH } from '../../wire/signature.ts'
+import { otelSettings } from '../../wire/otel.ts'
 
 /** Cloudflare answers 524 when an origin takes longer than this to begin its response: the edge says so first. */
 export const DEFAULT_ORIGIN_TIMEOUT_MS = 100_000
@@ -48,5 +49,6 @@ export const EDGE_SETTINGS = settingsSchema({
     default: RATE_LIMIT_PERIOD_SECONDS, min: 10, max: 60, unit: 's', doc: 'the window of the TENANT_RATE_LIMIT binding (10 or 60); the Retry-After of a 429',
   }),
   accessLog: choice('ACCESS_LOG', ['pretty', 'json', 'off'], { default: 'off', doc: 'one line per request' }),
+  ...otelSettings('myintell-edge'),
 })
 

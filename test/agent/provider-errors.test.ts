@@ -49,11 +49,13 @@ describe('a superfriend on the Anthropic API', () => {
     expect(sent.headers['x-api-key']).toBe('sk-ant-test')
     expect(sent.body.model).toBe('claude-test')
     expect(sent.body.max_tokens).toBe(300)
-    expect(sent.body.system).toContain('Your name is Ada.')
-    expect(sent.body.system).toContain('You are Ada, a patient friend.')
-    expect(sent.body.system).toContain('warm and brief')
-    expect(sent.body.system).toContain('- I am allergic to peanuts')
-    expect(sent.body.messages).toEqual([{ role: 'user', content: 'Suggest a snack' }])
+    // Anthropic's system field as text blocks, the form the AI SDK sends.
+    const system = (sent.body.system as Array<{ type: string; text: string }>).map((b) => b.text).join('\n')
+    expect(system).toContain('Your name is Ada.')
+    expect(system).toContain('You are Ada, a patient friend.')
+    expect(system).toContain('warm and brief')
+    expect(system).toContain('- I am allergic to peanuts')
+    expect(sent.body.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Suggest a snack' }] }])
     expect(conversationId).toBeTypeOf('string')
   })
 

@@ -3,8 +3,8 @@
 // server), and a name off the list is the runtime's unknown_provider.
 
 import { describe, expect, it } from 'vitest'
-import { buildProvider, DEFAULT_PROVIDER_SETTINGS } from '../../agent/src/providers/registry.ts'
-import { ProviderError } from '../../agent/src/providers/types.ts'
+import { runToolLoop } from '../../agent/src/chat/tool-loop.ts'
+import { buildModel, DEFAULT_PROVIDER_SETTINGS } from '../../agent/src/providers/registry.ts'
 import { freePort } from '../../cluster-api/src/db/free-port.ts'
 import { MODEL_PROVIDERS } from '../../wire/model-providers.ts'
 import { agentConfig } from './support/agent-config.ts'
@@ -12,16 +12,23 @@ import { agentConfig } from './support/agent-config.ts'
 async function firstOutcome(provider: string, closedUrl: string): Promise<string> {
   const config = agentConfig('postgres://unused', {
     model: { provider, model: 'some-model' },
-    secrets: { ANTHROPIC_API_KEY: 'test-key', OPENAI_API_KEY: 'test-key', ANTHROPIC_BASE_URL: closedUrl, OPENAI_BASE_URL: closedUrl },
+    secrets: {
+      ANTHROPIC_API_KEY: 'test-key', OPENAI_API_KEY: 'test-key', GOOGLE_API_KEY: 'test-key', OPENROUTER_API_KEY: 'test-key',
+      ANTHROPIC_BASE_URL: closedUrl, OPENAI_BASE_URL: closedUrl, GOOGLE_BASE_URL: closedUrl, OPENROUTER_BASE_URL: closedUrl,
+    },
   })
-  const built = buildProvider(config, { ...DEFAULT_PROVIDER_SETTINGS, timeoutMs: 2_000, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } })
+  const model = buildModel(config, { ...DEFAULT_PROVIDER_SETTINGS, timeoutMs: 2_000, maxRetries: 0 })
   try {
-    for await (const event of built.stream({ model: 'some-model', system: '', messages: [{ role: 'user', content: 'hi' }], maxOutputTokens: 16 })) {
+    for await (const event of runToolLoop({
+      model, system: '', messages: [{ role: 'user', content: 'hi' }], tools: {}, maxOutputTokens: 16, signal: new AbortController().signal,
+      bounds: { maxSteps: 1, turnTimeoutMs: 5_000, providerTimeoutMs: 2_000 },
+    })) {
       if (event.type === 'delta') return 'answered'
+      if (event.type === 'failure') return event.error.code
     }
     return 'ended'
-  } catch (error) {
-    return error instanceof ProviderError ? error.code : 'crashed'
+  } catch {
+    return 'crashed'
   }
 }
 

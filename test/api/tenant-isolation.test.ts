@@ -29,6 +29,12 @@ const attempts: Attempt[] = [
   { method: 'PATCH', route: '/v1/agents/{id}', path: () => `/v1/agents/${a.agentId}`, body: { name: 'pwned' }, asTenantA: true },
   { method: 'DELETE', route: '/v1/agents/{id}', path: () => `/v1/agents/${a.agentId}` },
   { method: 'DELETE', route: '/v1/agents/{id}', path: () => `/v1/agents/${a.agentId}`, asTenantA: true },
+  { method: 'PUT', route: '/v1/agents/{id}/secrets/{name}', path: () => `/v1/agents/${a.agentId}/secrets/PLANTED`, body: { value: 'x' } },
+  { method: 'PUT', route: '/v1/agents/{id}/secrets/{name}', path: () => `/v1/agents/${a.agentId}/secrets/A_SECRET`, body: { value: 'x' }, asTenantA: true },
+  { method: 'GET', route: '/v1/agents/{id}/secrets', path: () => `/v1/agents/${a.agentId}/secrets` },
+  { method: 'GET', route: '/v1/agents/{id}/secrets', path: () => `/v1/agents/${a.agentId}/secrets`, asTenantA: true },
+  { method: 'DELETE', route: '/v1/agents/{id}/secrets/{name}', path: () => `/v1/agents/${a.agentId}/secrets/A_SECRET` },
+  { method: 'DELETE', route: '/v1/agents/{id}/secrets/{name}', path: () => `/v1/agents/${a.agentId}/secrets/A_SECRET`, asTenantA: true },
   { method: 'GET', route: '/v1/api-keys', path: () => '/v1/api-keys', asTenantA: true },
   { method: 'POST', route: '/v1/api-keys', path: () => '/v1/api-keys', body: { name: 'planted' }, asTenantA: true },
   { method: 'DELETE', route: '/v1/api-keys/{id}', path: () => `/v1/api-keys/${a.keyId}` },
@@ -45,6 +51,8 @@ beforeAll(async () => {
   const agentA = await createTestAgent(api, ownerA.token, 'iso-a-agent')
   const keyA = (await (await api.v1('POST', '/v1/api-keys', { token: ownerA.token, body: { name: 'a key', scopes: ['agents:read'] } })).json()) as { id: string; key: string }
   a = { token: ownerA.token, tenantId: ownerA.tenantId, agentId: agentA.id, keyId: keyA.id, key: keyA.key }
+  const secret = await api.v1('PUT', `/v1/agents/${agentA.id}/secrets/A_SECRET`, { token: ownerA.token, body: { value: 'tenant-a-only' } })
+  if (secret.status !== 201) throw new Error(`set secret failed: ${secret.status}`)
   const ownerB = await createOwner(api, 'iso-b')
   const agentB = await createTestAgent(api, ownerB.token, 'iso-b-agent')
   const keyB = (await (await api.v1('POST', '/v1/api-keys', {
@@ -59,6 +67,7 @@ async function snapshotOfA() {
   return {
     tenant: await get(`/v1/tenants/${a.tenantId}`),
     agents: await get('/v1/agents'),
+    secrets: await get(`/v1/agents/${a.agentId}/secrets`),
     keys: ((await get('/v1/api-keys')) as { items: Array<Record<string, unknown>> }).items.map(({ lastUsedAt: _ignored, ...rest }) => rest),
   }
 }

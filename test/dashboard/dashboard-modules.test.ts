@@ -30,6 +30,7 @@ describe('routes', () => {
     expect(parseRoute('#/superfriends/ada/conversations/c1')).toEqual({ page: 'chat', slug: 'ada', conversationId: 'c1' })
     expect(parseRoute('#/superfriends/ada/edit')).toEqual({ page: 'edit-superfriend', slug: 'ada' })
     expect(parseRoute('#/superfriends/ada/memories')).toEqual({ page: 'memories', slug: 'ada' })
+    expect(parseRoute('#/superfriends/ada/secrets')).toEqual({ page: 'secrets', slug: 'ada' })
     expect(parseRoute('#/keys')).toEqual({ page: 'keys' })
     expect(parseRoute('#/usage')).toEqual({ page: 'usage' })
     expect(parseRoute('#/nope')).toEqual({ page: 'not-found' })

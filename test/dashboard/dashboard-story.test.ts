@@ -66,6 +66,8 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     expect(api.status).toBeLessThan(300)
     expect(api.headers['access-control-allow-origin']).toBe(origin)
     expect(String(api.headers['access-control-allow-methods']).toUpperCase()).toContain('PATCH')
+    // Secrets are set with PUT.
+    expect(String(api.headers['access-control-allow-methods']).toUpperCase()).toContain('PUT')
     expect(String(api.headers['access-control-allow-headers']).toLowerCase()).toContain('x-myintell-tenant')
     // A superfriend: the preflight is answered without credentials and without waking it.
     const agent = await preflight(`${platform.seed.slug}.localhost`, '/v1/chat', 'POST', 'authorization,content-type')
@@ -195,6 +197,90 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     await conversation.click()
     await poll(() => page.locator('.bubble').count()).toBe(2)
     expect(await page.locator('.bubble.user .text').textContent()).toContain('favourite colour is teal')
+  })
+
+  it('keeps a superfriend\'s secrets write-only: sets, replaces and deletes one, never showing a value', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    needsCors()
+    const value = `sk-story-${run}-never-shown`
+    await page.getByRole('link', { name: 'Secrets', exact: true }).click()
+    await page.getByText('No secrets yet.').waitFor()
+    const nameInput = page.getByLabel('Name', { exact: true })
+    const save = page.getByRole('button', { name: 'Save secret' })
+    await nameInput.fill('lower_case')
+    expect(await nameInput.getAttribute('aria-invalid')).toBe('true')
+    expect(await save.isDisabled()).toBe(true)
+
+    await nameInput.fill('STORY_TOKEN')
+    const valueInput = page.getByLabel('Value')
+    expect(await valueInput.getAttribute('type')).toBe('password')
+    await valueInput.fill(value)
+    await save.click()
+    const row = page.locator('tr[data-secret="STORY_TOKEN"]')
+    await row.waitFor()
+    await page.getByRole('status').filter({ hasText: 'Set STORY_TOKEN.' }).waitFor()
+    expect(await valueInput.inputValue()).toBe('')
+    await nameInput.fill('STORY_TOKEN')
+    await valueInput.fill(`${value}-2`)
+    await save.click()
+    await page.getByRole('status').filter({ hasText: 'Replaced STORY_TOKEN.' }).waitFor()
+    await page.reload()
+    await row.waitFor()
+    expect(await page.content()).not.toContain(value)
+    await browser.screenshot('07b-secrets')
+
+    await nameInput.fill('SCRATCH_SECRET')
+    await valueInput.fill('scratch')
+    await save.click()
+    const scratch = page.locator('tr[data-secret="SCRATCH_SECRET"]')
+    await scratch.waitFor()
+    await scratch.getByRole('button', { name: 'Delete SCRATCH_SECRET' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete secret' }).click()
+    await poll(() => scratch.count()).toBe(0)
+    expect(await row.count()).toBe(1)
+  })
+
+  it('enables tools and adds an MCP server whose header sends a secret, refusing a private address', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    needsCors()
+    await page.getByRole('link', { name: 'Edit', exact: true }).click()
+    const tool = (name: string) => page.locator(`input[name="tool"][value="${name}"]`)
+    // A new superfriend starts with the safe tools.
+    expect(await tool('memory').isChecked()).toBe(true)
+    expect(await tool('clock').isChecked()).toBe(true)
+    expect(await tool('http_fetch').isChecked()).toBe(false)
+    await tool('http_fetch').check()
+
+    await page.getByRole('button', { name: 'Add an MCP server' }).click()
+    await page.getByLabel('Server name').fill('search')
+    await page.getByLabel('Server URL').fill('http://169.254.169.254/mcp')
+    await page.getByLabel('Header (optional)').fill('authorization')
+    await page.getByLabel('Secret it sends').fill('STORY_TOKEN')
+    const errorsBefore = browser.errors.length
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    const alert = page.getByRole('alert')
+    await poll(() => alert.textContent()).toContain('mcpServers.0.url')
+    // The refusal itself is the one console line Chromium writes for a 422 answer; nothing else may be there.
+    expect(browser.errors.splice(errorsBefore).filter((line) => !line.includes('422'))).toEqual([])
+    await browser.screenshot('07c-mcp-refused')
+
+    // A public address is accepted (it is judged, not contacted); the header names the secret set above.
+    await page.getByLabel('Server URL').fill('https://93.184.216.34/mcp')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.waitForURL(/#\/superfriends$/)
+    await page.locator(`.agent[data-slug="${slug}"]`).getByRole('link', { name: /^Edit / }).click()
+    expect(await tool('http_fetch').isChecked()).toBe(true)
+    expect(await page.getByLabel('Server URL').inputValue()).toBe('https://93.184.216.34/mcp')
+    expect(await page.getByLabel('Secret it sends').inputValue()).toBe('STORY_TOKEN')
+    await browser.screenshot('07d-tools')
+
+    // Removed again: later steps chat with Ada, and this address is nobody's MCP server.
+    await page.getByRole('button', { name: 'Remove MCP server search' }).click()
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.waitForURL(/#\/superfriends$/)
+    await page.locator(`.agent[data-slug="${slug}"]`).getByRole('link', { name: /^Edit / }).click()
+    expect(await page.getByLabel('Server URL').count()).toBe(0)
+    await page.getByRole('link', { name: 'Cancel' }).click()
   })
 
   it('lists superfriends with their state and last activity, edits one, and deletes one only after confirmation', { timeout: 3 * SLOW_STEP_MS }, async () => {

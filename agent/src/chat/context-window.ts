@@ -2,7 +2,7 @@
 //   the system prompt, the new message and room for the reply are always kept; then whole earlier turns are kept
 //   newest first while they fit; the oldest turns that do not fit are dropped as whole turns (never cut mid-message)
 //   and replaced by a short note naming how many turns were left out and quoting the start of their user messages.
-import { estimateTokens } from '../providers/types.ts'
+import { estimateTokens, messageTokens } from '../providers/types.ts'
 import type { PromptMessage } from '../providers/types.ts'
 
 /** How much of each dropped user message the note quotes (characters). */
@@ -40,7 +40,7 @@ export function fitContext(opts: {
   const kept: PromptMessage[][] = []
   let i = turns.length - 1
   for (; i >= 0; i--) {
-    const cost = turns[i]!.reduce((n, m) => n + estimateTokens(m.content), 0)
+    const cost = turns[i]!.reduce((n, m) => n + messageTokens(m), 0)
     // Once anything must be dropped, the note needs room too.
     const needed = i > 0 ? cost + noteBudget : cost
     if (needed > budget) break

@@ -2,8 +2,11 @@
 // what the workload drivers set; the rest are agent-only knobs). Bad configuration fails fast, before listening.
 import { RUNTIME_ENV } from '../../../wire/runtime.ts'
 import type { RuntimeConfig } from '../../../wire/runtime.ts'
+import { egressPolicy } from '../../../wire/egress.ts'
+import type { EgressPolicy } from '../../../wire/egress.ts'
 import { choice, custom, integer, port, settingsSchema, text, url } from '../../../wire/settings.ts'
 import { parseRuntimeConfig } from './runtime-config.ts'
+import { otelSettings, type TracingSettings } from '../../../wire/otel.ts'
 
 export interface RuntimeSettings {
   port: number
@@ -25,7 +28,18 @@ export interface RuntimeSettings {
   contextWindowTokens: number | null
   /** Pause between tokens of the `local` provider (ms); 0 = as fast as the event loop allows. */
   localTokenDelayMs: number
+  /** Model calls (steps) one turn may make; the model's last step past it gets no more tool results. */
+  toolMaxSteps: number
+  /** A whole turn (every step and tool call) is cut off after this long (ms). */
+  turnTimeoutMs: number
+  /** The operator's egress allowlist for http_fetch and MCP servers (MYINTELL_EGRESS_ALLOW). */
+  egress: EgressPolicy
+  /** The agent's workspace directory; null: the workspace tool answers every call with a clear error. */
+  workspaceDir: string | null
+  workspaceQuotaBytes: number
   logLevel: LogLevel
+  /** OpenTelemetry traces (telemetry/tracing.ts); unset or without an endpoint: off. */
+  tracing?: TracingSettings
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000
@@ -34,6 +48,11 @@ export const DEFAULT_MAX_MESSAGE_CHARS = 32_000
 export const DEFAULT_USAGE_FLUSH_INTERVAL_MS = 5_000
 // Long enough for a slow first token from a large model, short enough that a hung provider does not hold a drain.
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 60_000
+// Enough for look-up, act, check; a model stuck calling tools stops here instead of burning tokens.
+export const DEFAULT_TOOL_MAX_STEPS = 8
+// Several slow steps fit; a turn never holds a drain or a socket for longer than this.
+export const DEFAULT_TURN_TIMEOUT_MS = 300_000
+export const DEFAULT_WORKSPACE_QUOTA_BYTES = 50 * 1024 * 1024
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -74,17 +93,34 @@ export const RUNTIME_SETTINGS = settingsSchema({
   localTokenDelayMs: integer('MYINTELL_LOCAL_TOKEN_DELAY_MS', {
     default: 0, unit: 'ms', zero: 'as fast as the event loop allows', doc: 'pause between tokens of the offline local model',
   }),
+  toolMaxSteps: integer('MYINTELL_TOOL_MAX_STEPS', {
+    default: DEFAULT_TOOL_MAX_STEPS, min: 1, max: 100, unit: 'count', doc: 'model calls (steps) one turn may make; each round of tool calls is one',
+  }),
+  turnTimeoutMs: integer('MYINTELL_TURN_TIMEOUT_MS', {
+    default: DEFAULT_TURN_TIMEOUT_MS, min: 1, unit: 'ms', doc: 'a whole turn, every step and tool call included, ends with a timeout after this',
+  }),
+  egress: custom('MYINTELL_EGRESS_ALLOW', {
+    parse: egressPolicy, documentedDefault: 'none', doc: 'comma-separated hosts and CIDRs http_fetch and MCP servers may reach although private (e.g. 127.0.0.1)',
+  }),
+  workspaceDir: text('MYINTELL_WORKSPACE_DIR', { doc: "the agent's workspace directory; unset: the workspace tool is unavailable" }),
+  workspaceQuotaBytes: integer('MYINTELL_WORKSPACE_QUOTA_BYTES', {
+    default: DEFAULT_WORKSPACE_QUOTA_BYTES, min: 1, unit: 'bytes', doc: "the most the agent's workspace may hold",
+  }),
   logLevel: choice('LOG_LEVEL', LOG_LEVELS, { default: 'info', doc: 'the pino level' }),
+  ...otelSettings('myintell-agent'),
 })
 
 export function readSettings(env: Readonly<Record<string, string | undefined>>): RuntimeSettings {
-  const s = RUNTIME_SETTINGS.parse(env)
+  const { otlpEndpoint, otelServiceName, otlpHeaders, ...s } = RUNTIME_SETTINGS.parse(env)
   return {
     ...s,
+    tracing: { endpoint: otlpEndpoint, serviceName: otelServiceName, headers: otlpHeaders ?? {} },
     config: s.config ?? null,
     controlToken: s.controlToken ?? null,
     platformUrl: s.platformUrl ?? null,
     contextWindowTokens: s.contextWindowTokens ?? null,
+    egress: s.egress ?? egressPolicy(undefined),
+    workspaceDir: s.workspaceDir ?? null,
   }
 }
 

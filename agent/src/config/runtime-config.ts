@@ -21,7 +21,24 @@ export const runtimeConfigSchema = z.object({
   // The agent's own key (64 hex characters): never the platform's master secret.
   signingKey: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
   secrets: z.record(z.string(), z.string()),
+  // Names the runtime does not know are dropped at turn time (tools/index.ts), not refused here: a config written
+  // by a newer cluster-api must still start an older runtime.
+  tools: z.array(z.string()).optional(),
+  mcpServers: z.array(z.object({
+    name: z.string().min(1), url: z.string().min(1), headers: z.record(z.string(), z.string()).optional(),
+  })).optional(),
+  timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
+  workspaceDir: z.string().min(1).optional(),
 })
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
+}
 
 export function parseRuntimeConfig(input: unknown): { ok: true; config: RuntimeConfig } | { ok: false; issues: string[] } {
   const result = runtimeConfigSchema.safeParse(input)

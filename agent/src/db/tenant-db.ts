@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
-import { appliedTenantSchemaVersion, migrateTenantSchema } from '../../../wire/tenant-schema.ts'
+import { appliedTenantSchemaVersion, migrateTenantSchema, tenantSchemaVersion } from '../../../wire/tenant-schema.ts'
 import * as schema from './schema.ts'
 
 export type TenantDb = NodePgDatabase<typeof schema>
@@ -56,7 +56,11 @@ export interface OpenOptions {
  * be reached or the check fails; the caller retries. No more is done here: on a small machine every query before
  * ready is paid by the wake, and the first turn's queries are compiled while the runtime idles in the pool (warm-up.ts).
  */
-export async function openTenantDatabase(url: string, options: OpenOptions): Promise<TenantDatabase> {
+export async function openTenantDatabase(url: string, optionsOrFolder: OpenOptions | string): Promise<TenantDatabase> {
+  // A folder alone (tests, tools): its newest migration is the version wanted.
+  const options = typeof optionsOrFolder === 'string'
+    ? { schemaVersion: tenantSchemaVersion(optionsOrFolder), migrationsFolder: optionsOrFolder }
+    : optionsOrFolder
   const pool = new pg.Pool({
     connectionString: url,
     max: POOL_MAX_CONNECTIONS,

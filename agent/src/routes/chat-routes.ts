@@ -1,5 +1,6 @@
 // POST /v1/chat: `{ message, conversationId? }` → JSON reply, or with Accept: text/event-stream an SSE stream
-// (`start`, `memory`, `delta`… then `done` with conversation id and usage, or `error` with the partial reply kept).
+// (`start`, `memory`, `delta`, `tool-call`, `tool-result`… then `done` with conversation id and usage, or `error`
+// with the partial reply kept). The JSON reply lists the turn's tool calls with their results.
 import { Hono } from 'hono'
 import type { AppEnv } from '../http/app-env.ts'
 import { requestCaller } from '../http/caller.ts'
@@ -44,17 +45,34 @@ export function chatRoutes(ctx: AgentContext, deps: TurnDeps): Hono<AppEnv> {
     }
     const last = events.at(-1)
     const memories = events.filter((e) => e.type === 'memory').map((e) => ({ id: e.id, content: e.content }))
+    const toolCalls = toolCallsOf(events)
     if (last?.type === 'done') {
-      return c.json({ conversationId: last.conversationId, messageId: last.messageId, reply, usage: last.usage, memoriesSaved: memories })
+      return c.json({
+        conversationId: last.conversationId, messageId: last.messageId, reply, usage: last.usage, finishReason: last.finishReason,
+        memoriesSaved: memories, toolCalls,
+      })
     }
     if (last?.type === 'error') {
       throw new ProblemError({
         status: 502, code: `model-${last.code.replace(/_/g, '-')}`, title: 'The model failed to reply',
         detail: last.message,
-        extensions: { conversationId: last.conversationId, messageId: last.messageId, partialReply: last.partial },
+        extensions: { conversationId: last.conversationId, messageId: last.messageId, partialReply: last.partial, toolCalls },
       })
     }
     throw new Error('chat turn ended without a done or error event')
   })
   return app
+}
+
+/** Each tool call of a turn with its result (`result` absent for a call the turn ended before answering). */
+export function toolCallsOf(events: readonly TurnEvent[]): Array<{ id: string; name: string; args: unknown; result?: unknown; isError?: boolean }> {
+  const calls = new Map<string, { id: string; name: string; args: unknown; result?: unknown; isError?: boolean }>()
+  for (const e of events) {
+    if (e.type === 'tool-call') calls.set(e.id, { id: e.id, name: e.name, args: e.args })
+    else if (e.type === 'tool-result') {
+      const call = calls.get(e.id) ?? { id: e.id, name: e.name, args: null }
+      calls.set(e.id, { ...call, result: e.result, isError: e.isError })
+    }
+  }
+  return [...calls.values()]
 }

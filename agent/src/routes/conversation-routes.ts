@@ -42,6 +42,8 @@ export function conversationRoutes(ctx: AgentContext): Hono<AppEnv> {
       data: page.map((m) => ({
         id: String(m.id), role: m.role, content: m.content, status: m.status,
         ...(m.errorCode ? { error: m.errorCode } : {}),
+        // A `tool-call` / `tool-result` step of the tool loop (chat/turn.ts).
+        ...(m.tool ? { tool: m.tool } : {}),
         usage: { inputTokens: m.tokensIn, outputTokens: m.tokensOut },
         createdAt: m.createdAt.toISOString(),
       })),

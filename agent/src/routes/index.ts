@@ -7,6 +7,7 @@ import { chatRoutes } from './chat-routes.ts'
 import { conversationRoutes } from './conversation-routes.ts'
 import { memoryRoutes } from './memory-routes.ts'
 import { openAiRoutes } from './openai-routes.ts'
+import { responsesRoutes } from './responses-routes.ts'
 
 export function createAgentRoutes(ctx: AgentContext, turnDeps: TurnDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -14,5 +15,6 @@ export function createAgentRoutes(ctx: AgentContext, turnDeps: TurnDeps): Hono<A
   app.route('/', conversationRoutes(ctx))
   app.route('/', memoryRoutes(ctx))
   app.route('/', openAiRoutes(ctx, turnDeps))
+  app.route('/', responsesRoutes(ctx, turnDeps))
   return app
 }

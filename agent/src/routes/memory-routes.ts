@@ -1,4 +1,5 @@
-// GET /v1/memories (newest first), POST /v1/memories { content }, DELETE /v1/memories/:id.
+// GET /v1/memories (newest first), POST /v1/memories { content, pinned? }, DELETE /v1/memories/:id.
+// A pinned memory is recalled into every prompt; the others when the turn is about them (chat/memory-recall.ts).
 // What the superfriend remembers across conversations, for the tenant's members only: agent-wide memories (which
 // every caller's turn recalls) and what each guest of a public agent asked to be kept for itself.
 import { Hono } from 'hono'
@@ -13,10 +14,10 @@ import { MAX_FACT_CHARS } from '../chat/memory-intent.ts'
 import type { AgentContext } from './agent-context.ts'
 import { ProblemError } from '../../../wire/problem.ts'
 
-const createMemorySchema = z.object({ content: z.string() })
+const createMemorySchema = z.object({ content: z.string(), pinned: z.boolean().optional() })
 
 /** `principal`: null for an agent-wide memory, else the guest it is kept for. */
-const view = (m: MemoryRow) => ({ id: m.id, content: m.content, source: m.source, principal: m.principal, createdAt: m.createdAt.toISOString() })
+const view = (m: MemoryRow) => ({ id: m.id, content: m.content, source: m.source, principal: m.principal, pinned: m.pinned, createdAt: m.createdAt.toISOString() })
 
 export function memoryRoutes(ctx: AgentContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -38,7 +39,7 @@ export function memoryRoutes(ctx: AgentContext): Hono<AppEnv> {
     const parsed = createMemorySchema.safeParse(await readJson(c.req.raw))
     if (!parsed.success) throw new ProblemError({
       status: 400, code: 'invalid-request', title: 'Invalid request',
-      detail: 'content must be a string.',
+      detail: 'content must be a string, and pinned (optional) a boolean.',
     })
     const content = parsed.data.content.trim()
     if (!content) throw new ProblemError({ status: 422, code: 'empty-memory', title: 'Empty memory', detail: 'content must contain some text.' })
@@ -48,7 +49,7 @@ export function memoryRoutes(ctx: AgentContext): Hono<AppEnv> {
     })
     const { db, config } = ctx.current()
     // A member's memory is agent-wide: every caller's turn recalls it.
-    return c.json(view(await addMemory(db, config.agentId, null, content, 'user')), 201)
+    return c.json(view(await addMemory(db, config.agentId, null, content, 'user', parsed.data.pinned ?? false)), 201)
   })
 
   app.delete('/v1/memories/:id', async (c) => {

@@ -26,7 +26,8 @@ export interface UsageIdentity {
 type QueuedBatch = RuntimeUsageBatch & { identity: UsageIdentity }
 
 export interface UsageReporter {
-  record(usage: { inputTokens: number; outputTokens: number }): void
+  /** `toolCalls`: the tool calls the model made (absent: none). */
+  record(usage: { inputTokens: number; outputTokens: number; toolCalls?: number }): void
   /** Closes the current period into a batch and sends every queued batch; resolves when this attempt ends. */
   flush(): Promise<void>
   /** Batches not yet accepted by the platform. */
@@ -44,15 +45,16 @@ export interface UsageReporterOptions {
 }
 
 export function createUsageReporter(opts: UsageReporterOptions): UsageReporter {
-  let current: { identity: UsageIdentity; from: number; tokensIn: number; tokensOut: number } | null = null
+  let current: { identity: UsageIdentity; from: number; tokensIn: number; tokensOut: number; toolCalls: number } | null = null
   const queue: QueuedBatch[] = []
   let sending: Promise<void> | null = null
 
   function closePeriod(now: number): void {
-    if (!current || (current.tokensIn === 0 && current.tokensOut === 0)) return
+    if (!current || (current.tokensIn === 0 && current.tokensOut === 0 && current.toolCalls === 0)) return
     // Requests and bytes are counted by the edge; the runtime reports what only it knows: tokens.
     const item: RuntimeUsageItem = {
       from: current.from, to: now, tokensIn: current.tokensIn, tokensOut: current.tokensOut, openStreams: opts.openStreams(),
+      ...(current.toolCalls > 0 ? { toolCalls: current.toolCalls } : {}),
     }
     // A batch is sent for the agent it was counted for, even if the runtime serves another by then.
     queue.push({ batchId: randomUUID(), items: [item], identity: current.identity })
@@ -112,12 +114,13 @@ export function createUsageReporter(opts: UsageReporterOptions): UsageReporter {
       const identity = opts.identity()
       if (!identity) return
       if (current && current.identity.agentId !== identity.agentId) closePeriod(Date.now())
-      current ??= { identity, from: Date.now(), tokensIn: 0, tokensOut: 0 }
+      current ??= { identity, from: Date.now(), tokensIn: 0, tokensOut: 0, toolCalls: 0 }
       current.tokensIn += usage.inputTokens
       current.tokensOut += usage.outputTokens
+      current.toolCalls += usage.toolCalls ?? 0
     },
     flush,
-    pending: () => queue.length + (current && (current.tokensIn || current.tokensOut) ? 1 : 0),
+    pending: () => queue.length + (current && (current.tokensIn || current.tokensOut || current.toolCalls) ? 1 : 0),
     async close() {
       clearInterval(timer)
       for (let attempt = 0; attempt < FINAL_FLUSH_ATTEMPTS; attempt++) {

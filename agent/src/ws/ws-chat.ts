@@ -89,7 +89,7 @@ export function attachWebSocketChat(server: Server, opts: Options): WebSocketCha
 function serveSocket(ws: WebSocket, caller: Caller, opts: Options): void {
   let busy = false
   const abort = new AbortController()
-  const send = (event: Record<string, unknown>) => {
+  const send = (event: object) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event))
   }
   const ping = setInterval(() => ws.ping(), PING_INTERVAL_MS)

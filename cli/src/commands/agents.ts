@@ -1,6 +1,7 @@
 // `myintell agents create|list|get|update|delete|status`: superfriends of the current tenant.
 // Agents are named by slug or id; the /v1 API addresses them by id, so a slug is looked up in the list.
 
+import { BUILTIN_TOOLS, type McpServerConfig } from '../../../wire/agent-tools.ts'
 import { MODEL_PROVIDERS, type ModelProviderName } from '../../../wire/model-providers.ts'
 import type { Command, CommandGroup, FlagValues, Flags } from '../command.ts'
 import { str } from '../command.ts'
@@ -18,6 +19,8 @@ export interface Agent {
   model: { provider: string; model: string; temperature?: number; maxOutputTokens?: number }
   visibility: 'private' | 'public'
   desiredState: 'running' | 'paused'
+  tools: string[]
+  mcpServers: McpServerConfig[]
   workloadState: 'cold' | 'waking' | 'ready' | 'failed'
   lastActiveAt: string | null
   createdAt: string
@@ -60,6 +63,50 @@ const settingFlags: Flags = {
   'max-output-tokens': { type: 'string', value: 'N', description: 'reply length limit in tokens' },
   visibility: { type: 'string', value: 'private|public', description: 'public agents answer anyone; private only your tenant' },
   'desired-state': { type: 'string', value: 'running|paused', description: 'paused agents are not woken' },
+  tool: { type: 'string', multiple: true, value: 'NAME', description: `built-in tool the agent may use: ${BUILTIN_TOOLS.join(', ')}; replaces the list (default on create: memory, clock)` },
+  'no-tools': { type: 'boolean', description: 'no built-in tools at all' },
+  mcp: { type: 'string', multiple: true, value: 'NAME=URL', description: 'an MCP server (http or https); replaces the list' },
+  'mcp-header': { type: 'string', multiple: true, value: 'SERVER:HEADER=SECRET', description: 'send the agent\'s secret SECRET as HEADER to that MCP server' },
+  'no-mcp': { type: 'boolean', description: 'remove every MCP server' },
+}
+
+const strings = (flags: FlagValues, name: string): string[] => {
+  const value = flags[name]
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : []
+}
+
+/** `--tool`, `--no-tools`, `--mcp`, `--mcp-header`, `--no-mcp` into `tools` and `mcpServers` (each replaces the list). */
+function toolsFromFlags(flags: FlagValues, command: string, current?: Agent): Record<string, unknown> {
+  const body: Record<string, unknown> = {}
+  const tools = strings(flags, 'tool')
+  if (flags['no-tools'] && tools.length > 0) throw new UsageError('--no-tools and --tool exclude each other', command)
+  if (flags['no-tools']) body.tools = []
+  // The platform names the tools it knows in its 422 too; saying so here saves a round trip.
+  for (const tool of tools) if (!(BUILTIN_TOOLS as readonly string[]).includes(tool)) throw new UsageError(`--tool must be one of ${BUILTIN_TOOLS.join(', ')}, not "${tool}"`, command)
+  if (tools.length > 0) body.tools = tools
+
+  const mcp = strings(flags, 'mcp')
+  const headers = strings(flags, 'mcp-header')
+  if (flags['no-mcp'] && (mcp.length > 0 || headers.length > 0)) throw new UsageError('--no-mcp excludes --mcp and --mcp-header', command)
+  if (flags['no-mcp']) body.mcpServers = []
+  if (mcp.length === 0 && headers.length === 0) return body
+  const servers: McpServerConfig[] = mcp.length > 0
+    ? mcp.map((entry) => {
+      const at = entry.indexOf('=')
+      if (at <= 0 || at === entry.length - 1) throw new UsageError(`--mcp takes NAME=URL, not "${entry}"`, command)
+      return { name: entry.slice(0, at), url: entry.slice(at + 1) }
+    })
+    : (current?.mcpServers ?? []).map((server) => ({ ...server, ...(server.headers ? { headers: { ...server.headers } } : {}) }))
+  for (const entry of headers) {
+    const match = /^([^:]+):([^=]+)=(.+)$/.exec(entry)
+    if (!match) throw new UsageError(`--mcp-header takes SERVER:HEADER=SECRET, not "${entry}"`, command)
+    const [, serverName, header, secret] = match
+    const server = servers.find((s) => s.name === serverName)
+    if (!server) throw new UsageError(`--mcp-header names the MCP server "${serverName}", which is not among ${servers.map((s) => s.name).join(', ') || 'none'}`, command)
+    server.headers = { ...server.headers, [header!]: secret! }
+  }
+  body.mcpServers = servers
+  return body
 }
 
 function number(flags: FlagValues, name: string, command: string): number | undefined {
@@ -107,7 +154,7 @@ function settingsFromFlags(flags: FlagValues, command: string, current?: Agent):
   if (visibility) body.visibility = visibility
   const desiredState = oneOf(flags, 'desired-state', ['running', 'paused'], command)
   if (desiredState) body.desiredState = desiredState
-  return body
+  return { ...body, ...toolsFromFlags(flags, command, current) }
 }
 
 function printAgent(io: Parameters<Command['run']>[0]['io'], agent: Agent): void {
@@ -115,7 +162,10 @@ function printAgent(io: Parameters<Command['run']>[0]['io'], agent: Agent): void
     ['id', agent.id], ['slug', agent.slug], ['name', agent.name], ['visibility', agent.visibility],
     ['desired state', agent.desiredState], ['workload', agent.workloadState], ['last active', agent.lastActiveAt],
     ['model', `${agent.model.provider}/${agent.model.model}${agent.model.temperature === undefined ? '' : ` (temperature ${agent.model.temperature})`}`],
-    ['system prompt', agent.persona.systemPrompt], ['style', agent.persona.style], ['created', agent.createdAt], ['updated', agent.updatedAt],
+    ['system prompt', agent.persona.systemPrompt], ['style', agent.persona.style],
+    ['tools', (agent.tools ?? []).join(', ') || 'none'],
+    ['mcp servers', (agent.mcpServers ?? []).map((s) => `${s.name}=${s.url}${s.headers ? ` (${Object.entries(s.headers).map(([h, v]) => `${h}: ${v}`).join(', ')})` : ''}`).join('; ') || 'none'],
+    ['created', agent.createdAt], ['updated', agent.updatedAt],
   ])
 }
 

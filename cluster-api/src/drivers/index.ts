@@ -31,6 +31,8 @@ export interface DriverFactoryOptions {
   desiredAgents?: () => Promise<AgentSpec[]>
   /** Optional logger shared with the driver (pino's satisfies it). */
   logger?: StructuredLogger
+  /** Environment every runtime gets from the platform's settings (MYINTELL_EGRESS_ALLOW, MYINTELL_WORKSPACE_QUOTA_BYTES). */
+  runtimeEnv?: Record<string, string>
 }
 
 export async function createDriver(options: DriverFactoryOptions): Promise<WorkloadDriver> {
@@ -46,6 +48,7 @@ export async function createDriver(options: DriverFactoryOptions): Promise<Workl
       signingSecret: options.signingSecret,
       platformUrl: options.platformUrl,
       handleSignals: options.handleSignals,
+      ...(options.runtimeEnv ? { runtimeEnv: options.runtimeEnv } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     })
   }
@@ -53,6 +56,7 @@ export async function createDriver(options: DriverFactoryOptions): Promise<Workl
   return createKubernetesDriver({
     ...driver.kubernetes,
     platformUrl: options.platformUrl,
+    ...(options.runtimeEnv ? { runtimeEnv: options.runtimeEnv } : {}),
     ...(options.desiredAgents ? { desiredAgents: options.desiredAgents } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   })

@@ -7,6 +7,15 @@ import type { RuntimeConfig } from '../../../wire/runtime.ts'
 /** Everything a driver needs to run one agent; built from the platform DB, no DB access in drivers. */
 export type AgentSpec = RuntimeConfig
 
+/** How a start the driver finished went: for the wake metrics (no agent id: metrics carry no per-agent labels). */
+export interface StartReport {
+  ok: boolean
+  /** hit: a warm-pool runtime was assigned; miss: the pool had none ready (or it refused); none: no pool. */
+  warmPool: 'hit' | 'miss' | 'none'
+  /** From the start of the launch to ready (or to the failure). */
+  durationMs: number
+}
+
 /** Told an agent's status each time its workload state changes (see WorkloadDriver.watchStates). */
 export type StateListener = (status: WorkloadStatus) => void
 
@@ -36,6 +45,8 @@ export interface WorkloadDriver {
    * Optional: without it, the stored state is only corrected when something asks for a wake or a status.
    */
   watchStates?(listener: StateListener): () => void
+  /** Calls `listener` each time the driver finishes starting an agent (ready or failed). Optional: metrics only. */
+  watchStarts?(listener: (report: StartReport) => void): () => void
   /** Stops everything this driver started in this process (local) or its loops (kubernetes). */
   close(): Promise<void>
 }

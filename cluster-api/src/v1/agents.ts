@@ -16,6 +16,8 @@ import {
   jsonBody, jsonResponse, serializeAgent, TenantHeaders, UpdateAgentSchema,
 } from './schemas.ts'
 import { ProblemError } from '../../../wire/problem.ts'
+import { DEFAULT_TOOLS } from '../../../wire/agent-tools.ts'
+import { checkMcpServers } from './agent-tools.ts'
 
 const security = [{ bearer: [] }]
 const tags = ['agents']
@@ -48,6 +50,8 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     const { tenantId } = await resolveTenant(c, deps.db, WRITE_AGENTS)
     const body = c.req.valid('json')
     assertSlug(body.slug)
+    // A new agent has no secrets yet: an MCP header can name one only once it is set (PATCH after PUT .../secrets).
+    if (body.mcpServers) await checkMcpServers(deps, body.mcpServers, new Set())
     let agent
     try {
       agent = await createAgent(deps.db, tenantId, {
@@ -57,6 +61,8 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
         model: body.model ?? defaultModelFor(deps.runtimeSecrets),
         visibility: body.visibility ?? 'private',
         desiredState: body.desiredState ?? 'running',
+        tools: body.tools ?? [...DEFAULT_TOOLS],
+        mcpServers: body.mcpServers ?? [],
       })
     } catch (error) {
       if (isUniqueViolation(error)) throw slugTaken(body.slug)
@@ -102,10 +108,16 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
   }), async (c) => {
     const { tenantId } = await resolveTenant(c, deps.db, WRITE_AGENTS)
     const patch = c.req.valid('json')
+    const id = c.req.valid('param').id
     if (patch.slug !== undefined) assertSlug(patch.slug)
+    if (patch.mcpServers) {
+      // Another tenant's agent is not found before anything about its secrets is told.
+      if (!(await findAgent(deps.db, tenantId, id))) throw notFoundError('Agent')
+      await checkMcpServers(deps, patch.mcpServers, await deps.secrets.names(id))
+    }
     let agent
     try {
-      agent = await updateAgent(deps.db, tenantId, c.req.valid('param').id, patch)
+      agent = await updateAgent(deps.db, tenantId, id, patch)
     } catch (error) {
       if (isUniqueViolation(error)) throw slugTaken(patch.slug ?? '')
       throw error

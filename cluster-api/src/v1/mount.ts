@@ -13,6 +13,7 @@ import type { AgentDataPurger } from '../tenant-db/agent-data-purger.ts'
 import type { Workloads } from '../workloads/workloads.ts'
 import { registerAgentRoutes } from './agents.ts'
 import { registerApiKeyRoutes } from './api-keys.ts'
+import { registerSecretRoutes } from './secrets.ts'
 import { registerClerkWebhook } from './clerk-webhook.ts'
 import { registerSystemRoutes } from './system.ts'
 import { registerTenantRoutes } from './tenants.ts'
@@ -82,6 +83,7 @@ export async function mountV1(options: MountV1Options): Promise<(app: Hono) => v
   })
   registerTenantRoutes(v1, deps)
   registerAgentRoutes(v1, deps, workloads, options.purger)
+  registerSecretRoutes(v1, deps, workloads)
   registerApiKeyRoutes(v1, deps)
   registerUsageRoutes(v1, deps)
   if (options.clerkWebhookSecret) registerClerkWebhook(v1 as unknown as Hono, deps, options.clerkWebhookSecret)

@@ -7,6 +7,7 @@ import type { Agent, ApiKey, Tenant } from '../db/schema/index.ts'
 import { API_KEY_SCOPES, DESIRED_STATES, MEMBERSHIP_ROLES } from '../db/schema/index.ts'
 import type { DailyUsage } from '../db/queries/usage.ts'
 import { TENANT_HEADER } from '../auth/principal.ts'
+import { McpServersSchema, ToolsSchema } from './agent-tools.ts'
 
 export const DEFAULT_MODEL: { provider: ModelProviderName; model: string } = { provider: 'anthropic', model: 'claude-sonnet-4-5' }
 
@@ -36,6 +37,7 @@ export const errorResponses = {
   422: problemResponse('Body or parameters break the schema or the slug rules'),
 } as const
 export const conflictResponse = { 409: problemResponse('Slug already taken') } as const
+export const secretInUseResponse = { 409: problemResponse('The secret is named by one of the agent\'s MCP server headers') } as const
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } })
 export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } })
@@ -85,6 +87,8 @@ export const CreateAgentSchema = z.strictObject({
   model: ModelSchema.optional(),
   visibility: Visibility.optional(),
   desiredState: z.enum(DESIRED_STATES).optional(),
+  tools: ToolsSchema.optional(),
+  mcpServers: McpServersSchema.optional(),
 }).openapi('CreateAgent')
 export const UpdateAgentSchema = z.strictObject({
   slug: z.string().max(100).optional(),
@@ -93,12 +97,16 @@ export const UpdateAgentSchema = z.strictObject({
   model: ModelSchema.optional(),
   visibility: Visibility.optional(),
   desiredState: z.enum(DESIRED_STATES).optional(),
+  tools: ToolsSchema.optional().openapi({ description: 'Replaces the list' }),
+  mcpServers: McpServersSchema.optional().openapi({ description: 'Replaces the list; headers must name secrets the agent has' }),
 }).openapi('UpdateAgent')
 export const AgentSchema = z.object({
   id: z.string(), tenantId: z.string(), slug: z.string(), name: z.string(),
   persona: z.object({ systemPrompt: z.string(), style: z.string() }),
   model: z.object({ provider: z.string(), model: z.string(), temperature: z.number().optional(), maxOutputTokens: z.number().optional() }),
   visibility: Visibility, desiredState: z.enum(DESIRED_STATES),
+  tools: z.array(z.string()),
+  mcpServers: z.array(z.object({ name: z.string(), url: z.string(), headers: z.record(z.string(), z.string()).optional() })),
   workloadState: z.enum(['cold', 'waking', 'ready', 'failed']),
   lastActiveAt: Timestamp.nullable(), createdAt: Timestamp, updatedAt: Timestamp,
 }).openapi('Agent')
@@ -112,6 +120,7 @@ export function serializeAgent(agent: Agent): z.infer<typeof AgentSchema> {
   return {
     id: agent.id, tenantId: agent.tenantId, slug: agent.slug, name: agent.name,
     persona: agent.persona, model: agent.model, visibility: agent.visibility, desiredState: agent.desiredState,
+    tools: agent.tools, mcpServers: agent.mcpServers,
     workloadState: agent.workloadState, lastActiveAt: iso(agent.lastActiveAt),
     createdAt: agent.createdAt.toISOString(), updatedAt: agent.updatedAt.toISOString(),
   }

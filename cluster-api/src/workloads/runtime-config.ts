@@ -42,8 +42,25 @@ export class TenantDatabaseCache {
   }
 }
 
-/** `masterSecret` is the platform's EDGE_SIGNING_SECRET; the runtime receives only the key derived from it for this agent. */
-export function buildRuntimeConfig(agent: Agent, tenant: Tenant, tenantDatabaseUrl: string, secrets: Record<string, string>, masterSecret: string): RuntimeConfig {
+export interface RuntimeConfigSources {
+  /** Connection URL of the tenant's database (TenantDatabaseCache). */
+  tenantDatabaseUrl: string
+  /** The platform's defaults for every runtime: provider keys and base URLs (config.ts RUNTIME_SECRET_NAMES). */
+  platformSecrets: Record<string, string>
+  /** This agent's own secrets, opened (secrets/agent-secrets.ts): they override the platform's of the same name. */
+  agentSecrets: Record<string, string>
+  /** The platform's EDGE_SIGNING_SECRET; the runtime receives only the key derived from it for this agent. */
+  masterSecret: string
+  /** The agent's workspace directory, when the driver keeps one on this machine. */
+  workspaceDir?: string | undefined
+}
+
+/**
+ * Everything of one agent and nothing of any other: its secrets are read by its own id, its MCP servers and tools are
+ * its own row's, so one tenant's values cannot reach another tenant's runtime through this function.
+ */
+export function buildRuntimeConfig(agent: Agent, tenant: Tenant, sources: RuntimeConfigSources): RuntimeConfig {
+  if (agent.tenantId !== tenant.id) throw new Error(`agent ${agent.id} does not belong to tenant ${tenant.id}`)
   return {
     agentId: agent.id,
     slug: agent.slug,
@@ -53,8 +70,11 @@ export function buildRuntimeConfig(agent: Agent, tenant: Tenant, tenantDatabaseU
     persona: { systemPrompt: agent.persona.systemPrompt, style: agent.persona.style },
     model: { ...agent.model },
     visibility: agent.visibility,
-    tenantDatabaseUrl,
-    signingKey: agentSecret(masterSecret, agent.id),
-    secrets: { ...secrets },
+    tenantDatabaseUrl: sources.tenantDatabaseUrl,
+    signingKey: agentSecret(sources.masterSecret, agent.id),
+    secrets: { ...sources.platformSecrets, ...sources.agentSecrets },
+    tools: [...agent.tools],
+    mcpServers: agent.mcpServers.map((server) => ({ ...server, ...(server.headers ? { headers: { ...server.headers } } : {}) })),
+    ...(sources.workspaceDir ? { workspaceDir: sources.workspaceDir } : {}),
   }
 }

@@ -9,7 +9,11 @@ import { findAgentById, listAllAgents, markColdExcept, recordWake, setWorkloadSt
 import { findTenantById } from '../db/queries/tenants.ts'
 import { notFoundError } from '../http/problems.ts'
 import type { AgentSpec, WorkloadDriver } from '../drivers/types.ts'
+import type { WakeObserver } from '../metrics/metrics.ts'
+import { tracer } from '../telemetry/tracing.ts'
+import { inSpan } from '../../../wire/node-tracing.ts'
 import { buildRuntimeConfig, TenantDatabaseCache } from './runtime-config.ts'
+import { ensureWorkspaceDir } from './workspace-dir.ts'
 import { ProblemError } from '../../../wire/problem.ts'
 
 /** How long a /v1 read waits for the driver's live state before answering with the stored one. */
@@ -28,8 +32,18 @@ export class Workloads {
   /** Every write of the stored state, one after another, in the order the driver told them. */
   #writes: Promise<void> = Promise.resolve()
 
-  constructor(deps: ApiDeps) {
+  readonly #observer: WakeObserver | null
+  #unwatchStarts: (() => void) | null = null
+  /**
+   * For a driver that reports no starts (watchStarts) but tells its states: when each wake that found an agent not
+   * ready began, by agent, until the driver tells it ready (or failed, or cold). Feeds the wake-duration metrics.
+   */
+  readonly #wakesBegun = new Map<string, number>()
+
+  /** `observer`: the wake metrics (metrics/metrics.ts); null counts nothing. */
+  constructor(deps: ApiDeps, observer: WakeObserver | null = null) {
     this.#deps = deps
+    this.#observer = observer
     this.#tenantDbs = new TenantDatabaseCache(deps.tenantDatabases)
   }
 
@@ -52,7 +66,14 @@ export class Workloads {
   async #spec(agent: Agent) {
     const tenant = await findTenantById(this.#deps.db, agent.tenantId)
     if (!tenant) throw notFoundError('Agent')
-    return buildRuntimeConfig(agent, tenant, await this.#tenantDbs.urlFor(tenant), this.#deps.runtimeSecrets, this.#deps.signingSecret)
+    const [tenantDatabaseUrl, agentSecrets, workspaceDir] = await Promise.all([
+      this.#tenantDbs.urlFor(tenant),
+      this.#deps.secrets.open(agent.id),
+      this.#deps.workspaceRoot ? ensureWorkspaceDir(this.#deps.workspaceRoot, agent.id) : undefined,
+    ])
+    return buildRuntimeConfig(agent, tenant, {
+      tenantDatabaseUrl, platformSecrets: this.#deps.runtimeSecrets, agentSecrets, masterSecret: this.#deps.signingSecret, workspaceDir,
+    })
   }
 
   /** The spec of every agent the platform knows: what a driver's reconcile loop keeps and everything else it removes. */
@@ -90,11 +111,16 @@ export class Workloads {
    */
   async followDriver(): Promise<void> {
     const driver = this.#deps.driver
+    if (driver?.watchStarts && this.#observer && !this.#unwatchStarts) {
+      const observer = this.#observer
+      this.#unwatchStarts = driver.watchStarts((report) => observer.started(driver.name, report))
+    }
     if (!driver?.watchStates || this.#unfollow) return
     const told = new Set<string>()
     this.#unfollow = driver.watchStates((status) => {
       told.add(status.agentId)
       this.#store(status.agentId, status.state)
+      this.#startSeen(driver.name, status)
     })
     let listed: WorkloadStatus[]
     try {
@@ -113,8 +139,19 @@ export class Workloads {
     })
   }
 
+  /** A wake this process saw begin has ended (watchStates): its duration, as the driver's start report would give it. */
+  #startSeen(driverName: string, status: WorkloadStatus): void {
+    const begun = this.#wakesBegun.get(status.agentId)
+    if (begun === undefined || status.state === 'waking') return
+    this.#wakesBegun.delete(status.agentId)
+    // cold: stopped before it was ready (removed, scaled down), which is no start at all.
+    if (status.state === 'cold') return
+    this.#observer?.started(driverName, { ok: status.state === 'ready', warmPool: 'none', durationMs: performance.now() - begun })
+  }
+
   /** Stops following the driver and waits for the writes already told (before the database closes). */
   async stopFollowing(): Promise<void> {
+    this.#unwatchStarts?.()
     this.#unfollow?.()
     await this.#writes
   }
@@ -149,10 +186,31 @@ export class Workloads {
   async #wakeOnce(agentId: string): Promise<WorkloadStatus> {
     const agent = await findAgentById(this.#deps.db, agentId)
     if (!agent) throw notFoundError('Agent')
-    if (agent.desiredState === 'paused') throw new ProblemError({ status: 409, code: 'agent-paused', title: 'The agent is paused by its owner' })
     const driver = this.#driver()
-    await driver.ensure(await this.#spec(agent))
-    const status = await driver.wake(agentId)
+    if (agent.desiredState === 'paused') {
+      this.#observer?.wakeFailed(driver.name, 'paused')
+      throw new ProblemError({ status: 409, code: 'agent-paused', title: 'The agent is paused by its owner' })
+    }
+    this.#observer?.wakeRequested(driver.name)
+    const begunAt = performance.now()
+    let status: WorkloadStatus
+    try {
+      status = await inSpan(tracer, 'driver wake', { 'myintell.driver': driver.name }, async (span) => {
+        await driver.ensure(await this.#spec(agent))
+        const woken = await driver.wake(agentId)
+        span.setAttribute('myintell.workload_state', woken.state)
+        return woken
+      })
+    } catch (error) {
+      this.#observer?.wakeFailed(driver.name, 'driver_error')
+      throw error
+    }
+    // A failed agent within its cooldown is not started again: the wake is refused, and that is a failure.
+    if (status.state === 'failed') this.#observer?.wakeFailed(driver.name, 'agent_failed')
+    // Timed from here when the driver cannot report its starts itself, but tells when the agent is ready.
+    if (!status.ready && status.state !== 'failed' && !driver.watchStarts && this.#unfollow && !this.#wakesBegun.has(agentId)) {
+      this.#wakesBegun.set(agentId, begunAt)
+    }
     // Followed: the driver tells the new state itself, in order with every other change.
     if (this.#unfollow) await recordWake(this.#deps.db, agentId)
     else await setWorkloadState(this.#deps.db, agentId, status.state, true)
@@ -168,6 +226,7 @@ export class Workloads {
     const agent = await findAgentById(this.#deps.db, agentId)
     if (!agent) throw notFoundError('Agent')
     const driver = this.#driver()
+    const startedAt = performance.now()
     const deadline = Date.now() + Math.min(Math.max(waitMs, 0), MAX_STATUS_WAIT_MS)
     let status = await driver.status(agentId)
     const until = AbortSignal.any([AbortSignal.timeout(Math.max(deadline - Date.now(), 1)), ...(signal ? [signal] : [])])
@@ -183,6 +242,10 @@ export class Workloads {
       if (announced && !status.ready) listen = false
     }
     if (!this.#unfollow && status.state !== agent.workloadState) await setWorkloadState(this.#deps.db, agentId, status.state)
+    if (waitMs > 0) {
+      const outcome = status.ready ? 'ready' : status.state === 'failed' ? 'failed' : signal?.aborted ? 'aborted' : 'timeout'
+      this.#observer?.statusWaited((performance.now() - startedAt) / 1000, outcome)
+    }
     return status
   }
 

@@ -20,13 +20,25 @@ export interface Agent {
   model: ModelSettings
   visibility: Visibility
   desiredState: string
+  /** Built-in tools it may use (wire/agent-tools.ts BUILTIN_TOOLS). */
+  tools: string[]
+  mcpServers: McpServer[]
   workloadState: WorkloadState
   lastActiveAt: string | null
   createdAt: string
   updatedAt: string
 }
 
-export interface AgentInput { slug: string; name: string; persona: Persona; model: ModelSettings; visibility: Visibility }
+/** An MCP server of an agent; each header names one of the agent's secrets, never a value. */
+export interface McpServer { name: string; url: string; headers?: Record<string, string> }
+
+export interface AgentInput {
+  slug: string; name: string; persona: Persona; model: ModelSettings; visibility: Visibility
+  tools?: string[]; mcpServers?: McpServer[]
+}
+
+/** An agent secret as the API lists it: never a value. */
+export interface Secret { name: string; createdAt: string; updatedAt: string }
 
 export const API_KEY_SCOPES = ['chat', 'agents:read', 'agents:write', 'api-keys:write', 'usage:read'] as const
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number]
@@ -82,3 +94,11 @@ export const revokeApiKey = (c: Credentials, id: string) =>
 
 export const getUsage = (c: Credentials, query: { from: string; agentId?: string }, signal?: AbortSignal) =>
   requestJson<Usage>(api('/v1/usage'), c, { query, signal })
+
+const secretsPath = (agentId: string, name?: string) =>
+  api(`/v1/agents/${encodeURIComponent(agentId)}/secrets${name === undefined ? '' : `/${encodeURIComponent(name)}`}`)
+export const listSecrets = (c: Credentials, agentId: string) => requestJson<{ items: Secret[] }>(secretsPath(agentId), c).then((r) => r.items)
+export const putSecret = (c: Credentials, agentId: string, name: string, value: string) =>
+  requestJson<Secret>(secretsPath(agentId, name), c, { method: 'PUT', body: { value } })
+export const deleteSecret = (c: Credentials, agentId: string, name: string) =>
+  requestJson<void>(secretsPath(agentId, name), c, { method: 'DELETE' })

@@ -5,6 +5,7 @@
 import { hosts } from './hosts.ts'
 import { authHeaders, problemFrom, requestJson, SESSION_ENDED_EVENT, type Credentials } from './http.ts'
 import { createSseParser } from './sse.ts'
+import type { ToolEvent } from '../../../wire/chat-events.ts'
 
 /** Mirrors wire/headers.ts COLD_START (kept here so the bundle does not pull the wire module's Node-side helpers). */
 export const COLD_START_HEADER = 'x-myintell-cold-start'
@@ -28,6 +29,7 @@ export type ChatEvent =
   | { type: 'delta'; text: string }
   | { type: 'done'; conversationId: string; messageId: string; usage: TurnUsage }
   | { type: 'error'; conversationId: string; messageId: string; code: string; message: string; partial: string }
+  | ToolEvent
 
 export interface ChatStreamHandlers {
   /** The response headers arrived (the superfriend is awake); `coldStartMs` is set when this request waited for a wake. */

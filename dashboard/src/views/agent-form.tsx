@@ -1,11 +1,13 @@
 // Create or edit a superfriend: name, slug (its subdomain, checked live against the platform's rules in
-// wire/slug.ts), persona, model and visibility. The server has the last word (a taken slug is 409).
+// wire/slug.ts), persona, model, visibility, its built-in tools and MCP servers. The server has the last word (a taken
+// slug is 409; an MCP URL on a private address or a header naming a missing secret is 422 naming the field).
 import { useState } from 'preact/hooks'
+import { BUILTIN_TOOLS, DEFAULT_TOOLS, MAX_MCP_SERVERS } from '../../../wire/agent-tools.ts'
 import type { ModelProviderName } from '../../../wire/model-providers.ts'
 import { checkSlug } from '../../../wire/slug.ts'
 import { hosts } from '../api/hosts.ts'
 import { ApiProblem } from '../api/http.ts'
-import { createAgent, updateAgent, type Agent, type AgentInput, type Visibility } from '../api/platform.ts'
+import { createAgent, updateAgent, type Agent, type AgentInput, type McpServer, type Visibility } from '../api/platform.ts'
 import { useWorkspace } from '../context.ts'
 import { slugFromName } from '../format.ts'
 import { href, navigate } from '../router.ts'
@@ -18,6 +20,25 @@ export const PROVIDERS: ReadonlyArray<{ id: ModelProviderName; label: string; de
   { id: 'ollama', label: 'Ollama', defaultModel: 'llama3.2' },
   { id: 'local', label: 'Local dev model (offline echo, for testing)', defaultModel: 'local-dev' },
 ]
+
+const TOOL_HELP: Record<string, string> = {
+  memory: 'remember, forget and search what it keeps',
+  workspace: 'read and write files in its own workspace',
+  http_fetch: 'fetch public web pages and APIs',
+  clock: 'know the current time',
+}
+
+/** An MCP server as the form edits it: one header (most servers take one token); any others are kept as they were. */
+interface ServerDraft { key: number; name: string; url: string; header: string; secret: string; otherHeaders: Record<string, string> }
+let draftCounter = 0
+function toDraft(server: McpServer): ServerDraft {
+  const [first, ...rest] = Object.entries(server.headers ?? {})
+  return { key: ++draftCounter, name: server.name, url: server.url, header: first?.[0] ?? '', secret: first?.[1] ?? '', otherHeaders: Object.fromEntries(rest) }
+}
+function fromDraft(draft: ServerDraft): McpServer {
+  const headers = { ...draft.otherHeaders, ...(draft.header.trim() ? { [draft.header.trim()]: draft.secret.trim() } : {}) }
+  return { name: draft.name.trim(), url: draft.url.trim(), ...(Object.keys(headers).length ? { headers } : {}) }
+}
 
 export function AgentFormPage(props: { slug: string | null }) {
   const workspace = useWorkspace()
@@ -39,6 +60,8 @@ function AgentForm(props: { existing: Agent | null }) {
   const [provider, setProvider] = useState(existing?.model.provider ?? PROVIDERS[0]!.id)
   const [model, setModel] = useState(existing?.model.model ?? PROVIDERS[0]!.defaultModel)
   const [visibility, setVisibility] = useState<Visibility>(existing?.visibility ?? 'private')
+  const [tools, setTools] = useState<string[]>(existing?.tools ?? [...DEFAULT_TOOLS])
+  const [servers, setServers] = useState<ServerDraft[]>(() => (existing?.mcpServers ?? []).map(toDraft))
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [slugTaken, setSlugTaken] = useState<string | null>(null)
@@ -69,6 +92,8 @@ function AgentForm(props: { existing: Agent | null }) {
       name: name.trim(), slug, visibility,
       persona: { systemPrompt, style },
       model: { ...(existing?.model ?? {}), provider, model: model.trim() },
+      tools: BUILTIN_TOOLS.filter((tool) => tools.includes(tool)),
+      mcpServers: servers.map(fromDraft),
     }
     try {
       const credentials = await workspace.credentials()
@@ -128,6 +153,41 @@ function AgentForm(props: { existing: Agent | null }) {
             Public: anyone who knows the address</label>
         </fieldset>
 
+        <fieldset class="tools">
+          <legend>Tools it may use</legend>
+          {BUILTIN_TOOLS.map((tool) => (
+            <label class="choice"><input type="checkbox" name="tool" value={tool} checked={tools.includes(tool)}
+              onChange={(e) => { const on = e.currentTarget.checked; setTools((list) => (on ? [...list, tool] : list.filter((t) => t !== tool))) }} />
+              <code>{tool}</code> — {TOOL_HELP[tool] ?? tool}</label>
+          ))}
+        </fieldset>
+
+        <fieldset class="mcp-servers">
+          <legend>MCP servers</legend>
+          <p class="hint">Their tools become {name.trim() || 'its'} tools, named <code>server__tool</code>. A header sends one of its secrets
+            {existing ? <> (<a href={href.secrets(existing.slug)}>set them on its Secrets page</a>)</> : ' (set them once it exists)'}.</p>
+          {servers.map((server, index) => {
+            const update = (change: Partial<ServerDraft>) => setServers((list) => list.map((s) => (s.key === server.key ? { ...s, ...change } : s)))
+            return (
+              <div class="mcp-server" data-mcp-server={index}>
+                <label for={`mcp-name-${server.key}`}>Server name</label>
+                <input id={`mcp-name-${server.key}`} maxLength={32} autoCapitalize="off" spellcheck={false} placeholder="github"
+                  value={server.name} onInput={(e) => update({ name: e.currentTarget.value })} />
+                <label for={`mcp-url-${server.key}`}>Server URL</label>
+                <input id={`mcp-url-${server.key}`} type="url" placeholder="https://mcp.example.com/mcp" value={server.url} onInput={(e) => update({ url: e.currentTarget.value })} />
+                <label for={`mcp-header-${server.key}`}>Header (optional)</label>
+                <input id={`mcp-header-${server.key}`} autoCapitalize="off" spellcheck={false} placeholder="authorization" value={server.header} onInput={(e) => update({ header: e.currentTarget.value })} />
+                <label for={`mcp-secret-${server.key}`}>Secret it sends</label>
+                <input id={`mcp-secret-${server.key}`} autoCapitalize="characters" spellcheck={false} placeholder="GITHUB_MCP_TOKEN" value={server.secret} onInput={(e) => update({ secret: e.currentTarget.value })} />
+                <button type="button" class="danger" aria-label={`Remove MCP server ${server.name || index + 1}`}
+                  onClick={() => setServers((list) => list.filter((s) => s.key !== server.key))}>Remove</button>
+              </div>
+            )
+          })}
+          <button type="button" disabled={servers.length >= MAX_MCP_SERVERS}
+            onClick={() => setServers((list) => [...list, { key: ++draftCounter, name: '', url: '', header: '', secret: '', otherHeaders: {} }])}>Add an MCP server</button>
+        </fieldset>
+
         {error && <p role="alert" class="error">{error}</p>}
         <div class="actions">
           <a class="button" href={href.superfriends()}>Cancel</a>
@@ -147,5 +207,7 @@ function changedFields(before: Agent, after: AgentInput): Partial<AgentInput> {
   if (after.visibility !== before.visibility) patch.visibility = after.visibility
   if (JSON.stringify(after.persona) !== JSON.stringify(before.persona)) patch.persona = after.persona
   if (JSON.stringify(after.model) !== JSON.stringify(before.model)) patch.model = after.model
+  if (after.tools && JSON.stringify(after.tools) !== JSON.stringify(BUILTIN_TOOLS.filter((tool) => before.tools.includes(tool)))) patch.tools = after.tools
+  if (after.mcpServers && JSON.stringify(after.mcpServers) !== JSON.stringify(before.mcpServers)) patch.mcpServers = after.mcpServers
   return patch
 }

@@ -10,8 +10,12 @@ import { formatMs, timeAgo } from '../format.ts'
 import { href, navigate } from '../router.ts'
 import { AgentHeader, useAgentBySlug } from './agent-header.tsx'
 
+/** A tool the model called during a reply, and what it got back (shown folded, as a step of the reply). */
+interface ToolStep { id: string; name: string; args: unknown; result?: unknown; isError?: boolean }
+
 interface Bubble {
   key: string
+  steps?: ToolStep[]
   role: 'user' | 'assistant'
   text: string
   /** Number of delta events this reply arrived in (streaming shows as more than one). */
@@ -27,6 +31,14 @@ const WIDE_SCREEN = '(min-width: 760px)'
 
 /** A superfriend listed as awake that has not answered within this long is shown as waking (ms). */
 const PRESUMED_WAKING_AFTER_MS = 1_500
+
+/** Tool arguments and results as readable text, cut at a length a chat can hold. */
+const STEP_TEXT_MAX = 4_000
+function showJson(value: unknown): string {
+  if (value === undefined) return '—'
+  const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value)
+  return text.length > STEP_TEXT_MAX ? `${text.slice(0, STEP_TEXT_MAX)}…` : text
+}
 
 let bubbleCounter = 0
 const nextKey = () => `b${++bubbleCounter}`
@@ -125,6 +137,13 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
             case 'start': setConversationId(e.conversationId); break
             case 'memory': setNotes((n) => [...n, `Remembered: ${e.content}`]); break
             case 'delta': updateReply(replyKey, (b) => ({ ...b, text: b.text + e.text, deltas: b.deltas + 1 })); break
+            case 'tool-call': updateReply(replyKey, (b) => ({ ...b, steps: [...(b.steps ?? []), { id: e.id, name: e.name, args: e.args }] })); break
+            case 'tool-result': updateReply(replyKey, (b) => ({
+              ...b,
+              steps: (b.steps ?? []).some((step) => step.id === e.id)
+                ? (b.steps ?? []).map((step) => (step.id === e.id ? { ...step, result: e.result, isError: e.isError } : step))
+                : [...(b.steps ?? []), { id: e.id, name: e.name, args: undefined, result: e.result, isError: e.isError }],
+            })); break
             case 'done': updateReply(replyKey, (b) => ({ ...b, streaming: false })); break
             case 'error': updateReply(replyKey, (b) => ({ ...b, text: e.partial || b.text, streaming: false, error: e.message })); break
           }
@@ -193,6 +212,20 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
             {bubbles.map((b) => (
               <li class={`bubble ${b.role}${b.error ? ' failed' : ''}`} data-role={b.role} data-deltas={b.deltas} data-streaming={b.streaming ? 'true' : 'false'}>
                 <span class="who">{b.role === 'user' ? 'You' : agent.name}</span>
+                {b.steps && b.steps.length > 0 && (
+                  <ol class="tool-steps" aria-label="Tool calls">
+                    {b.steps.map((step) => (
+                      <li class={`tool-step${step.isError ? ' failed' : ''}`} data-tool={step.name} data-done={step.result === undefined ? 'false' : 'true'}>
+                        <details>
+                          <summary>{step.result === undefined ? 'Calling' : step.isError ? 'Failed:' : 'Used'} <code>{step.name}</code></summary>
+                          <p class="label">Arguments</p>
+                          <pre class="tool-args">{showJson(step.args)}</pre>
+                          {step.result !== undefined && <><p class="label">{step.isError ? 'Error' : 'Result'}</p><pre class="tool-result">{showJson(step.result)}</pre></>}
+                        </details>
+                      </li>
+                    ))}
+                  </ol>
+                )}
                 <p class="text">{b.text || (b.streaming ? '…' : '')}</p>
                 {b.error && <p class="error">{b.error}</p>}
               </li>

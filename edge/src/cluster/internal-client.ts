@@ -25,6 +25,8 @@ export interface CallOptions {
   body?: unknown
   signal?: AbortSignal
   requestId?: string
+  /** W3C traceparent of the caller's span (telemetry/tracing.ts); the cluster-api's spans continue it. */
+  traceparent?: string
 }
 
 export class InternalClient {
@@ -39,6 +41,7 @@ export class InternalClient {
   async call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
     const headers = new Headers({ accept: 'application/json' })
     if (options.requestId) headers.set(REQUEST_ID, options.requestId)
+    if (options.traceparent) headers.set('traceparent', options.traceparent)
     let body: Uint8Array | undefined
     let binding: BodyBinding = NO_BODY
     if (options.body !== undefined) {
@@ -110,15 +113,15 @@ export class InternalClient {
     })
   }
 
-  async wake(agentId: string, signal?: AbortSignal): Promise<WorkloadStatus> {
+  async wake(agentId: string, signal?: AbortSignal, traceparent?: string): Promise<WorkloadStatus> {
     return this.#bounded('wake', WAKE_CALL_TIMEOUT_MS,
-      async (bounded) => (await this.#json<WorkloadStatus>('POST', INTERNAL_PATHS.wake(agentId), { signal: bounded })).body!, signal)
+      async (bounded) => (await this.#json<WorkloadStatus>('POST', INTERNAL_PATHS.wake(agentId), { signal: bounded, traceparent })).body!, signal)
   }
 
-  async status(agentId: string, waitMs: number, signal?: AbortSignal): Promise<WorkloadStatus> {
+  async status(agentId: string, waitMs: number, signal?: AbortSignal, traceparent?: string): Promise<WorkloadStatus> {
     const path = `${INTERNAL_PATHS.status(agentId)}${waitMs > 0 ? `?waitMs=${waitMs}` : ''}`
     return this.#bounded('status', Math.max(waitMs, 0) + STATUS_ANSWER_GRACE_MS,
-      async (bounded) => (await this.#json<WorkloadStatus>('GET', path, { signal: bounded })).body!, signal)
+      async (bounded) => (await this.#json<WorkloadStatus>('GET', path, { signal: bounded, traceparent })).body!, signal)
   }
 
   async ingest(batch: IngestBatch): Promise<IngestResult> {

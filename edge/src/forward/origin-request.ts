@@ -7,6 +7,8 @@ import { signHeaders } from '../../../wire/signature.ts'
 import type { EdgeContext } from '../context.ts'
 import { TIMED_OUT, within } from '../within.ts'
 import { bindingOf, payloadOf, type ForwardBody } from './request-body.ts'
+import { SpanKind } from '@opentelemetry/api'
+import { TRACEPARENT, TRACESTATE } from '../telemetry/tracing.ts'
 
 /** The origin did not begin its response within ORIGIN_TIMEOUT_MS. */
 export class OriginTimeout extends Error {
@@ -32,6 +34,24 @@ export async function sendToOrigin(c: EdgeContext, body: ForwardBody): Promise<R
   headers.set(PRINCIPAL_ACCESS, c.get('principalAccess'))
   headers.set(REQUEST_ID, c.get('requestId'))
   await signHeaders(headers, { method: c.req.method, host: url.hostname, path, body: bindingOf(body) }, config.agentKeys.for(route.agentId))
+  // The origin continues the edge's trace, not the caller's header (not signed: it carries nothing to trust).
+  const span = c.get('span')?.child('origin call', SpanKind.CLIENT) ?? null
+  if (span) {
+    headers.set(TRACEPARENT, span.traceparent())
+    headers.delete(TRACESTATE)
+  }
+  try {
+    const answered = await originAnswer(c, path, headers, body)
+    span?.end({ status: answered.status })
+    return answered
+  } catch (error) {
+    span?.end({ failed: true })
+    throw error
+  }
+}
+
+async function originAnswer(c: EdgeContext, path: string, headers: Headers, body: ForwardBody): Promise<Response> {
+  const config = c.get('config')
   const abort = new AbortController()
   // The origin URL carries no path of its own: its origin plus the request's path is new URL(path, origin).
   const response = fetch(config.originUrl.origin + path, {

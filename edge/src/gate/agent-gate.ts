@@ -17,7 +17,9 @@ import { TIMED_OUT, within } from '../within.ts'
 import { idleDueAt, isIdle } from './idle-clock.ts'
 import type { AdmitResult, HoldResult, ResolveResult, UsageDelta, WaitResult } from './protocol.ts'
 import { UsageLedger } from './usage-ledger.ts'
-import { wakeUntilReady, type WakeOutcome } from './wake-loop.ts'
+import { wakeUntilReady, type WakeClient, type WakeOutcome } from './wake-loop.ts'
+import { SpanKind } from '@opentelemetry/api'
+import { sendSpans, startSpan } from '../telemetry/tracing.ts'
 import { LOAD_GIVE_UP_MS, ROUTE_FRESH_MS, ROUTE_MAX_AGE_MS, WAIT_ROUND_MS } from '../budgets.ts'
 
 /** Retry-After for held requests refused by a bound: a wake usually completes within a few seconds. */
@@ -67,6 +69,14 @@ function holdResultOf(outcome: WakeOutcome & { coldStartMs: number }): HoldResul
   return outcome.code === 'wake-failed'
     ? { ok: false, status: 503, code: 'wake-failed', title: 'The superfriend could not be woken', retryAfterSeconds: RETRY_AFTER_TIMEOUT_S }
     : { ok: false, status: 503, code: 'wake-timeout', title: 'The superfriend did not wake in time', retryAfterSeconds: RETRY_AFTER_TIMEOUT_S }
+}
+
+/** The wake's calls to the cluster-api, carrying the wake span's traceparent: its wake and status spans are children. */
+function tracedClient(client: InternalClient, traceparent: string): WakeClient {
+  return {
+    wake: (agentId, signal) => client.wake(agentId, signal, traceparent),
+    status: (agentId, waitMs, signal) => client.status(agentId, waitMs, signal, traceparent),
+  }
 }
 
 const COLD: GateState = { phase: 'cold', wakeStartedAt: 0, wakeDeadline: 0, warmSince: 0, lastActivityAt: 0 }
@@ -143,8 +153,8 @@ export class AgentGate extends DurableObject<Env> {
   }
 
   /** A seat on the running wake (starting one if none runs), or an answer at once. See AdmitResult. */
-  async admit(route: RouteInfo, noEndpoints = false): Promise<AdmitResult> {
-    const admitted = await this.#admit(route, noEndpoints)
+  async admit(route: RouteInfo, noEndpoints = false, traceparent?: string): Promise<AdmitResult> {
+    const admitted = await this.#admit(route, noEndpoints, traceparent)
     return 'released' in admitted ? { kind: 'seat', wakeId: admitted.id } : { kind: 'answer', result: admitted }
   }
 
@@ -162,11 +172,11 @@ export class AgentGate extends DurableObject<Env> {
     return result ? { kind: 'answer', result } : { kind: 'unknown-wake' }
   }
 
-  async #admit(route: RouteInfo, noEndpoints: boolean): Promise<HoldResult | RunningWake> {
+  async #admit(route: RouteInfo, noEndpoints: boolean, traceparent?: string): Promise<HoldResult | RunningWake> {
     if (await this.#stillWarm(noEndpoints)) return READY_NOW
     // Seats last until their wake ends, whoever waits on them: a client that left frees its seat then.
     if ((this.#wake?.seats ?? 0) >= this.#config.maxHeldRequests) return QUEUE_FULL
-    const wake = this.#wake ?? this.#startWake(route)
+    const wake = this.#wake ?? this.#startWake(route, traceparent)
     wake.seats += 1
     return wake
   }
@@ -232,8 +242,10 @@ export class AgentGate extends DurableObject<Env> {
     return isIdle(this.#state.lastActivityAt, this.#config.gateIdleMs, this.#ledger.openStreams, now)
   }
 
-  #startWake(route: RouteInfo): RunningWake {
+  /** `traceparent`: the span of the hold that started this wake, which the wake's span (and its calls) continue. */
+  #startWake(route: RouteInfo, traceparent?: string): RunningWake {
     const now = Date.now()
+    const span = startSpan(this.#config.tracing, 'gate wake', SpanKind.INTERNAL, traceparent)
     // After an eviction mid-wake the stored phase is still 'waking': resume it, with the same deadline.
     const resuming = this.#state.phase === 'waking' && this.#state.wakeDeadline > now
     const startedAt = resuming ? this.#state.wakeStartedAt : now
@@ -250,6 +262,11 @@ export class AgentGate extends DurableObject<Env> {
     // shown); the requests it released are still counted by the isolates' reports.
     const released = settled.then((outcome) => {
       abort.abort()
+      if (span) {
+        span.span.setAttribute('myintell.wake_outcome', outcome.ok ? 'ready' : outcome.code)
+        span.end({ failed: !outcome.ok })
+        this.ctx.waitUntil(sendSpans(this.#config.tracing))
+      }
       if (this.#wake === wake) this.#wake = null
       const end = Date.now()
       this.#state = outcome.ok
@@ -273,7 +290,8 @@ export class AgentGate extends DurableObject<Env> {
     void (async () => {
       await this.#setState(this.#state)
       await this.#scheduleAlarm()
-      return wakeUntilReady({ client: this.#client, agentId: route.agentId, deadline, signal: abort.signal, issueWake: !resuming })
+      const client = span ? tracedClient(this.#client, span.traceparent()) : this.#client
+      return wakeUntilReady({ client, agentId: route.agentId, deadline, signal: abort.signal, issueWake: !resuming })
     })().then(settle, (error: unknown) => settle({ ok: false, code: 'wake-failed', detail: String(error) }))
     return wake
   }

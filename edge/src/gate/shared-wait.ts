@@ -9,7 +9,7 @@ import type { AdmitResult, HoldResult, WaitResult } from './protocol.ts'
 import { SHARED_WAIT_GRACE_MS, WAIT_ROUND_MS } from '../budgets.ts'
 
 export interface GateWaits {
-  admit(route: RouteInfo, noEndpoints?: boolean): Promise<AdmitResult>
+  admit(route: RouteInfo, noEndpoints?: boolean, traceparent?: string): Promise<AdmitResult>
   waitForWake(wakeId: string, roundMs?: number): Promise<WaitResult>
 }
 
@@ -20,6 +20,8 @@ export interface SharedWaitOptions {
   roundMs?: number
   /** How much longer a waiter trusts a shared call before making its own; default SHARED_WAIT_GRACE_MS. */
   graceMs?: number
+  /** The holder's trace span: a wake this seat starts is traced as its child. */
+  traceparent?: string | undefined
 }
 
 /** In-flight waitForWake calls of this isolate, by slug and wake. */
@@ -28,7 +30,7 @@ const waits = new Map<string, Promise<WaitResult>>()
 /** Resolves once the agent can take traffic or a bound is hit. Throws if the gate was reset meanwhile. */
 export async function holdShared(gate: GateWaits, route: RouteInfo, noEndpoints: boolean, options: SharedWaitOptions): Promise<HoldResult> {
   const roundMs = options.roundMs ?? WAIT_ROUND_MS
-  const admitted = await gate.admit(route, noEndpoints)
+  const admitted = await gate.admit(route, noEndpoints, options.traceparent)
   if (admitted.kind === 'answer') return admitted.result
   const key = `${route.slug}\n${admitted.wakeId}`
   for (;;) {

@@ -4,7 +4,8 @@
 import type { MiddlewareHandler } from 'hono'
 import type { EdgeEnv } from '../context.ts'
 
-export const CORS_ALLOW_METHODS = 'GET, POST, PATCH, DELETE, OPTIONS'
+// PUT: agent secrets are set with PUT /v1/agents/:id/secrets/:name.
+export const CORS_ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS'
 export const CORS_ALLOW_HEADERS = 'authorization, content-type, x-myintell-tenant, last-event-id'
 /** What the dashboard reads from responses: the cold start, the request id for support, and back-off hints. */
 export const CORS_EXPOSE_HEADERS = 'x-myintell-cold-start, x-request-id, retry-after'

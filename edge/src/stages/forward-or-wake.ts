@@ -35,9 +35,23 @@ export const REPLAY_PAUSES_MS = [0, 1_000, 2_000] as const
 
 type Held = { waited: boolean; coldStartMs: number }
 
+/** A hold, traced: the gate's wake continues this span (its traceparent goes to the gate with the seat). */
 async function hold(c: EdgeContext, noEndpoints: boolean): Promise<Held> {
+  const span = c.get('span')?.child('gate hold') ?? null
+  try {
+    const held = await holdInGate(c, noEndpoints, span?.traceparent())
+    span?.span.setAttribute('myintell.waited', held.waited)
+    span?.end()
+    return held
+  } catch (error) {
+    span?.end({ failed: true })
+    throw error
+  }
+}
+
+async function holdInGate(c: EdgeContext, noEndpoints: boolean, traceparent: string | undefined): Promise<Held> {
   const route = c.get('route')
-  const options = { keepAlive: (pending: Promise<unknown>) => c.executionCtx.waitUntil(pending) }
+  const options = { keepAlive: (pending: Promise<unknown>) => c.executionCtx.waitUntil(pending), traceparent }
   let result: HoldResult
   try {
     result = await holdShared(gateFor(c.env, route.slug), route, noEndpoints, options)

@@ -3,6 +3,7 @@
 
 import { and, asc, eq, gt, ne, notInArray, sql } from 'drizzle-orm'
 import type { WorkloadState } from '../../../../wire/internal-api.ts'
+import type { McpServerConfig } from '../../../../wire/agent-tools.ts'
 import { isId, newId } from '../ids.ts'
 import { isValidSlug } from '../../../../wire/slug.ts'
 import { preparedPerDb } from '../prepared.ts'
@@ -16,6 +17,9 @@ export interface NewAgent {
   model: ModelSettings
   visibility: 'private' | 'public'
   desiredState: DesiredState
+  /** Unset: none (the column's default); the API gives a new agent DEFAULT_TOOLS. */
+  tools?: string[]
+  mcpServers?: McpServerConfig[]
 }
 
 export type AgentPatch = Partial<Omit<NewAgent, 'slug'>> & { slug?: string | undefined }

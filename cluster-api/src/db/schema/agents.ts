@@ -2,6 +2,7 @@
 // that the edge reports and KEDA reads.
 
 import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import type { McpServerConfig } from '../../../../wire/agent-tools.ts'
 import type { Visibility, WorkloadState } from '../../../../wire/internal-api.ts'
 import { tenants } from './tenants.ts'
 
@@ -31,6 +32,10 @@ export const agents = pgTable('agents', {
   model: jsonb('model').$type<ModelSettings>().notNull(),
   visibility: text('visibility').$type<Visibility>().notNull().default('private'),
   desiredState: text('desired_state').$type<DesiredState>().notNull().default('running'),
+  /** Built-in tools (wire/agent-tools.ts BUILTIN_TOOLS). An agent from before tools has none; a new one DEFAULT_TOOLS. */
+  tools: jsonb('tools').$type<string[]>().notNull().default([]),
+  /** MCP servers; each header names one of the agent's secrets, never a value. */
+  mcpServers: jsonb('mcp_servers').$type<McpServerConfig[]>().notNull().default([]),
   workloadState: text('workload_state').$type<WorkloadState>().notNull().default('cold'),
   lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
   lastWakeAt: timestamp('last_wake_at', { withTimezone: true }),

@@ -42,6 +42,9 @@ export function configHash(spec: AgentSpec): string {
   return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 32)
 }
 
+/** Where the agent's PVC is mounted: its workspace (RuntimeConfig.workspaceDir). */
+export const WORKSPACE_MOUNT = '/workspace'
+
 export function agentObjects(spec: AgentSpec, options: ResolvedOptions): AgentObjects {
   const namespace = tenantNamespace(spec.tenantSlug)
   const name = agentObjectName(spec.slug)
@@ -52,7 +55,8 @@ export function agentObjects(spec: AgentSpec, options: ResolvedOptions): AgentOb
     metadata: metadata(name),
     type: 'Opaque',
     // The spec carries the agent's own derived signing key; the pod never sees the platform's master secret.
-    data: secretData({ [CONFIG_KEY]: JSON.stringify(spec) }),
+    // It carries the agent's own secrets too (model keys, MCP header values): the pod reads them from here, nothing else.
+    data: secretData({ [CONFIG_KEY]: JSON.stringify({ ...spec, workspaceDir: WORKSPACE_MOUNT }) }),
   })
   const workspace = new PersistentVolumeClaim({
     metadata: metadata(workspaceClaimName(spec.slug)),
@@ -83,12 +87,14 @@ export function agentObjects(spec: AgentSpec, options: ResolvedOptions): AgentOb
               { name: RUNTIME_ENV.host, value: '0.0.0.0' },
               { name: RUNTIME_ENV.platformUrl, value: options.platformUrl },
               { name: RUNTIME_ENV.config, valueFrom: fromSecret(CONFIG_KEY) },
+              { name: 'MYINTELL_WORKSPACE_DIR', value: WORKSPACE_MOUNT },
+              ...Object.entries(options.runtimeEnv).map(([envName, value]) => ({ name: envName, value })),
             ],
             readinessProbe: { httpGet: { path: RUNTIME_PATHS.readyz, port: 'http' }, periodSeconds: 2, failureThreshold: 3 },
             livenessProbe: { httpGet: { path: RUNTIME_PATHS.healthz, port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
             resources: { requests: { ...options.resources.requests }, limits: { ...options.resources.limits } },
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'workspace', mountPath: '/workspace' }],
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'workspace', mountPath: WORKSPACE_MOUNT }],
           }],
           volumes: [
             { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },

@@ -106,11 +106,32 @@ describe('kubernetes driver: creating an agent', () => {
       HOST: '0.0.0.0',
       MYINTELL_PLATFORM_URL: PLATFORM_URL,
       MYINTELL_AGENT_CONFIG: { secretKeyRef: { name: 'agent-ada', key: 'config' } },
+      MYINTELL_WORKSPACE_DIR: '/workspace',
     })
-    // The pod holds its own agent's key (inside the spec), and no other secret of the platform.
+    // The pod holds its own agent's key and secrets (inside the spec), and no other secret of the platform.
     const secret = find('v1', 'Secret', 'agent-ada')
     expect(Object.keys(secret.data)).toEqual(['config'])
-    expect(JSON.parse(Buffer.from(secret.data.config, 'base64').toString())).toEqual(agentSpec())
+    expect(JSON.parse(Buffer.from(secret.data.config, 'base64').toString())).toEqual({ ...agentSpec(), workspaceDir: '/workspace' })
+  })
+
+  it('puts the agent\'s own secrets, tools and MCP servers into its Secret, and the platform\'s runtime env into the pod', async () => {
+    const d = await startDriver({ runtimeEnv: { MYINTELL_EGRESS_ALLOW: '10.0.0.0/8' } })
+    const spec = agentSpec({
+      secrets: { ANTHROPIC_API_KEY: 'sk-test', MCP_TOKEN: 'ada-only' },
+      tools: ['memory', 'http_fetch'],
+      mcpServers: [{ name: 'gh', url: 'https://mcp.example.test/', headers: { authorization: 'MCP_TOKEN' } }],
+    })
+    await d.ensure(spec)
+    await d.ensure(secondAgent())
+    const config = (name: string) => JSON.parse(Buffer.from(find('v1', 'Secret', name).data.config, 'base64').toString())
+    expect(config('agent-ada')).toMatchObject({ secrets: { MCP_TOKEN: 'ada-only' }, tools: ['memory', 'http_fetch'], mcpServers: spec.mcpServers })
+    expect(JSON.stringify(config('agent-bob'))).not.toContain('ada-only')
+    const [container] = find('apps/v1', 'Deployment', 'agent-ada').spec.template.spec.containers
+    expect(container.env).toContainEqual({ name: 'MYINTELL_EGRESS_ALLOW', value: '10.0.0.0/8' })
+    // A changed secret changes the pod template, so the Deployment rolls and the pod reads the new Secret.
+    const before = find('apps/v1', 'Deployment', 'agent-ada').spec.template.metadata.annotations
+    await d.ensure({ ...spec, secrets: { ...spec.secrets, MCP_TOKEN: 'rotated' } })
+    expect(find('apps/v1', 'Deployment', 'agent-ada').spec.template.metadata.annotations).not.toEqual(before)
   })
 
   it('routes X-Tenant-Host to the agent and lets KEDA scale it from zero on the platform metric', async () => {

@@ -54,10 +54,13 @@ export interface KubernetesDriverOptions {
    * every agent then would lose their workspaces.
    */
   removeOrphans?: boolean
+  /** Extra environment of every agent container (the platform's MYINTELL_EGRESS_ALLOW, MYINTELL_WORKSPACE_QUOTA_BYTES). */
+  runtimeEnv?: Record<string, string>
   logger?: StructuredLogger
 }
 
 export interface ResolvedOptions {
+  runtimeEnv: Record<string, string>
   kubeConfig: KubeConfig
   image: string
   platformUrl: string
@@ -116,6 +119,7 @@ export function resolveOptions(options: KubernetesDriverOptions): ResolvedOption
     kubeConfig.loadFromDefault()
   }
   return {
+    runtimeEnv: { ...options.runtimeEnv },
     kubeConfig,
     image: options.image ?? DEFAULT_IMAGE,
     platformUrl: options.platformUrl.replace(/\/+$/, ''),

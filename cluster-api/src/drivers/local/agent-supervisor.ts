@@ -2,7 +2,7 @@
 // backoff, crash loop → failed. Owns at most one serving process plus the ones still draining after an idle-out.
 
 import type { WorkloadState, WorkloadStatus } from '../../../../wire/internal-api.ts'
-import type { AgentSpec } from '../types.ts'
+import type { AgentSpec, StartReport } from '../types.ts'
 import type { LocalDriverSettings } from './options.ts'
 import { RuntimeProcess, StartAborted } from './runtime-process.ts'
 import type { ExitInfo } from './runtime-process.ts'
@@ -20,6 +20,8 @@ export interface SupervisorDeps {
   spawn(config: AgentSpec | undefined, label: Record<string, unknown>): RuntimeProcess
   /** Told the agent's status each time its state changes (the driver passes it on to watchStates listeners). */
   onState?(status: WorkloadStatus): void
+  /** Told each finished start, well or not (the driver passes it on to watchStarts listeners). */
+  onStart?(report: StartReport): void
 }
 
 export class AgentSupervisor {
@@ -172,9 +174,12 @@ export class AgentSupervisor {
     const { settings } = this.deps
     const signal = settings.startTimeoutMs > 0 ? AbortSignal.any([abort.signal, AbortSignal.timeout(settings.startTimeoutMs)]) : abort.signal
     const spec = this.spec
+    const startedAt = performance.now()
     let proc = this.deps.pool?.take() ?? null
     /** The assignment's answer said ready: the runtime has its database open, so no /readyz poll follows. */
     let readyByAssign = false
+    let warmPool: StartReport['warmPool'] = this.deps.pool ? (proc ? 'hit' : 'miss') : 'none'
+    const report = (ok: boolean) => this.deps.onStart?.({ ok, warmPool, durationMs: performance.now() - startedAt })
     try {
       if (proc) {
         this.adopt(proc, spec)
@@ -187,6 +192,7 @@ export class AgentSupervisor {
           this.current = null
           this.retire(proc)
           proc = null
+          warmPool = 'miss'
         }
       }
       if (!proc) {
@@ -198,6 +204,7 @@ export class AgentSupervisor {
       this.startAbort = null
       this.lastActivity = Math.max(this.lastActivity, Date.now())
       this.setPhase('ready')
+      report(true)
       this.armIdleTimer()
       this.deps.settings.logger.info({
         agentId: this.agentId, pid: proc.pid, port: proc.port, readyByAssign, readinessProbes: proc.probesSent(RUNTIME_PATHS.readyz),
@@ -212,6 +219,7 @@ export class AgentSupervisor {
         this.current = null
         this.retire(proc)
       }
+      report(false)
       this.onCrash(`start failed: ${reason}`)
     } finally {
       // Refill only now that this wake no longer needs the CPU (see WarmPool.take).

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import type { WorkloadStatus } from '../../../../wire/internal-api.ts'
 import { createLocalIngress } from './ingress/index.ts'
 import type { IngressRouter, IngressTarget } from './ingress/index.ts'
-import type { AgentSpec, StateListener, WorkloadDriver } from '../types.ts'
+import type { AgentSpec, StartReport, StateListener, WorkloadDriver } from '../types.ts'
 import { AgentSupervisor } from './agent-supervisor.ts'
 import { DEFAULT_RUNTIME_ENTRY, resolveSettings } from './options.ts'
 import type { LocalDriverOptions, LocalDriverSettings } from './options.ts'
@@ -49,6 +49,11 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Lo
         logger.warn({ agentId: status.agentId, err: { message: (err as Error).message } }, 'a workload state listener failed')
       }
     }
+  }
+
+  const startListeners = new Set<(report: StartReport) => void>()
+  const tellStart = (report: StartReport) => {
+    for (const listener of [...startListeners]) listener(report)
   }
 
   const spawn = (config: AgentSpec | undefined, label: Record<string, unknown>) => spawnRuntime(settings, config, label)
@@ -106,7 +111,7 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Lo
       assertOpen()
       const existing = supervisors.get(spec.agentId)
       if (!existing) {
-        const supervisor = new AgentSupervisor(spec, { settings, pool, spawn, onState: tellState })
+        const supervisor = new AgentSupervisor(spec, { settings, pool, spawn, onState: tellState, onStart: tellStart })
         supervisors.set(spec.agentId, supervisor)
         bySlug.set(spec.slug, supervisor)
         return
@@ -149,6 +154,11 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Lo
     watchStates(listener) {
       stateListeners.add(listener)
       return () => void stateListeners.delete(listener)
+    },
+
+    watchStarts(listener) {
+      startListeners.add(listener)
+      return () => void startListeners.delete(listener)
     },
 
     waitUntilReady(agentId, signal) {
