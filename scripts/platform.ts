@@ -122,6 +122,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       secretsKeys: config.secretsKeys,
       egressAllow: config.egressAllow,
       workspaceRoot: join(dataDir, LOCAL_WORKSPACES_DIR),
+      runs: config.runs,
       logger,
       tracing: config.tracing,
       tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),

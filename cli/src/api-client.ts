@@ -2,7 +2,7 @@
 // and every non-2xx answer turned into an ApiProblem carrying the problem+json body.
 
 import { ApiProblem, CliError, type ProblemBody } from './errors.ts'
-import { httpRequest, readBody } from './http-request.ts'
+import { httpRequest, readBody, type HttpResponse } from './http-request.ts'
 import type { Credential } from './settings.ts'
 
 export const TENANT_HEADER = 'x-myintell-tenant'
@@ -79,6 +79,18 @@ export class ApiClient {
       }
     }
     throw new ApiProblem(response.status, parseProblem(text, response.status))
+  }
+
+  /** A GET whose answer is read as it arrives (an event stream); an error answer throws like call() does. */
+  async open(path: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
+    const url = new URL(`${this.apiUrl}${path}`)
+    const all: Record<string, string> = { ...headers }
+    if (this.credential) all.authorization = `Bearer ${this.credential.secret}`
+    const tenantId = await this.resolveTenantId()
+    if (tenantId) all[TENANT_HEADER] = tenantId
+    const response = await httpRequest({ method: 'GET', url: url.toString(), headers: all })
+    if (response.status >= 200 && response.status < 300) return response
+    throw new ApiProblem(response.status, parseProblem(await readBody(response), response.status))
   }
 
   /** A tenant slug is looked up among the caller's tenants once; an id is passed as is. */

@@ -11,12 +11,14 @@ import { login, logout } from './commands/login.ts'
 import { secrets } from './commands/secrets.ts'
 import { tenants } from './commands/tenants.ts'
 import { usage } from './commands/usage.ts'
+import { runs } from './commands/runs.ts'
+import { schedules } from './commands/schedules.ts'
 import { ApiProblem, CliError, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts'
 import { NetworkError } from './http-request.ts'
 import { CLI_SETTINGS, type CliEnv } from './settings.ts'
 import { SettingsError } from '../../wire/settings.ts'
 
-const ENTRIES: Array<Command | CommandGroup> = [login, logout, tenants, agents, secrets, keys, usage, chat]
+const ENTRIES: Array<Command | CommandGroup> = [login, logout, tenants, agents, secrets, keys, usage, runs, schedules, chat]
 
 const isGroup = (entry: Command | CommandGroup): entry is CommandGroup => 'commands' in entry
 

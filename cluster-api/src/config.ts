@@ -45,6 +45,18 @@ export interface ClusterApiConfig {
   workspaceQuotaBytes: number | undefined
   /** OpenTelemetry traces (telemetry/tracing.ts); off without an endpoint. */
   tracing: TracingSettings
+  runs: RunsSettings
+}
+
+/** Runs and schedules (runs/, schedules/). */
+export interface RunsSettings {
+  concurrency: number
+  maxAttempts: number
+  retryDelayS: number
+  wakeTimeoutMs: number
+  originUrl: string | undefined
+  scheduleTickMs: number
+  schedulesPerAgent: number
 }
 
 /** Where tenants' own databases are created (see tenant-databases.ts). */
@@ -94,6 +106,28 @@ export const CLUSTER_API_SETTINGS = settingsSchema({
   neonApiKey: text('NEON_API_KEY', { secret: true, doc: 'with MYINTELL_TENANT_DB=neon: the Neon API key' }),
   neonProjectId: text('NEON_PROJECT_ID', { doc: 'with MYINTELL_TENANT_DB=neon: the Neon project' }),
   neonBranchId: text('NEON_BRANCH_ID', { doc: 'with MYINTELL_TENANT_DB=neon: the branch (default: the project\'s default)' }),
+  runConcurrency: integer('MYINTELL_RUN_CONCURRENCY', {
+    default: 4, unit: 'count', max: 1_000, zero: 'this process runs no runs (it still queues them and fires schedules)',
+    doc: 'runs (background turns) this process works on at once',
+  }),
+  runAttempts: integer('MYINTELL_RUN_ATTEMPTS', {
+    default: 3, unit: 'count', min: 1, max: 20, doc: 'attempts of a run whose agent did not wake or whose provider failed before any output, then it fails with the reason',
+  }),
+  runRetryDelayS: integer('MYINTELL_RUN_RETRY_DELAY_S', {
+    default: 2, unit: 's', max: 3_600, zero: 'retry at once', doc: 'delay before a run\'s second attempt; doubled for each further one (pg-boss backoff)',
+  }),
+  runWakeTimeoutMs: integer('MYINTELL_RUN_WAKE_TIMEOUT_MS', {
+    default: 30_000, unit: 'ms', min: 1, max: 600_000, doc: 'how long one attempt of a run waits for its agent to be ready',
+  }),
+  runsOriginUrl: url('MYINTELL_RUNS_ORIGIN_URL', {
+    documentedDefault: 'the local driver\'s ingress', doc: 'where runs send their turns (the ingress in front of runtimes: Traefik in a cluster)',
+  }),
+  scheduleTickMs: integer('MYINTELL_SCHEDULE_TICK_MS', {
+    default: 1_000, unit: 'ms', max: 60_000, zero: 'this process fires no schedules', doc: 'how often due schedules are looked for',
+  }),
+  schedulesPerAgent: integer('MYINTELL_SCHEDULES_PER_AGENT', {
+    default: 50, unit: 'count', min: 1, max: 10_000, doc: 'the most schedules one agent may have',
+  }),
   logLevel: choice('LOG_LEVEL', LOG_LEVELS, { default: 'info', doc: 'the pino level' }),
   ...otelSettings('myintell-cluster-api'),
   anthropicApiKey: text('ANTHROPIC_API_KEY', { secret: true, doc: 'handed to agent runtimes' }),
@@ -189,6 +223,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     egressAllow: e.egressAllow,
     workspaceQuotaBytes: e.workspaceQuotaBytes,
     tracing: { endpoint: e.otlpEndpoint, serviceName: e.otelServiceName, headers: e.otlpHeaders ?? {} },
+    runs: {
+      concurrency: e.runConcurrency, maxAttempts: e.runAttempts, retryDelayS: e.runRetryDelayS, wakeTimeoutMs: e.runWakeTimeoutMs,
+      originUrl: e.runsOriginUrl, scheduleTickMs: e.scheduleTickMs, schedulesPerAgent: e.schedulesPerAgent,
+    },
   }
 }
 

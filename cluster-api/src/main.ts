@@ -37,6 +37,7 @@ const api = await startClusterApi({
   egressAllow: config.egressAllow,
   ...(config.driver?.name === 'local' ? { workspaceRoot: join(config.dataDir, LOCAL_WORKSPACES_DIR) } : {}),
   tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
+  runs: config.runs,
   logger,
   tracing: config.tracing,
   // Decision: a driver that cannot start does not keep the API down. The API serves /v1 and routing,

@@ -24,6 +24,8 @@ import { Workloads } from './workloads/workloads.ts'
 import { startNodeTracing } from '../../wire/node-tracing.ts'
 import type { TracingSettings } from '../../wire/otel.ts'
 import { mountV1, type AuthOptions } from './v1/mount.ts'
+import type { RunsSettings } from './config.ts'
+import { DEFAULT_RUNS_SETTINGS, Runs } from './runs/index.ts'
 
 export interface DatabaseInfo {
   /** Platform database URL (secret). */
@@ -82,6 +84,8 @@ export interface ClusterApiOptions {
   logger?: Logger | undefined
   /** OpenTelemetry traces; unset or without an endpoint: none. */
   tracing?: TracingSettings | undefined
+  /** Runs and schedules (defaults: DEFAULT_RUNS_SETTINGS); false: none in this process (their routes answer 503). */
+  runs?: Partial<RunsSettings> | false | undefined
 }
 
 /** How long the MCP URL check waits for DNS before it refuses the URL as unresolvable. */
@@ -108,7 +112,8 @@ export interface ClusterApi {
   database: DatabaseInfo
   driver: WorkloadDriver | null
   workloads: Workloads
-  /** Stops the HTTP server, then the driver, then the database (and the embedded PostgreSQL). */
+  runs: Runs | null
+  /** Stops the HTTP server, then schedules and runs, then the driver, then the database (and the embedded PostgreSQL). */
   close(): Promise<void>
 }
 
@@ -127,6 +132,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
   let server: ServerType | null = null
   let driver: WorkloadDriver | null = null
   let purger: AgentDataPurger | null = null
+  let runs: Runs | null = null
   try {
     const tenantDatabases = typeof options.tenantDatabases === 'function' ? options.tenantDatabases(database) : options.tenantDatabases ?? null
     const secretsKeys = options.secretsKeys ?? { current: randomBytes(32) }
@@ -151,7 +157,12 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     const workloads = new Workloads(deps, metrics)
     purger = new AgentDataPurger({ db: platform.db, tenantDatabaseUrl: (tenant) => workloads.tenantDatabases.urlFor(tenant), logger })
     const selfUrl: { value: string } = { value: '' }
-    const v1 = await mountV1({ deps, workloads, auth: options.auth ?? {}, clerkWebhookSecret: options.clerkWebhookSecret, selfUrl, ping: platform.ping, purger })
+    const runSettings = options.runs === false ? null : { ...DEFAULT_RUNS_SETTINGS, ...options.runs }
+    runs = runSettings ? new Runs({ deps, workloads, databaseUrl: platform.url, settings: runSettings, logger }) : null
+    const v1 = await mountV1({
+      deps, workloads, auth: options.auth ?? {}, clerkWebhookSecret: options.clerkWebhookSecret, selfUrl, ping: platform.ping, purger,
+      runs, schedulesPerAgent: runSettings?.schedulesPerAgent ?? DEFAULT_RUNS_SETTINGS.schedulesPerAgent,
+    })
     const app = createApp({ deps, workloads, metrics, mount: v1 })
     const host = options.host ?? '127.0.0.1'
     const address = await new Promise<AddressInfo>((resolve, reject) => {
@@ -168,9 +179,11 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
     purger.start()
     // The stored workload state (the edge's route lookup reads it) is the driver's word from here on.
     await workloads.followDriver()
+    // Runs wake agents through the driver: they start once it is up (and recover what a stopped process left).
+    await runs?.start()
     logger.info({ url, database: platform.driver, driver: driver?.name ?? null }, 'cluster-api listening')
     return {
-      url, port: address.port, db: platform.db, database, driver, workloads,
+      url, port: address.port, db: platform.db, database, driver, workloads, runs,
       close: async () => {
         await new Promise<void>((resolve) => {
           if (!server) return resolve()
@@ -178,6 +191,8 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
           // Long-polls and keep-alive sockets would otherwise hold close() open.
           ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
         })
+        // No new fires, then the runs in progress finish (bounded); what is cut short is retried after a restart.
+        await runs?.stop()
         await purger?.close()
         await deps.driver?.close()
         // A stopped driver told every agent cold: written before the database closes.
@@ -189,6 +204,7 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
   } catch (error) {
     const started = server as ServerType | null
     if (started) started.close()
+    await runs?.stop().catch(() => {})
     await purger?.close()
     await driver?.close().catch(() => {})
     await platform.close()

@@ -132,7 +132,7 @@ describe('POST /v1/responses with the official client', () => {
   it('does not keep a response asked not to be stored', async () => {
     const before = await count('responses')
     const response = await client.responses.create({ model: config.slug, input: 'forget this', store: false })
-    expect(response.store).toBe(false)
+    expect((response as { store?: boolean }).store).toBe(false)
     expect(await count('responses')).toBe(before)
     const err = await client.responses.retrieve(response.id).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(OpenAI.NotFoundError)

@@ -11,6 +11,9 @@ import { createTokenVerifier } from '../auth/token-verifier.ts'
 import { validationError } from '../http/json-body.ts'
 import type { AgentDataPurger } from '../tenant-db/agent-data-purger.ts'
 import type { Workloads } from '../workloads/workloads.ts'
+import type { Runs } from '../runs/index.ts'
+import { registerRunRoutes } from '../runs/routes.ts'
+import { registerScheduleRoutes } from '../schedules/routes.ts'
 import { registerAgentRoutes } from './agents.ts'
 import { registerApiKeyRoutes } from './api-keys.ts'
 import { registerSecretRoutes } from './secrets.ts'
@@ -43,6 +46,9 @@ export interface MountV1Options {
   ping: () => Promise<void>
   /** Purges a deleted agent's data from its tenant database. */
   purger: AgentDataPurger
+  /** Runs and schedules; null: their routes answer 503 runs-unavailable. */
+  runs: Runs | null
+  schedulesPerAgent: number
 }
 
 export async function mountV1(options: MountV1Options): Promise<(app: Hono) => void> {
@@ -86,13 +92,15 @@ export async function mountV1(options: MountV1Options): Promise<(app: Hono) => v
   registerSecretRoutes(v1, deps, workloads)
   registerApiKeyRoutes(v1, deps)
   registerUsageRoutes(v1, deps)
+  registerRunRoutes(v1, deps, () => options.runs?.queue ?? null)
+  registerScheduleRoutes(v1, deps, { maxPerAgent: options.schedulesPerAgent })
   if (options.clerkWebhookSecret) registerClerkWebhook(v1 as unknown as Hono, deps, options.clerkWebhookSecret)
   v1.doc31('/v1/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'myintell.ai platform API',
       version: '1',
-      description: 'Tenants, agents (superfriends), API keys and usage. Errors are application/problem+json with a stable `code`. '
+      description: 'Tenants, agents (superfriends), API keys, usage, runs and schedules. Errors are application/problem+json with a stable `code`. '
         + 'Tenant-scoped routes act for the tenant named by the X-MyIntell-Tenant header (or the API key\'s tenant).',
     },
   })
