@@ -64,7 +64,7 @@ async function series(warmPoolSize: number): Promise<{ client: number[]; gate: n
 
 console.log(`wake through the edge: ${WAKES} first chats to sleeping superfriends per series; load average ${load()}`)
 const pooled = await series(2)
-console.log('warm pool of 2 — client: request → first byte (ms):', summary(pooled.client), '(target p50 ≤ 300)')
+console.log('warm pool of 2 — client: request → first byte (ms):', summary(pooled.client), '(target p50 ≤ 90, issue 14)')
 console.log('                 gate: X-Myintell-Cold-Start (ms): ', summary(pooled.gate))
 const cold = await series(0)
 console.log('no warm pool   — client: request → first byte (ms):', summary(cold.client), '(target p50 ≤ 1500)')

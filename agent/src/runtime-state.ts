@@ -1,10 +1,11 @@
 // The runtime's lifecycle state: which agent it serves, whether its tenant database is ready, draining, in-flight work.
-// Readiness = assigned + tenant database migrated + not draining; /readyz reports exactly that.
+// Readiness = assigned + tenant database open, checked and warm + not draining; /readyz and the assign answer say exactly that.
 import type { RuntimeConfig } from '../../wire/runtime.ts'
 import { openTenantDatabase } from './db/tenant-db.ts'
 import type { TenantDatabase, TenantDb } from './db/tenant-db.ts'
 import type { Logger } from './log.ts'
 import { describeConfig } from './config/runtime-config.ts'
+import { tenantSchemaVersion } from '../../wire/tenant-schema.ts'
 
 export type AssignOutcome = 'assigned' | 'unchanged' | 'conflict' | 'not-assigned' | 'updated'
 
@@ -32,6 +33,10 @@ export interface RuntimeState {
 
 /** `migrationsFolder`: the tenant-database migrations, found at start-up (findMigrationsFolder). */
 export function createRuntimeState(log: Logger, migrationsFolder: string): RuntimeState {
+  // Read once: every assignment compares the database's version with it.
+  const schemaVersion = tenantSchemaVersion(migrationsFolder)
+  const onMigrated = (from: number) => log.warn({ event: 'tenant-db-migrated', from, to: schemaVersion },
+    'tenant database was behind this runtime\'s migrations; migrated it (the platform migrates at provisioning)')
   let config: RuntimeConfig | null = null
   let database: TenantDatabase | null = null
   let connecting: Promise<void> | null = null
@@ -47,7 +52,7 @@ export function createRuntimeState(log: Logger, migrationsFolder: string): Runti
     const attempt = async (): Promise<void> => {
       while (!closed && myGeneration === generation) {
         try {
-          const opened = await openTenantDatabase(url, migrationsFolder)
+          const opened = await openTenantDatabase(url, { schemaVersion, migrationsFolder, onMigrated })
           if (closed || myGeneration !== generation) {
             await opened.close()
             return
@@ -55,7 +60,7 @@ export function createRuntimeState(log: Logger, migrationsFolder: string): Runti
           const previous = database
           database = opened
           if (previous) await previous.close().catch(() => {})
-          log.info({ event: 'tenant-db-ready' }, 'tenant database migrated and reachable')
+          log.info({ event: 'tenant-db-ready' }, 'tenant database reachable, schema current, connections warm')
           return
         } catch (err) {
           // The message of a pg error can contain the host; log the code only.

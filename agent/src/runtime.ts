@@ -11,6 +11,7 @@ import type { Logger } from './log.ts'
 import { createAgentRoutes } from './routes/index.ts'
 import { agentContext } from './routes/agent-context.ts'
 import { createRuntimeState } from './runtime-state.ts'
+import { warmUpForAssignment } from './warm-up.ts'
 import { buildModel, DEFAULT_PROVIDER_SETTINGS } from './providers/registry.ts'
 import type { ProviderSettings } from './providers/registry.ts'
 import { createUsageReporter } from './usage/usage-reporter.ts'
@@ -78,8 +79,10 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
   })
   const port = (server.address() as AddressInfo).port
   const sockets = attachWebSocketChat(server, { state, ctx, turnDeps, edgeVerifier, log })
-  // An env-configured runtime assigns itself; the server already answers /healthz meanwhile.
+  // An env-configured runtime assigns itself; the server already answers /healthz meanwhile. A pool runtime has
+  // nothing to do until its assignment: it compiles what that assignment will run.
   if (settings.config) void state.assign(settings.config)
+  else setImmediate(() => void warmUpForAssignment())
 
   let shuttingDown: Promise<{ drained: boolean }> | null = null
   return {

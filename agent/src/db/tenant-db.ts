@@ -1,12 +1,12 @@
-// The tenant database connection: a small pg pool plus drizzle, migrated before the runtime reports ready.
-// Several runtimes of one tenant share the database, so migrations run under an advisory lock.
+// The tenant database connection: a small pg pool plus drizzle, connected and checked before the runtime reports ready.
+// The cluster-api migrates a tenant database when it provisions it; a runtime only checks the version (and migrates as a fallback).
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
-import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import { appliedTenantSchemaVersion, migrateTenantSchema, tenantSchemaVersion } from '../../../wire/tenant-schema.ts'
 import * as schema from './schema.ts'
 
 export type TenantDb = NodePgDatabase<typeof schema>
@@ -36,16 +36,31 @@ export function findMigrationsFolder(from: string = fileURLToPath(import.meta.ur
     dir = parent
   }
 }
-// Arbitrary but fixed: every runtime of every tenant takes the same lock key in its own database.
-const MIGRATION_LOCK_KEY = 7_301_005
 // One agent serves a handful of concurrent chats; a small pool keeps idle memory and server slots low.
 const POOL_MAX_CONNECTIONS = 4
 const POOL_IDLE_TIMEOUT_MS = 30_000
 const CONNECT_TIMEOUT_MS = 5_000
+export interface OpenOptions {
+  /** tenantSchemaVersion() of the runtime's migrations folder, read once at start-up. */
+  schemaVersion: number
+  /** The fallback for a database nobody migrated to this version (an older install, an older cluster-api). */
+  migrationsFolder: string
+  /** Told when the fallback ran: the platform was expected to migrate at provisioning. */
+  onMigrated?(from: number): void
+}
 
-/** `migrationsFolder`: from findMigrationsFolder(). */
-export async function openTenantDatabase(url: string, migrationsFolder: string): Promise<TenantDatabase> {
-  await migrateTenantDatabase(url, migrationsFolder)
+/**
+ * Opens the pool with one connection open and the schema version checked on it with one query (the cluster-api
+ * migrated the database when it provisioned it), so the first turn's first query finds an open connection. A database
+ * behind this runtime's migrations is migrated here instead. Throws (after closing the pool) when the database cannot
+ * be reached or the check fails; the caller retries. No more is done here: on a small machine every query before
+ * ready is paid by the wake, and the first turn's queries are compiled while the runtime idles in the pool (warm-up.ts).
+ */
+export async function openTenantDatabase(url: string, optionsOrFolder: OpenOptions | string): Promise<TenantDatabase> {
+  // A folder alone (tests, tools): its newest migration is the version wanted.
+  const options = typeof optionsOrFolder === 'string'
+    ? { schemaVersion: tenantSchemaVersion(optionsOrFolder), migrationsFolder: optionsOrFolder }
+    : optionsOrFolder
   const pool = new pg.Pool({
     connectionString: url,
     max: POOL_MAX_CONNECTIONS,
@@ -54,23 +69,25 @@ export async function openTenantDatabase(url: string, migrationsFolder: string):
   })
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {})
+  let client: pg.PoolClient | null = null
+  try {
+    client = await pool.connect()
+    const applied = await appliedTenantSchemaVersion(client)
+    if (applied < options.schemaVersion) {
+      await migrateTenantSchema(url, options.migrationsFolder)
+      options.onMigrated?.(applied)
+    }
+  } catch (err) {
+    client?.release(true)
+    await pool.end().catch(() => {})
+    throw err
+  }
+  // Back into the pool, still open.
+  client.release()
   return { db: drizzle(pool, { schema }), close: () => pool.end() }
 }
 
 /** Applies agent/drizzle/ migrations; safe to call concurrently from several runtimes. */
-export async function migrateTenantDatabase(url: string, migrationsFolder: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
-  client.on('error', () => {})
-  await client.connect()
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
-    await migrate(drizzle(client), {
-      migrationsFolder,
-      migrationsTable: 'agent_migrations',
-      migrationsSchema: 'myintell_agent',
-    })
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {})
-    await client.end()
-  }
+export function migrateTenantDatabase(url: string, migrationsFolder: string): Promise<void> {
+  return migrateTenantSchema(url, migrationsFolder)
 }

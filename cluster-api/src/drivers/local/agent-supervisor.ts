@@ -7,6 +7,7 @@ import type { LocalDriverSettings } from './options.ts'
 import { RuntimeProcess, StartAborted } from './runtime-process.ts'
 import type { ExitInfo } from './runtime-process.ts'
 import type { WarmPool } from './warm-pool.ts'
+import { RUNTIME_PATHS } from '../../../../wire/runtime.ts'
 
 /** How many idle timeouts an edge report of open streams keeps an agent awake without a newer report. */
 const EDGE_STREAM_REPORT_TTL_FACTOR = 3
@@ -175,13 +176,15 @@ export class AgentSupervisor {
     const spec = this.spec
     const startedAt = performance.now()
     let proc = this.deps.pool?.take() ?? null
+    /** The assignment's answer said ready: the runtime has its database open, so no /readyz poll follows. */
+    let readyByAssign = false
     let warmPool: StartReport['warmPool'] = this.deps.pool ? (proc ? 'hit' : 'miss') : 'none'
     const report = (ok: boolean) => this.deps.onStart?.({ ok, warmPool, durationMs: performance.now() - startedAt })
     try {
       if (proc) {
         this.adopt(proc, spec)
         try {
-          await proc.sendConfig('POST', spec, signal)
+          readyByAssign = (await proc.sendConfig('POST', spec, signal)).ready
         } catch (err) {
           if (generation !== this.generation) throw err
           // A broken pool runtime is not the agent's fault: drop it and start cold instead of counting a crash.
@@ -196,14 +199,16 @@ export class AgentSupervisor {
         proc = this.deps.spawn(spec, { agentId: this.agentId })
         this.adopt(proc, spec)
       }
-      await proc.waitForReady(signal)
+      if (!readyByAssign) await proc.waitForReady(signal)
       if (generation !== this.generation) return
       this.startAbort = null
       this.lastActivity = Math.max(this.lastActivity, Date.now())
       this.setPhase('ready')
       report(true)
       this.armIdleTimer()
-      this.deps.settings.logger.info({ agentId: this.agentId, pid: proc.pid, port: proc.port }, 'agent ready')
+      this.deps.settings.logger.info({
+        agentId: this.agentId, pid: proc.pid, port: proc.port, readyByAssign, readinessProbes: proc.probesSent(RUNTIME_PATHS.readyz),
+      }, 'agent ready')
       if (this.spec !== spec) await this.pushSpec()
     } catch (err) {
       if (generation !== this.generation || this.closed) return

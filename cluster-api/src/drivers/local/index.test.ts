@@ -237,6 +237,33 @@ describe('local driver', { timeout: 90_000 }, () => {
     await res.body?.cancel()
   })
 
+  it('takes a warm-pool runtime\'s ready answer to its assignment: no /readyz poll follows; a cold start polls', async () => {
+    const readyLines: Array<Record<string, unknown>> = []
+    const logger = { debug() {}, info: (obj: object, msg?: string) => { if (msg === 'agent ready') readyLines.push(obj as Record<string, unknown>) }, warn() {}, error() {} }
+    const pooled = await newDriver({ warmPoolSize: 1, idleTimeoutMs: 0, logger })
+    const warmSpec = agentSpec('probe-warm', tenantDatabaseUrl)
+    await pooled.ensure(warmSpec)
+    await waitFor('a warm runtime', () => pooled.pids().warm.length === 1)
+    await pooled.wake(warmSpec.agentId)
+    await pooled.waitUntilReady(warmSpec.agentId, AbortSignal.timeout(30_000))
+    expect(readyLines.find((l) => l.agentId === warmSpec.agentId)).toMatchObject({ readyByAssign: true, readinessProbes: 0 })
+    const res = await signedFetch(pooled.ingressUrl, warmSpec.slug, '/v1/conversations')
+    expect(res.status).toBe(200)
+    await res.body?.cancel()
+
+    // The counter counts: a cold start has no assignment to answer, so it learns readiness from /readyz.
+    const cold = await newDriver({ idleTimeoutMs: 0, logger })
+    const coldSpec = agentSpec('probe-cold', tenantDatabaseUrl)
+    await cold.ensure(coldSpec)
+    await cold.wake(coldSpec.agentId)
+    await cold.waitUntilReady(coldSpec.agentId, AbortSignal.timeout(30_000))
+    const coldLine = readyLines.find((l) => l.agentId === coldSpec.agentId)
+    expect(coldLine).toMatchObject({ readyByAssign: false })
+    expect(coldLine!.readinessProbes).toBeGreaterThan(0)
+    livePids(pooled)
+    livePids(cold)
+  })
+
   it('hands a still-starting pool runtime to a wake instead of spawning another', async () => {
     const driver = await newDriver({ warmPoolSize: 1, idleTimeoutMs: 0 })
     const spec = agentSpec('pool-early', tenantDatabaseUrl)

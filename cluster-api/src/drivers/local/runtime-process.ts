@@ -55,6 +55,8 @@ export class RuntimeProcess {
   stopping = false
 
   private readonly child: ChildProcess
+  /** Probe requests sent, by path: a wake through the warm pool should send no /readyz (the assign answers it). */
+  private readonly probes = new Map<string, number>()
   private readonly portReady: Promise<number>
   private stderrTail = ''
 
@@ -144,6 +146,7 @@ export class RuntimeProcess {
       if (!this.alive) throw new Error('runtime exited while starting')
       if (signal.aborted) throw new StartAborted()
       try {
+        this.probes.set(path, this.probesSent(path) + 1)
         const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal })
         await res.body?.cancel()
         if (res.status === 200) return
@@ -156,12 +159,21 @@ export class RuntimeProcess {
     }
   }
 
+  /** How many requests waitForProbe sent to `path`. */
+  probesSent(path: string): number {
+    return this.probes.get(path) ?? 0
+  }
+
   waitForReady(signal: AbortSignal): Promise<void> {
     return this.waitForProbe(RUNTIME_PATHS.readyz, signal)
   }
 
-  /** POST (assign) or PUT (config) a RuntimeConfig on the control endpoint with this process's token. */
-  async sendConfig(method: 'POST' | 'PUT', config: RuntimeConfig, signal: AbortSignal): Promise<void> {
+  /**
+   * POST (assign) or PUT (config) a RuntimeConfig on the control endpoint with this process's token. Answers whether
+   * the runtime said it is ready: it answers an assignment once its database is open (or after its own bound), so a
+   * `ready: true` needs no /readyz round trip after it.
+   */
+  async sendConfig(method: 'POST' | 'PUT', config: RuntimeConfig, signal: AbortSignal): Promise<{ ready: boolean }> {
     const port = await this.waitForPort(signal)
     const path = method === 'POST' ? RUNTIME_PATHS.assign : RUNTIME_PATHS.config
     const res = await fetch(`http://127.0.0.1:${port}${path}`, {
@@ -170,8 +182,13 @@ export class RuntimeProcess {
       body: JSON.stringify(config),
       signal,
     })
-    await res.body?.cancel()
-    if (!res.ok) throw new Error(`runtime refused ${method} ${path}: HTTP ${res.status}`)
+    if (!res.ok) {
+      await res.body?.cancel()
+      throw new Error(`runtime refused ${method} ${path}: HTTP ${res.status}`)
+    }
+    // An answer that cannot be read says nothing about readiness: the caller probes /readyz as before.
+    const answer = await res.json().catch(() => null) as { ready?: unknown } | null
+    return { ready: answer?.ready === true }
   }
 
   /** SIGTERM (the runtime drains), then SIGKILL after `killAfterMs` (0 = SIGKILL at once). Resolves on exit. */
