@@ -199,6 +199,39 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     expect(await page.locator('.bubble.user .text').textContent()).toContain('favourite colour is teal')
   })
 
+  it('folds a tool step into its reply, live and again when the conversation is reopened', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    needsCors()
+    await page.getByRole('button', { name: 'New conversation' }).click()
+    // The local model calls the clock tool on "use clock" (agent/README.md); a new superfriend has it enabled.
+    await page.getByLabel('Message to Ada Story').fill('use clock')
+    await page.keyboard.press('Enter')
+    const reply = page.locator('.bubble.assistant').last()
+    await expect.poll(() => reply.getAttribute('data-streaming'), { timeout: SLOW_STEP_MS }).toBe('false')
+    const liveStep = reply.locator('.tool-step[data-tool="clock"]')
+    expect(await liveStep.getAttribute('data-done')).toBe('true')
+    const liveText = await reply.locator('.text').textContent()
+    expect(liveText).toContain('clock returned')
+
+    // Reopened from the list after a reload: the stored tool-call and tool-result rows are the same folded step,
+    // not bubbles of their own.
+    await page.reload()
+    const reopened = page.locator('.conversations li a', { hasText: 'use clock' }).first()
+    await reopened.click()
+    await poll(() => page.locator('.bubble').count()).toBe(2)
+    expect(await page.locator('.bubble').evaluateAll((els) => els.map((el) => el.getAttribute('data-role')))).toEqual(['user', 'assistant'])
+    const stored = page.locator('.bubble.assistant')
+    expect(await stored.locator('.text').textContent()).toBe(liveText)
+    const step = stored.locator('.tool-step[data-tool="clock"]')
+    expect(await step.count()).toBe(1)
+    expect(await step.getAttribute('data-done')).toBe('true')
+    await step.locator('summary').click()
+    expect(await step.locator('summary').textContent()).toBe('Used clock')
+    expect(JSON.parse((await step.locator('.tool-result').textContent())!)).toMatchObject({ now: expect.any(String) })
+    expect(liveText).toContain(JSON.parse((await step.locator('.tool-result').textContent())!).now)
+    await browser.screenshot('07a-chat-tool-step-reopened')
+  })
+
   it('keeps a superfriend\'s secrets write-only: sets, replaces and deletes one, never showing a value', { timeout: SLOW_STEP_MS }, async () => {
     const { page } = browser
     needsCors()

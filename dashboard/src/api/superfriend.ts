@@ -13,10 +13,13 @@ export const COLD_START_HEADER = 'x-myintell-cold-start'
 export interface Conversation { id: string; title: string; createdAt: string; updatedAt: string }
 export interface Message {
   id: string
-  role: 'user' | 'assistant' | 'system'
+  /** `tool-call` / `tool-result`: one tool step of the reply that follows, described by `tool`. */
+  role: 'user' | 'assistant' | 'system' | 'tool-call' | 'tool-result'
   content: string
   status: string
   error?: string
+  /** On a tool step: `{id, name, args}` for a call, `{id, name, result, isError}` for its result. */
+  tool?: { id?: unknown; name?: unknown; args?: unknown; result?: unknown; isError?: unknown }
   createdAt: string
 }
 /** `principal`: null for a memory every caller's turn recalls; else the one guest of a public superfriend it is kept for. */

@@ -9,20 +9,7 @@ import { useMediaQuery } from '../use-media-query.ts'
 import { formatMs, timeAgo } from '../format.ts'
 import { href, navigate } from '../router.ts'
 import { AgentHeader, useAgentBySlug } from './agent-header.tsx'
-
-/** A tool the model called during a reply, and what it got back (shown folded, as a step of the reply). */
-interface ToolStep { id: string; name: string; args: unknown; result?: unknown; isError?: boolean }
-
-interface Bubble {
-  key: string
-  steps?: ToolStep[]
-  role: 'user' | 'assistant'
-  text: string
-  /** Number of delta events this reply arrived in (streaming shows as more than one). */
-  deltas: number
-  streaming: boolean
-  error?: string
-}
+import { addStepEvent, bubblesFromMessages, type Bubble } from './chat-history.ts'
 
 type Phase = 'idle' | 'waking' | 'waiting' | 'streaming'
 
@@ -89,10 +76,7 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
         setHistoryError(null)
         const messages = await listMessages(await workspace.credentials(), props.slug, props.conversationId!)
         if (controller.signal.aborted) return
-        setBubbles(messages.filter((m) => m.role !== 'system').map((m) => ({
-          key: `m${m.id}`, role: m.role === 'user' ? 'user' : 'assistant', text: m.content, deltas: 0, streaming: false,
-          ...(m.error ? { error: m.error } : {}),
-        })))
+        setBubbles(bubblesFromMessages(messages))
         if (conversations === null) void loadConversations()
       } catch (e) {
         if (!controller.signal.aborted) setHistoryError(e instanceof Error ? e.message : String(e))
@@ -137,13 +121,8 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
             case 'start': setConversationId(e.conversationId); break
             case 'memory': setNotes((n) => [...n, `Remembered: ${e.content}`]); break
             case 'delta': updateReply(replyKey, (b) => ({ ...b, text: b.text + e.text, deltas: b.deltas + 1 })); break
-            case 'tool-call': updateReply(replyKey, (b) => ({ ...b, steps: [...(b.steps ?? []), { id: e.id, name: e.name, args: e.args }] })); break
-            case 'tool-result': updateReply(replyKey, (b) => ({
-              ...b,
-              steps: (b.steps ?? []).some((step) => step.id === e.id)
-                ? (b.steps ?? []).map((step) => (step.id === e.id ? { ...step, result: e.result, isError: e.isError } : step))
-                : [...(b.steps ?? []), { id: e.id, name: e.name, args: undefined, result: e.result, isError: e.isError }],
-            })); break
+            case 'tool-call':
+            case 'tool-result': updateReply(replyKey, (b) => ({ ...b, steps: addStepEvent(b.steps, e) })); break
             case 'done': updateReply(replyKey, (b) => ({ ...b, streaming: false })); break
             case 'error': updateReply(replyKey, (b) => ({ ...b, text: e.partial || b.text, streaming: false, error: e.message })); break
           }
