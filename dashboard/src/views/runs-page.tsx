@@ -3,12 +3,12 @@
 // run's event stream while it runs (and is replayed from the stored events once it is over).
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { ApiProblem } from '../api/http.ts'
-import { cancelRun, createRun, FINISHED_RUN_STATUSES, getRun, listRuns, streamRunEvents, type Run, type RunEvent } from '../api/runs.ts'
+import { cancelRun, createRun, FINISHED_RUN_STATUSES, getRun, listRuns, streamRunEvents, type Run } from '../api/runs.ts'
 import { useWorkspace } from '../context.ts'
 import { formatDate, timeAgo } from '../format.ts'
 import { href } from '../router.ts'
 import { AgentHeader, useAgentBySlug } from './agent-header.tsx'
-import { addStepEvent, type ToolStep } from './chat-history.ts'
+import { applyRunEvent, EMPTY_LIVE_RUN, type LiveRun } from './run-events.ts'
 
 /** How often the list is read again while a run in it is unfinished (ms). */
 const LIST_REFRESH_MS = 2_000
@@ -97,40 +97,18 @@ export function RunsPage(props: { slug: string }) {
   )
 }
 
-/** What a run's events say so far: the reply text, the tool steps, and the attempt and status notes. */
-interface LiveRun { text: string; steps: ToolStep[]; events: number; notes: string[]; status: string | null }
-
-export function applyRunEvent(live: LiveRun, e: RunEvent): LiveRun {
-  const next = { ...live, events: live.events + 1 }
-  const d = e.data
-  switch (e.event) {
-    case 'delta': return { ...next, text: next.text + String(d.text ?? '') }
-    case 'tool-call': return { ...next, steps: addStepEvent(next.steps, { type: 'tool-call', id: String(d.id), name: String(d.name), args: d.args }) }
-    case 'tool-result': return { ...next, steps: addStepEvent(next.steps, { type: 'tool-result', id: String(d.id), name: String(d.name), result: d.result, isError: d.isError === true }) }
-    // A retried attempt says the reply again from its start.
-    case 'attempt': return { ...next, text: '', steps: [], notes: [...next.notes, `Attempt ${String(d.attempt ?? '')}`.trim()] }
-    case 'retry': {
-      const reason = (typeof d.error === 'object' && d.error !== null ? d.error : {}) as { code?: unknown; message?: unknown }
-      return { ...next, notes: [...next.notes, `Retrying: ${String(reason.message ?? reason.code ?? '')}`] }
-    }
-    case 'error': return { ...next, notes: [...next.notes, `Error: ${String(d.message ?? d.code ?? '')}`] }
-    case 'status': return { ...next, status: String(d.status ?? '') }
-    default: return next
-  }
-}
-
 export function RunPage(props: { slug: string; runId: string }) {
   const workspace = useWorkspace()
   const agent = useAgentBySlug(workspace.agents, props.slug)
   const [run, setRun] = useState<Run | null>(null)
-  const [live, setLive] = useState<LiveRun>({ text: '', steps: [], events: 0, notes: [], status: null })
+  const [live, setLive] = useState<LiveRun>(EMPTY_LIVE_RUN)
   const [streaming, setStreaming] = useState(false)
   const [error, setError] = useState<string | null>(null)
 
   useEffect(() => {
     if (!agent) return
     const controller = new AbortController()
-    setLive({ text: '', steps: [], events: 0, notes: [], status: null })
+    setLive(EMPTY_LIVE_RUN)
     void (async () => {
       try {
         const credentials = await workspace.credentials()
