@@ -6,6 +6,7 @@ import { lastDays, slugFromName, timeAgo } from '../../dashboard/src/format.ts'
 import { parseRoute } from '../../dashboard/src/router.ts'
 import { bubblesFromMessages } from '../../dashboard/src/views/chat-history.ts'
 import type { Message } from '../../dashboard/src/api/superfriend.ts'
+import { applyRunEvent, EMPTY_LIVE_RUN } from '../../dashboard/src/views/run-events.ts'
 
 describe('hosts', () => {
   it('derives the API and superfriend addresses from app.<base>, port included', () => {
@@ -33,6 +34,9 @@ describe('routes', () => {
     expect(parseRoute('#/superfriends/ada/edit')).toEqual({ page: 'edit-superfriend', slug: 'ada' })
     expect(parseRoute('#/superfriends/ada/memories')).toEqual({ page: 'memories', slug: 'ada' })
     expect(parseRoute('#/superfriends/ada/secrets')).toEqual({ page: 'secrets', slug: 'ada' })
+    expect(parseRoute('#/superfriends/ada/schedules')).toEqual({ page: 'schedules', slug: 'ada' })
+    expect(parseRoute('#/superfriends/ada/runs')).toEqual({ page: 'runs', slug: 'ada', runId: null })
+    expect(parseRoute('#/superfriends/ada/runs/r1')).toEqual({ page: 'runs', slug: 'ada', runId: 'r1' })
     expect(parseRoute('#/keys')).toEqual({ page: 'keys' })
     expect(parseRoute('#/usage')).toEqual({ page: 'usage' })
     expect(parseRoute('#/nope')).toEqual({ page: 'not-found' })
@@ -95,5 +99,30 @@ describe('a stored conversation as bubbles', () => {
     expect(bubbles[3]).toMatchObject({ text: '', steps: [{ id: 'b', name: 'clock', args: {} }] })
     expect(bubbles[3]!.steps![0]!.result).toBeUndefined()
     expect(new Set(bubbles.map((b) => b.key)).size).toBe(bubbles.length)
+  })
+})
+
+describe("a run's events as the run page shows them", () => {
+  const fold = (events: Array<[string, Record<string, unknown>]>) =>
+    events.reduce((live, [event, data], i) => applyRunEvent(live, { id: i + 1, event, data }), EMPTY_LIVE_RUN)
+
+  it('joins the deltas, folds tool steps and keeps the final status', () => {
+    const live = fold([
+      ['attempt', { attempt: 1, of: 3 }], ['start', { conversationId: 'c' }],
+      ['tool-call', { id: 't', name: 'clock', args: {} }], ['tool-result', { id: 't', name: 'clock', result: { now: 'x' }, isError: false }],
+      ['delta', { text: 'clock ' }], ['delta', { text: 'returned x' }], ['done', {}], ['status', { status: 'succeeded' }],
+    ])
+    expect(live).toMatchObject({ text: 'clock returned x', events: 8, status: 'succeeded', notes: [] })
+    expect(live.steps).toEqual([{ id: 't', name: 'clock', args: {}, result: { now: 'x' }, isError: false }])
+  })
+
+  it('starts the reply again on a retried attempt and says why it was retried', () => {
+    const live = fold([
+      ['attempt', { attempt: 1, of: 3 }], ['delta', { text: 'half' }],
+      ['retry', { attempt: 1, error: { code: 'provider-failed', message: 'the provider failed' } }],
+      ['attempt', { attempt: 2, of: 3 }], ['delta', { text: 'whole' }], ['status', { status: 'succeeded' }],
+    ])
+    expect(live.text).toBe('whole')
+    expect(live.notes).toEqual(['Retrying: the provider failed', 'Attempt 2 of 3'])
   })
 })
