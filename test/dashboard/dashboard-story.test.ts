@@ -245,8 +245,8 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     await page.getByRole('link', { name: 'Schedules', exact: true }).click()
     await page.getByText('No schedules yet.').waitFor()
     await page.getByLabel('Message', { exact: true }).fill('weekday digest')
-    await page.getByLabel('Cron expression').fill('every tuesday')
-    await page.getByLabel('Time zone').fill('Europe/Lisbon')
+    await page.getByLabel('Cron expression', { exact: true }).fill('every tuesday')
+    await page.getByLabel('Time zone', { exact: true }).fill('Europe/Lisbon')
     const errorsBefore = browser.errors.length
     await page.getByRole('button', { name: 'Create schedule' }).click()
     await poll(() => page.getByRole('alert').textContent()).toContain('cron: not a cron expression')
@@ -254,7 +254,7 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     expect(browser.errors.splice(errorsBefore).filter((line) => !line.includes('422'))).toEqual([])
     expect(await page.getByText('No schedules yet.').count()).toBe(1)
 
-    await page.getByLabel('Cron expression').fill('0 9 * * 1-5')
+    await page.getByLabel('Cron expression', { exact: true }).fill('0 9 * * 1-5')
     await page.getByRole('button', { name: 'Create schedule' }).click()
     const row = page.locator('table.schedules tr', { hasText: 'weekday digest' })
     await row.waitFor()
@@ -290,7 +290,7 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
       const two = (n: number) => String(n).padStart(2, '0')
       return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
     })
-    await page.getByLabel('Date and time').fill(at)
+    await page.getByLabel('Date and time', { exact: true }).fill(at)
     await page.getByRole('button', { name: 'Create schedule' }).click()
     const row = page.locator('table.schedules tr', { hasText: 'Hello from a schedule' })
     await row.waitFor()
@@ -578,6 +578,18 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
         { name: '15-usage-phone', link: 'Usage', ready: page.locator('figure.chart svg') },
       ]
       for (const { name, link, ready } of pages) {
+        await page.getByRole('link', { name: link, exact: true }).click()
+        await ready.waitFor()
+        await browser.screenshot(name)
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(390)
+      }
+      // A superfriend's schedules and runs (six tabs, and tables of their own).
+      await page.getByRole('link', { name: 'Superfriends', exact: true }).first().click()
+      await page.getByRole('link', { name: 'Chat with Ada Story II' }).click()
+      for (const { name, link, ready } of [
+        { name: '15b-schedules-phone', link: 'Schedules', ready: page.locator('table.schedules') },
+        { name: '15c-runs-phone', link: 'Runs', ready: page.locator('table.runs') },
+      ]) {
         await page.getByRole('link', { name: link, exact: true }).click()
         await ready.waitFor()
         await browser.screenshot(name)
