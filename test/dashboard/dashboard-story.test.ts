@@ -323,6 +323,25 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     expect(await row.getByRole('link').getAttribute('href')).toBe(`#/superfriends/${slug}/runs/${runId}`)
   })
 
+  it('starts a run from the runs page and opens it to follow its reply', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    needsCors()
+    await page.getByRole('link', { name: 'Runs', exact: true }).click()
+    await page.getByLabel('Start a run now').fill('Hello from the runs page')
+    await page.getByRole('button', { name: 'Start run' }).click()
+    await page.waitForURL(/\/runs\/[^/]+$/)
+    const output = page.locator('.run-output')
+    await expect.poll(() => output.getAttribute('data-streaming'), { timeout: SLOW_STEP_MS }).toBe('false')
+    expect(await page.locator('.run-page h2 .badge').textContent()).toBe('succeeded')
+    const reply = await output.textContent()
+    expect(reply).toContain('Hello from the runs page')
+    expect(await page.locator('.run-facts').textContent()).toContain('the API')
+    // The run spoke in a conversation of its own, which the chat opens.
+    await page.getByRole('link', { name: 'Open in chat' }).click()
+    await poll(() => page.locator('.bubble.user .text').textContent()).toBe('Hello from the runs page')
+    expect(await page.locator('.bubble.assistant .text').textContent()).toBe(reply)
+  })
+
   it('keeps a superfriend\'s secrets write-only: sets, replaces and deletes one, never showing a value', { timeout: SLOW_STEP_MS }, async () => {
     const { page } = browser
     needsCors()

@@ -6,7 +6,7 @@ import { ApiProblem } from '../api/http.ts'
 import { cancelRun, createRun, FINISHED_RUN_STATUSES, getRun, listRuns, streamRunEvents, type Run } from '../api/runs.ts'
 import { useWorkspace } from '../context.ts'
 import { formatDate, timeAgo } from '../format.ts'
-import { href } from '../router.ts'
+import { href, navigate } from '../router.ts'
 import { AgentHeader, useAgentBySlug } from './agent-header.tsx'
 import { applyRunEvent, EMPTY_LIVE_RUN, type LiveRun } from './run-events.ts'
 
@@ -52,9 +52,10 @@ export function RunsPage(props: { slug: string }) {
     setBusy(true)
     setError(null)
     try {
-      await createRun(await workspace.credentials(), agent.id, input.trim())
+      const run = await createRun(await workspace.credentials(), agent.id, input.trim())
       setInput('')
-      await load()
+      // Straight to the run's page, to watch its reply arrive.
+      navigate(href.runs(agent.slug, run.id))
     } catch (e) {
       setError(problemText(e))
     } finally {
