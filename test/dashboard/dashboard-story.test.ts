@@ -277,6 +277,27 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     await page.getByRole('dialog').getByRole('button', { name: 'Delete schedule' }).click()
     await poll(() => row.count()).toBe(0)
     await page.getByText('No schedules yet.').waitFor()
+
+    // Every interval: under a minute is refused, a quarter of an hour fires a quarter of an hour from now.
+    await page.getByLabel('Message', { exact: true }).fill('quarterly check')
+    await page.getByLabel('Every interval', { exact: true }).check()
+    await page.getByLabel('Interval', { exact: true }).fill('30s')
+    const errorsBeforeEvery = browser.errors.length
+    await page.getByRole('button', { name: 'Create schedule' }).click()
+    await poll(() => page.getByRole('alert').textContent()).toContain('every:')
+    expect(browser.errors.splice(errorsBeforeEvery).filter((line) => !line.includes('422'))).toEqual([])
+    await page.getByLabel('Interval', { exact: true }).fill('15m')
+    const before = Date.now()
+    await page.getByRole('button', { name: 'Create schedule' }).click()
+    const every = page.locator('table.schedules tr', { hasText: 'quarterly check' })
+    await every.waitFor()
+    expect(await every.textContent()).toContain('every 15m')
+    const fires = Date.parse((await every.locator('.next time').getAttribute('datetime'))!)
+    expect(fires).toBeGreaterThanOrEqual(before + 14 * 60_000)
+    expect(fires).toBeLessThanOrEqual(Date.now() + 15 * 60_000)
+    await every.getByRole('button', { name: 'Delete schedule: quarterly check' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete schedule' }).click()
+    await poll(() => every.count()).toBe(0)
   })
 
   it('fires a one-shot schedule as a run, and shows the run succeed with its streamed output', { timeout: 2 * SLOW_STEP_MS }, async () => {
