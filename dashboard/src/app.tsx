@@ -13,6 +13,8 @@ import { ChatPage } from './views/chat-page.tsx'
 import { CreateTenant } from './views/create-tenant.tsx'
 import { KeysPage } from './views/keys-page.tsx'
 import { MemoriesPage } from './views/memories-page.tsx'
+import { SchedulesPage } from './views/schedules-page.tsx'
+import { RunPage, RunsPage } from './views/runs-page.tsx'
 import { SecretsPage } from './views/secrets-page.tsx'
 import { Shell } from './views/shell.tsx'
 import { SignedOut } from './views/signed-out.tsx'
@@ -130,6 +132,8 @@ function Page() {
     case 'chat': return <ChatPage slug={route.slug} conversationId={route.conversationId} />
     case 'memories': return <MemoriesPage slug={route.slug} />
     case 'secrets': return <SecretsPage slug={route.slug} />
+    case 'schedules': return <SchedulesPage slug={route.slug} />
+    case 'runs': return route.runId ? <RunPage slug={route.slug} runId={route.runId} /> : <RunsPage slug={route.slug} />
     case 'keys': return <KeysPage />
     case 'usage': return <UsagePage />
     case 'not-found': return <section><h1 tabIndex={-1}>Not found</h1><p>There is no such page. <a href="#/superfriends">Your superfriends</a></p></section>

@@ -8,6 +8,8 @@ export type Route =
   | { page: 'chat'; slug: string; conversationId: string | null }
   | { page: 'memories'; slug: string }
   | { page: 'secrets'; slug: string }
+  | { page: 'schedules'; slug: string }
+  | { page: 'runs'; slug: string; runId: string | null }
   | { page: 'keys' }
   | { page: 'usage' }
   | { page: 'not-found' }
@@ -22,6 +24,8 @@ export function parseRoute(hash: string): Route {
     if (third === 'edit') return { page: 'edit-superfriend', slug: second }
     if (third === 'memories') return { page: 'memories', slug: second }
     if (third === 'secrets') return { page: 'secrets', slug: second }
+    if (third === 'schedules' && !fourth) return { page: 'schedules', slug: second }
+    if (third === 'runs') return { page: 'runs', slug: second, runId: fourth ?? null }
     if (third === 'conversations' && fourth) return { page: 'chat', slug: second, conversationId: fourth }
   }
   if (first === 'keys' && !second) return { page: 'keys' }
@@ -37,6 +41,8 @@ export const href = {
     `#/superfriends/${encodeURIComponent(slug)}${conversationId ? `/conversations/${encodeURIComponent(conversationId)}` : ''}`,
   memories: (slug: string) => `#/superfriends/${encodeURIComponent(slug)}/memories`,
   secrets: (slug: string) => `#/superfriends/${encodeURIComponent(slug)}/secrets`,
+  schedules: (slug: string) => `#/superfriends/${encodeURIComponent(slug)}/schedules`,
+  runs: (slug: string, runId?: string) => `#/superfriends/${encodeURIComponent(slug)}/runs${runId ? `/${encodeURIComponent(runId)}` : ''}`,
   keys: () => '#/keys',
   usage: () => '#/usage',
 }

@@ -4,6 +4,9 @@ import { checkSlug } from '../../wire/slug.ts'
 import { hostsFor } from '../../dashboard/src/api/hosts.ts'
 import { lastDays, slugFromName, timeAgo } from '../../dashboard/src/format.ts'
 import { parseRoute } from '../../dashboard/src/router.ts'
+import { bubblesFromMessages } from '../../dashboard/src/views/chat-history.ts'
+import type { Message } from '../../dashboard/src/api/superfriend.ts'
+import { applyRunEvent, EMPTY_LIVE_RUN } from '../../dashboard/src/views/run-events.ts'
 
 describe('hosts', () => {
   it('derives the API and superfriend addresses from app.<base>, port included', () => {
@@ -31,6 +34,9 @@ describe('routes', () => {
     expect(parseRoute('#/superfriends/ada/edit')).toEqual({ page: 'edit-superfriend', slug: 'ada' })
     expect(parseRoute('#/superfriends/ada/memories')).toEqual({ page: 'memories', slug: 'ada' })
     expect(parseRoute('#/superfriends/ada/secrets')).toEqual({ page: 'secrets', slug: 'ada' })
+    expect(parseRoute('#/superfriends/ada/schedules')).toEqual({ page: 'schedules', slug: 'ada' })
+    expect(parseRoute('#/superfriends/ada/runs')).toEqual({ page: 'runs', slug: 'ada', runId: null })
+    expect(parseRoute('#/superfriends/ada/runs/r1')).toEqual({ page: 'runs', slug: 'ada', runId: 'r1' })
     expect(parseRoute('#/keys')).toEqual({ page: 'keys' })
     expect(parseRoute('#/usage')).toEqual({ page: 'usage' })
     expect(parseRoute('#/nope')).toEqual({ page: 'not-found' })
@@ -54,5 +60,69 @@ describe('formats', () => {
     expect(timeAgo('2026-01-01T11:59:50Z', now)).toBe('just now')
     expect(timeAgo('2026-01-01T11:30:00Z', now)).toBe('30 min ago')
     expect(timeAgo('2025-12-31T12:00:00Z', now)).toBe('yesterday')
+  })
+})
+
+describe('a stored conversation as bubbles', () => {
+  let next = 0
+  const message = (role: Message['role'], content: string, extra: Partial<Message> = {}): Message =>
+    ({ id: String(++next), role, content, status: 'complete', createdAt: '2026-01-01T00:00:00Z', ...extra })
+
+  it('folds tool steps into the reply that follows them, as the live stream does', () => {
+    const bubbles = bubblesFromMessages([
+      message('user', 'use clock'),
+      message('tool-call', '', { tool: { id: 'c1', name: 'clock', args: {} } }),
+      message('tool-result', '', { tool: { id: 'c1', name: 'clock', result: { now: 'noon' }, isError: false } }),
+      message('assistant', 'clock returned noon'),
+      message('user', 'thanks'),
+      message('assistant', 'any time'),
+    ])
+    expect(bubbles.map((b) => [b.role, b.text])).toEqual([
+      ['user', 'use clock'], ['assistant', 'clock returned noon'], ['user', 'thanks'], ['assistant', 'any time'],
+    ])
+    expect(bubbles[1]!.steps).toEqual([{ id: 'c1', name: 'clock', args: {}, result: { now: 'noon' }, isError: false }])
+    expect(bubbles[3]!.steps).toBeUndefined()
+  })
+
+  it('keeps a failed step, a failed reply, and steps whose reply never came', () => {
+    const bubbles = bubblesFromMessages([
+      message('system', 'hidden'),
+      message('user', 'fetch it'),
+      message('tool-call', '', { tool: { id: 'a', name: 'http_fetch', args: { url: 'x' } } }),
+      message('tool-result', '', { status: 'error', tool: { id: 'a', name: 'http_fetch', result: { error: 'refused' }, isError: true } }),
+      message('assistant', 'part', { status: 'error', error: 'model_error' }),
+      message('user', 'again'),
+      message('tool-call', '', { tool: { id: 'b', name: 'clock', args: {} } }),
+    ])
+    expect(bubbles.map((b) => b.role)).toEqual(['user', 'assistant', 'user', 'assistant'])
+    expect(bubbles[1]).toMatchObject({ text: 'part', error: 'model_error', steps: [{ id: 'a', isError: true, result: { error: 'refused' } }] })
+    expect(bubbles[3]).toMatchObject({ text: '', steps: [{ id: 'b', name: 'clock', args: {} }] })
+    expect(bubbles[3]!.steps![0]!.result).toBeUndefined()
+    expect(new Set(bubbles.map((b) => b.key)).size).toBe(bubbles.length)
+  })
+})
+
+describe("a run's events as the run page shows them", () => {
+  const fold = (events: Array<[string, Record<string, unknown>]>) =>
+    events.reduce((live, [event, data], i) => applyRunEvent(live, { id: i + 1, event, data }), EMPTY_LIVE_RUN)
+
+  it('joins the deltas, folds tool steps and keeps the final status', () => {
+    const live = fold([
+      ['attempt', { attempt: 1, of: 3 }], ['start', { conversationId: 'c' }],
+      ['tool-call', { id: 't', name: 'clock', args: {} }], ['tool-result', { id: 't', name: 'clock', result: { now: 'x' }, isError: false }],
+      ['delta', { text: 'clock ' }], ['delta', { text: 'returned x' }], ['done', {}], ['status', { status: 'succeeded' }],
+    ])
+    expect(live).toMatchObject({ text: 'clock returned x', events: 8, status: 'succeeded', notes: [] })
+    expect(live.steps).toEqual([{ id: 't', name: 'clock', args: {}, result: { now: 'x' }, isError: false }])
+  })
+
+  it('starts the reply again on a retried attempt and says why it was retried', () => {
+    const live = fold([
+      ['attempt', { attempt: 1, of: 3 }], ['delta', { text: 'half' }],
+      ['retry', { attempt: 1, error: { code: 'provider-failed', message: 'the provider failed' } }],
+      ['attempt', { attempt: 2, of: 3 }], ['delta', { text: 'whole' }], ['status', { status: 'succeeded' }],
+    ])
+    expect(live.text).toBe('whole')
+    expect(live.notes).toEqual(['Retrying: the provider failed', 'Attempt 2 of 3'])
   })
 })

@@ -199,6 +199,170 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
     expect(await page.locator('.bubble.user .text').textContent()).toContain('favourite colour is teal')
   })
 
+  it('folds a tool step into its reply, live and again when the conversation is reopened', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    needsCors()
+    await page.getByRole('button', { name: 'New conversation' }).click()
+    // The local model calls the clock tool on "use clock" (agent/README.md); a new superfriend has it enabled.
+    await page.getByLabel('Message to Ada Story').fill('use clock')
+    await page.keyboard.press('Enter')
+    const reply = page.locator('.bubble.assistant').last()
+    await expect.poll(() => reply.getAttribute('data-streaming'), { timeout: SLOW_STEP_MS }).toBe('false')
+    const liveStep = reply.locator('.tool-step[data-tool="clock"]')
+    expect(await liveStep.getAttribute('data-done')).toBe('true')
+    const liveText = await reply.locator('.text').textContent()
+    expect(liveText).toContain('clock returned')
+
+    // Reopened from the list after a reload: the stored tool-call and tool-result rows are the same folded step,
+    // not bubbles of their own.
+    await page.reload()
+    const reopened = page.locator('.conversations li a', { hasText: 'use clock' }).first()
+    await reopened.click()
+    await poll(() => page.locator('.bubble').count()).toBe(2)
+    expect(await page.locator('.bubble').evaluateAll((els) => els.map((el) => el.getAttribute('data-role')))).toEqual(['user', 'assistant'])
+    const stored = page.locator('.bubble.assistant')
+    expect(await stored.locator('.text').textContent()).toBe(liveText)
+    const step = stored.locator('.tool-step[data-tool="clock"]')
+    expect(await step.count()).toBe(1)
+    expect(await step.getAttribute('data-done')).toBe('true')
+    await step.locator('summary').click()
+    expect(await step.locator('summary').textContent()).toBe('Used clock')
+    expect(JSON.parse((await step.locator('.tool-result').textContent())!)).toMatchObject({ now: expect.any(String) })
+    expect(liveText).toContain(JSON.parse((await step.locator('.tool-result').textContent())!).now)
+    await browser.screenshot('07a-chat-tool-step-reopened')
+  })
+
+  it('creates, pauses, resumes and deletes a cron schedule, refusing an invalid one', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    needsCors()
+    // The schedule routes are called with PATCH and DELETE from the app's origin.
+    const preflight = await edgeRequest(platform.edgeUrl, 'api.localhost', '/v1/agents/x/schedules/y', {
+      method: 'OPTIONS', headers: { origin: platform.appUrl, 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization,x-myintell-tenant' },
+    })
+    expect(preflight.status).toBeLessThan(300)
+    expect(String(preflight.headers['access-control-allow-methods']).toUpperCase()).toMatch(/PATCH.*DELETE|DELETE.*PATCH/)
+
+    await page.getByRole('link', { name: 'Schedules', exact: true }).click()
+    await page.getByText('No schedules yet.').waitFor()
+    await page.getByLabel('Message', { exact: true }).fill('weekday digest')
+    await page.getByLabel('Cron expression', { exact: true }).fill('every tuesday')
+    await page.getByLabel('Time zone', { exact: true }).fill('Europe/Lisbon')
+    const errorsBefore = browser.errors.length
+    await page.getByRole('button', { name: 'Create schedule' }).click()
+    await poll(() => page.getByRole('alert').textContent()).toContain('cron: not a cron expression')
+    // The refusal is the one console line Chromium writes for a 422 answer.
+    expect(browser.errors.splice(errorsBefore).filter((line) => !line.includes('422'))).toEqual([])
+    expect(await page.getByText('No schedules yet.').count()).toBe(1)
+
+    await page.getByLabel('Cron expression', { exact: true }).fill('0 9 * * 1-5')
+    await page.getByRole('button', { name: 'Create schedule' }).click()
+    const row = page.locator('table.schedules tr', { hasText: 'weekday digest' })
+    await row.waitFor()
+    expect(await row.textContent()).toContain('cron 0 9 * * 1-5 (Europe/Lisbon)')
+    const next = await row.locator('.next time').getAttribute('datetime')
+    expect(Date.parse(next!)).toBeGreaterThan(Date.now())
+    // 09:00 in Lisbon is 08:00 or 09:00 UTC, on a weekday.
+    expect([8, 9]).toContain(new Date(next!).getUTCHours())
+    expect([1, 2, 3, 4, 5]).toContain(new Date(next!).getUTCDay())
+
+    await row.getByRole('button', { name: 'Pause schedule: weekday digest' }).click()
+    await poll(() => row.getAttribute('data-paused')).toBe('true')
+    expect(await row.locator('.next').textContent()).toBe('paused')
+    await row.getByRole('button', { name: 'Resume schedule: weekday digest' }).click()
+    await poll(() => row.getAttribute('data-paused')).toBe('false')
+    expect(await row.locator('.next time').getAttribute('datetime')).toBe(next)
+    await browser.screenshot('07e-schedules')
+
+    await row.getByRole('button', { name: 'Delete schedule: weekday digest' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete schedule' }).click()
+    await poll(() => row.count()).toBe(0)
+    await page.getByText('No schedules yet.').waitFor()
+
+    // Every interval: under a minute is refused, a quarter of an hour fires a quarter of an hour from now.
+    await page.getByLabel('Message', { exact: true }).fill('quarterly check')
+    await page.getByLabel('Every interval', { exact: true }).check()
+    await page.getByLabel('Interval', { exact: true }).fill('30s')
+    const errorsBeforeEvery = browser.errors.length
+    await page.getByRole('button', { name: 'Create schedule' }).click()
+    await poll(() => page.getByRole('alert').textContent()).toContain('every:')
+    expect(browser.errors.splice(errorsBeforeEvery).filter((line) => !line.includes('422'))).toEqual([])
+    await page.getByLabel('Interval', { exact: true }).fill('15m')
+    const before = Date.now()
+    await page.getByRole('button', { name: 'Create schedule' }).click()
+    const every = page.locator('table.schedules tr', { hasText: 'quarterly check' })
+    await every.waitFor()
+    expect(await every.textContent()).toContain('every 15m')
+    const fires = Date.parse((await every.locator('.next time').getAttribute('datetime'))!)
+    expect(fires).toBeGreaterThanOrEqual(before + 14 * 60_000)
+    expect(fires).toBeLessThanOrEqual(Date.now() + 15 * 60_000)
+    await every.getByRole('button', { name: 'Delete schedule: quarterly check' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete schedule' }).click()
+    await poll(() => every.count()).toBe(0)
+  })
+
+  it('fires a one-shot schedule as a run, and shows the run succeed with its streamed output', { timeout: 2 * SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    needsCors()
+    await page.getByLabel('Message', { exact: true }).fill('Hello from a schedule')
+    await page.getByLabel('Once', { exact: true }).check()
+    // A few seconds ahead, in the browser's local time as datetime-local takes it.
+    const at = await page.evaluate(() => {
+      const d = new Date(Date.now() + 8_000)
+      const two = (n: number) => String(n).padStart(2, '0')
+      return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
+    })
+    await page.getByLabel('Date and time', { exact: true }).fill(at)
+    await page.getByRole('button', { name: 'Create schedule' }).click()
+    const row = page.locator('table.schedules tr', { hasText: 'Hello from a schedule' })
+    await row.waitFor()
+    expect(await row.textContent()).toContain('once at')
+
+    await page.getByRole('link', { name: 'Runs', exact: true }).click()
+    const run = page.locator('table.runs tr[data-trigger="schedule"]', { hasText: 'Hello from a schedule' })
+    // The list refreshes itself: the fire adds the run, which then runs and succeeds.
+    await expect.poll(() => run.getAttribute('data-status').catch(() => null), { timeout: SLOW_STEP_MS, interval: 500 }).toBe('succeeded')
+    expect(await run.locator('.output').textContent()).toContain('[local dev model]')
+    await browser.screenshot('07f-runs')
+
+    await run.getByRole('link', { name: 'Run: Hello from a schedule' }).click()
+    await page.waitForURL(/\/runs\/[^/]+$/)
+    const runId = decodeURIComponent(page.url().split('/runs/')[1]!)
+    const output = page.locator('.run-output')
+    await expect.poll(() => output.getAttribute('data-streaming'), { timeout: SLOW_STEP_MS }).toBe('false')
+    expect(await page.locator('.run-page h2 .badge').textContent()).toBe('succeeded')
+    // The output on this page is the reply read from the run's event stream, delta by delta.
+    expect(Number(await output.getAttribute('data-events'))).toBeGreaterThan(3)
+    const text = await output.textContent()
+    expect(text).toContain('[local dev model]')
+    expect(text).toContain('Hello from a schedule')
+    expect(await page.locator('.run-input').textContent()).toBe('Hello from a schedule')
+    await browser.screenshot('07g-run')
+
+    // The one-shot has fired: no next fire, and its last run links here.
+    await page.getByRole('link', { name: 'Schedules', exact: true }).click()
+    await poll(() => row.locator('.next').textContent()).toBe('done')
+    expect(await row.getByRole('link').getAttribute('href')).toBe(`#/superfriends/${slug}/runs/${runId}`)
+  })
+
+  it('starts a run from the runs page and opens it to follow its reply', { timeout: SLOW_STEP_MS }, async () => {
+    const { page } = browser
+    needsCors()
+    await page.getByRole('link', { name: 'Runs', exact: true }).click()
+    await page.getByLabel('Start a run now').fill('Hello from the runs page')
+    await page.getByRole('button', { name: 'Start run' }).click()
+    await page.waitForURL(/\/runs\/[^/]+$/)
+    const output = page.locator('.run-output')
+    await expect.poll(() => output.getAttribute('data-streaming'), { timeout: SLOW_STEP_MS }).toBe('false')
+    expect(await page.locator('.run-page h2 .badge').textContent()).toBe('succeeded')
+    const reply = await output.textContent()
+    expect(reply).toContain('Hello from the runs page')
+    expect(await page.locator('.run-facts').textContent()).toContain('the API')
+    // The run spoke in a conversation of its own, which the chat opens.
+    await page.getByRole('link', { name: 'Open in chat' }).click()
+    await poll(() => page.locator('.bubble.user .text').textContent()).toBe('Hello from the runs page')
+    expect(await page.locator('.bubble.assistant .text').textContent()).toBe(reply)
+  })
+
   it('keeps a superfriend\'s secrets write-only: sets, replaces and deletes one, never showing a value', { timeout: SLOW_STEP_MS }, async () => {
     const { page } = browser
     needsCors()
@@ -484,6 +648,18 @@ describe('the dashboard at app.<base>, in a real browser against the whole platf
         { name: '15-usage-phone', link: 'Usage', ready: page.locator('figure.chart svg') },
       ]
       for (const { name, link, ready } of pages) {
+        await page.getByRole('link', { name: link, exact: true }).click()
+        await ready.waitFor()
+        await browser.screenshot(name)
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(390)
+      }
+      // A superfriend's schedules and runs (six tabs, and tables of their own).
+      await page.getByRole('link', { name: 'Superfriends', exact: true }).first().click()
+      await page.getByRole('link', { name: 'Chat with Ada Story II' }).click()
+      for (const { name, link, ready } of [
+        { name: '15b-schedules-phone', link: 'Schedules', ready: page.locator('table.schedules') },
+        { name: '15c-runs-phone', link: 'Runs', ready: page.locator('table.runs') },
+      ]) {
         await page.getByRole('link', { name: link, exact: true }).click()
         await ready.waitFor()
         await browser.screenshot(name)

@@ -13,12 +13,13 @@ export const COLD_START_HEADER = 'x-myintell-cold-start'
 export interface Conversation { id: string; title: string; createdAt: string; updatedAt: string }
 export interface Message {
   id: string
-  /** A tool step of a reply is its own message, between the user's message and the reply (agent/README.md). */
+  /** `tool-call` / `tool-result`: one tool step of the reply that follows, described by `tool`. */
   role: 'user' | 'assistant' | 'system' | 'tool-call' | 'tool-result'
-  tool?: { id: string; name: string; args?: unknown; result?: unknown; isError?: boolean }
   content: string
   status: string
   error?: string
+  /** On a tool step: `{id, name, args}` for a call, `{id, name, result, isError}` for its result. */
+  tool?: { id?: unknown; name?: unknown; args?: unknown; result?: unknown; isError?: unknown }
   createdAt: string
 }
 /** `principal`: null for a memory every caller's turn recalls; else the one guest of a public superfriend it is kept for. */

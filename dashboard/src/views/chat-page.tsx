@@ -3,26 +3,13 @@
 // Past conversations load only once the superfriend is awake or when asked: looking must not wake it.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { ApiProblem } from '../api/http.ts'
-import { listConversations, listMessages, streamChat, type Conversation, type Message } from '../api/superfriend.ts'
+import { listConversations, listMessages, streamChat, type Conversation } from '../api/superfriend.ts'
 import { useWorkspace } from '../context.ts'
 import { useMediaQuery } from '../use-media-query.ts'
 import { formatMs, timeAgo } from '../format.ts'
 import { href, navigate } from '../router.ts'
 import { AgentHeader, useAgentBySlug } from './agent-header.tsx'
-
-/** A tool the model called during a reply, and what it got back (shown folded, as a step of the reply). */
-interface ToolStep { id: string; name: string; args: unknown; result?: unknown; isError?: boolean }
-
-interface Bubble {
-  key: string
-  steps?: ToolStep[]
-  role: 'user' | 'assistant'
-  text: string
-  /** Number of delta events this reply arrived in (streaming shows as more than one). */
-  deltas: number
-  streaming: boolean
-  error?: string
-}
+import { addStepEvent, bubblesFromMessages, type Bubble } from './chat-history.ts'
 
 type Phase = 'idle' | 'waking' | 'waiting' | 'streaming'
 
@@ -38,34 +25,6 @@ function showJson(value: unknown): string {
   if (value === undefined) return '—'
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value)
   return text.length > STEP_TEXT_MAX ? `${text.slice(0, STEP_TEXT_MAX)}…` : text
-}
-
-/** Stored messages as bubbles: tool steps fold into the reply that follows them, as they showed while it streamed. */
-function bubblesOf(messages: Message[]): Bubble[] {
-  const bubbles: Bubble[] = []
-  let steps: ToolStep[] = []
-  for (const m of messages) {
-    if (m.role === 'system') continue
-    if (m.role === 'tool-call' || m.role === 'tool-result') {
-      const tool = m.tool
-      if (!tool) continue
-      const known = steps.find((step) => step.id === tool.id)
-      if (m.role === 'tool-call') steps.push({ id: tool.id, name: tool.name, args: tool.args })
-      else if (known) Object.assign(known, { result: tool.result, isError: !!tool.isError })
-      else steps.push({ id: tool.id, name: tool.name, args: undefined, result: tool.result, isError: !!tool.isError })
-      continue
-    }
-    const bubble: Bubble = {
-      key: `m${m.id}`, role: m.role === 'user' ? 'user' : 'assistant', text: m.content, deltas: 0, streaming: false,
-      ...(m.error ? { error: m.error } : {}),
-    }
-    if (bubble.role === 'assistant' && steps.length > 0) {
-      bubble.steps = steps
-      steps = []
-    }
-    bubbles.push(bubble)
-  }
-  return bubbles
 }
 
 let bubbleCounter = 0
@@ -117,7 +76,7 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
         setHistoryError(null)
         const messages = await listMessages(await workspace.credentials(), props.slug, props.conversationId!)
         if (controller.signal.aborted) return
-        setBubbles(bubblesOf(messages))
+        setBubbles(bubblesFromMessages(messages))
         if (conversations === null) void loadConversations()
       } catch (e) {
         if (!controller.signal.aborted) setHistoryError(e instanceof Error ? e.message : String(e))
@@ -162,13 +121,8 @@ export function ChatPage(props: { slug: string; conversationId: string | null })
             case 'start': setConversationId(e.conversationId); break
             case 'memory': setNotes((n) => [...n, `Remembered: ${e.content}`]); break
             case 'delta': updateReply(replyKey, (b) => ({ ...b, text: b.text + e.text, deltas: b.deltas + 1 })); break
-            case 'tool-call': updateReply(replyKey, (b) => ({ ...b, steps: [...(b.steps ?? []), { id: e.id, name: e.name, args: e.args }] })); break
-            case 'tool-result': updateReply(replyKey, (b) => ({
-              ...b,
-              steps: (b.steps ?? []).some((step) => step.id === e.id)
-                ? (b.steps ?? []).map((step) => (step.id === e.id ? { ...step, result: e.result, isError: e.isError } : step))
-                : [...(b.steps ?? []), { id: e.id, name: e.name, args: undefined, result: e.result, isError: e.isError }],
-            })); break
+            case 'tool-call':
+            case 'tool-result': updateReply(replyKey, (b) => ({ ...b, steps: addStepEvent(b.steps, e) })); break
             case 'done': updateReply(replyKey, (b) => ({ ...b, streaming: false })); break
             case 'error': updateReply(replyKey, (b) => ({ ...b, text: e.partial || b.text, streaming: false, error: e.message })); break
           }
