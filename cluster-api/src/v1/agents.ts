@@ -18,6 +18,7 @@ import {
 import { ProblemError } from '../../../wire/problem.ts'
 import { DEFAULT_TOOLS } from '../../../wire/agent-tools.ts'
 import { checkMcpServers } from './agent-tools.ts'
+import { checkDelegates } from '../delegation/delegates-config.ts'
 
 const security = [{ bearer: [] }]
 const tags = ['agents']
@@ -52,6 +53,7 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     assertSlug(body.slug)
     // A new agent has no secrets yet: an MCP header can name one only once it is set (PATCH after PUT .../secrets).
     if (body.mcpServers) await checkMcpServers(deps, body.mcpServers, new Set())
+    if (body.delegates) await checkDelegates(deps.db, tenantId, { slug: body.slug }, body.delegates)
     let agent
     try {
       agent = await createAgent(deps.db, tenantId, {
@@ -63,6 +65,7 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
         desiredState: body.desiredState ?? 'running',
         tools: body.tools ?? [...DEFAULT_TOOLS],
         mcpServers: body.mcpServers ?? [],
+        delegates: body.delegates ?? [],
       })
     } catch (error) {
       if (isUniqueViolation(error)) throw slugTaken(body.slug)
@@ -114,6 +117,11 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
       // Another tenant's agent is not found before anything about its secrets is told.
       if (!(await findAgent(deps.db, tenantId, id))) throw notFoundError('Agent')
       await checkMcpServers(deps, patch.mcpServers, await deps.secrets.names(id))
+    }
+    if (patch.delegates) {
+      const current = await findAgent(deps.db, tenantId, id)
+      if (!current) throw notFoundError('Agent')
+      await checkDelegates(deps.db, tenantId, { slug: patch.slug ?? current.slug, previousSlug: current.slug }, patch.delegates)
     }
     let agent
     try {
