@@ -3,6 +3,7 @@
 // named twice, more than eight, or closing a cycle through any depth; a refused update changes nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCliHome, runCli } from '../../cli/test-support/run-cli.ts'
 import { createOwner, createTestAgent, startTestApi, type TestApi } from './support/harness.ts'
 
 let api: TestApi
@@ -116,5 +117,32 @@ describe('delegates on create and update', () => {
     const mine = await createTestAgent(api, owner.token, 'cfg-mine')
     const response = await patchDelegates(mine.id, [], other.token)
     expect(response.status).toBe(404)
+  })
+})
+
+describe('myintell agents --delegate', { timeout: 60_000 }, () => {
+  it('sets, shows, refuses and clears delegates', async () => {
+    const home = createCliHome()
+    const cli = (...args: string[]) => runCli(args, home)
+    try {
+      expect((await cli('login', '--dev', '--email', 'cli-delegates@example.test', '--api-url', `http://api.localhost:${api.port}`)).code).toBe(0)
+      expect((await cli('tenants', 'create', 'cli-delegates', '--name', 'CLI delegates')).code).toBe(0)
+      expect((await cli('agents', 'create', 'cli-researcher')).code).toBe(0)
+      expect((await cli('agents', 'create', 'cli-coder')).code).toBe(0)
+      const created = await cli('agents', 'create', 'cli-lead', '--delegate', 'cli-researcher', '--delegate', 'cli-coder')
+      expect(created.code).toBe(0)
+      expect((await cli('agents', 'get', 'cli-lead')).stdout).toMatch(/delegates:\s+cli-researcher, cli-coder/)
+
+      const cycle = await cli('agents', 'update', 'cli-researcher', '--delegate', 'cli-lead')
+      expect(cycle.code).not.toBe(0)
+      expect(cycle.stderr).toContain('delegates.0')
+      expect((await cli('agents', 'update', 'cli-lead', '--delegate', 'x', '--no-delegates')).code).not.toBe(0)
+
+      const cleared = await cli('agents', 'update', 'cli-lead', '--no-delegates')
+      expect(cleared.code).toBe(0)
+      expect((await cli('agents', 'get', 'cli-lead')).stdout).toMatch(/delegates:\s+none/)
+    } finally {
+      home.remove()
+    }
   })
 })
