@@ -113,6 +113,12 @@ describe('delegates on create and update', () => {
     expect(await delegatesOf(agent.id)).toEqual([])
   })
 
+  it('describes delegates in the OpenAPI document', async () => {
+    const doc = (await (await api.v1('GET', '/v1/openapi.json')).json()) as { components: { schemas: Record<string, { properties: Record<string, { maxItems?: number }> }> } }
+    for (const name of ['CreateAgent', 'UpdateAgent', 'Agent']) expect(doc.components.schemas[name]!.properties).toHaveProperty('delegates')
+    expect(doc.components.schemas.CreateAgent!.properties.delegates!.maxItems).toBe(8)
+  })
+
   it('does not reveal another tenant\'s agent to a PATCH of it', async () => {
     const mine = await createTestAgent(api, owner.token, 'cfg-mine')
     const response = await patchDelegates(mine.id, [], other.token)
