@@ -10,14 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INTERNAL_PATHS } from '../../wire/internal-api.ts'
 import { agentSecret } from '../../wire/node-hmac.ts'
 import { createOwner, createTestAgent, TEST_SIGNING_SECRET } from './support/harness.ts'
-import { startRunsPlatform, waitForRun, type RunBody, type RunsPlatform } from './support/runs.ts'
+import { startRunsPlatform, waitForRun, waitUntil, type RunBody, type RunsPlatform } from './support/runs.ts'
 
 let platform: RunsPlatform
 let owner: { token: string; tenantId: string }
 let stranger: { token: string; tenantId: string }
 
 beforeAll(async () => {
-  platform = await startRunsPlatform()
+  // Runtimes report their usage every 200 ms, so both sides of a delegation show in /v1/usage soon after.
+  platform = await startRunsPlatform({}, {}, undefined, { MYINTELL_USAGE_FLUSH_INTERVAL_MS: '200' })
   owner = await createOwner(platform.api, 'consulter')
   stranger = await createOwner(platform.api, 'outsider')
 }, 60_000)
@@ -71,6 +72,21 @@ describe('delegation at run time', () => {
     expect(run.output).toContain('"delegate":"rt-researcher"')
     expect(run.output).toContain('[local dev model] rt-researcher here. You said: \\"what do bees eat?\\"')
     expect(await workloadState(researcher.id)).toBe('ready')
+  })
+
+  it('counts usage for both: the delegate\'s turn and the caller\'s turn with its tool call', async () => {
+    const expert = await createTestAgent(platform.api, owner.token, 'rt-expert')
+    const asker = await createTestAgent(platform.api, owner.token, 'rt-asker', { delegates: ['rt-expert'] })
+    const run = await turn(asker.id, call('delegate_rt_expert', 'how many legs has a bee?'))
+    expect(run.output).toContain('delegate_rt_expert returned')
+    const tokensOf = async (agentId: string) => {
+      const usage = (await (await platform.api.v1('GET', `/v1/usage?agentId=${agentId}`, { token: owner.token })).json()) as { totals: { tokensOut: number; toolCalls: number } }
+      return usage.totals
+    }
+    const expertUsage = await waitUntil('the delegate\'s usage', async () => { const t = await tokensOf(expert.id); return t.tokensOut > 0 ? t : null })
+    const askerUsage = await waitUntil('the caller\'s usage', async () => { const t = await tokensOf(asker.id); return t.tokensOut > 0 ? t : null }, 10_000)
+    expect(expertUsage.toolCalls).toBe(0)
+    expect(askerUsage.toolCalls).toBe(1)
   })
 
   it('answers a signed call with the delegate\'s reply, and refuses one no longer in the list', async () => {
