@@ -78,6 +78,8 @@ export interface IngestItem {
   activeSeconds: number
   /** WebSockets and streams still open at `to`: the agent is busy even with no new requests. */
   openStreams: number
+  /** Tool calls in the period; only a runtime's own reports carry them. Absent: 0. */
+  toolCalls?: number
 }
 export interface IngestResult {
   accepted: number

@@ -52,7 +52,7 @@ const keyVerifySchema = z.strictObject({ key: z.string().min(1).max(200) })
 const runtimeUsageSchema = z.strictObject({
   batchId: z.string().min(1).max(200),
   items: z.array(z.strictObject({
-    from: count, to: count, tokensIn: count, tokensOut: count, openStreams: count,
+    from: count, to: count, tokensIn: count, tokensOut: count, openStreams: count, toolCalls: count.optional(),
   }).refine((item) => item.to >= item.from, { message: '`to` must not be before `from`' })).max(1_000),
 })
 
@@ -131,6 +131,7 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
       items: batch.items.map((item) => ({
         agentId, tenantId: agent.tenantId, from: item.from, to: item.to, requests: 0, bytesIn: 0, bytesOut: 0, wakes: 0,
         coldStartMs: 0, tokensIn: item.tokensIn, tokensOut: item.tokensOut, activeSeconds: 0, openStreams: item.openStreams,
+        toolCalls: item.toolCalls ?? 0,
       })),
     })
     await workloads.touch(outcome.activity)

@@ -167,6 +167,7 @@ export function serializeApiKey(key: ApiKey): z.infer<typeof ApiKeySchema> {
 const Totals = {
   requests: z.number(), bytesIn: z.number(), bytesOut: z.number(), wakes: z.number(), coldStartMs: z.number(),
   tokensIn: z.number(), tokensOut: z.number(), activeSeconds: z.number(),
+  toolCalls: z.number().openapi({ description: 'Tool calls the agent\'s model made (built-in, MCP, delegates)' }),
 }
 export const UsageQuery = z.object({
   from: z.iso.date().or(z.iso.datetime()).optional().openapi({ description: 'Inclusive start (date or date-time, UTC). Default: 30 days before `to`.' }),
