@@ -56,7 +56,8 @@ const runtimeUsageSchema = z.strictObject({
   }).refine((item) => item.to >= item.from, { message: '`to` must not be before `from`' })).max(1_000),
 })
 
-export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Variables: { edge: EdgeVerified | null } }> {
+export function internalRouter(deps: ApiDeps, workloads: Workloads,
+  delegationSettings: { originUrl?: string | undefined; wakeTimeoutMs: number } = { wakeTimeoutMs: DEFAULT_RUNS_SETTINGS.wakeTimeoutMs }): Hono<{ Variables: { edge: EdgeVerified | null } }> {
   const app = new Hono<{ Variables: { edge: EdgeVerified | null } }>()
   const scalerToken = deps.scalerToken
   const edgeKey = nodeHmac(edgeSecret(deps.signingSecret))
@@ -140,8 +141,9 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
 
   // A delegation: the caller is the agent whose key signed the request (the path's id), never what the body says.
   const delegation = {
-    db: deps.db, workloads, wakeTimeoutMs: DEFAULT_RUNS_SETTINGS.wakeTimeoutMs,
-    turns: new TurnClient(deps.signingSecret, () => ingressOf(deps.driver)),
+    db: deps.db, workloads, wakeTimeoutMs: delegationSettings.wakeTimeoutMs,
+    // The same ingress the runs reach runtimes through (MYINTELL_RUNS_ORIGIN_URL, else the local driver's).
+    turns: new TurnClient(deps.signingSecret, () => delegationSettings.originUrl ?? ingressOf(deps.driver)),
   }
   const chains = new DelegationChains()
   app.post('/runtime/agents/:agentId/delegate', async (c) => {
