@@ -104,6 +104,18 @@ describe('delegates on create and update', () => {
     expect(await delegatesOf(c.id)).toEqual(['cyc-b'])
   })
 
+  it('follows a delegate that is renamed, and drops one that is deleted', async () => {
+    const helper = await createTestAgent(api, owner.token, 'fol-helper')
+    const lead = await createTestAgent(api, owner.token, 'fol-lead', { delegates: ['fol-helper'] })
+    expect((await api.v1('PATCH', `/v1/agents/${helper.id}`, { token: owner.token, body: { slug: 'fol-helper2' } })).status).toBe(200)
+    expect(await delegatesOf(lead.id)).toEqual(['fol-helper2'])
+    expect((await api.v1('DELETE', `/v1/agents/${helper.id}`, { token: owner.token })).status).toBe(204)
+    expect(await delegatesOf(lead.id)).toEqual([])
+    // A new agent taking the freed slug is not a delegate of anyone.
+    await createTestAgent(api, owner.token, 'fol-helper2')
+    expect(await delegatesOf(lead.id)).toEqual([])
+  })
+
   it('refuses a body that is not a list of slugs', async () => {
     const agent = await createTestAgent(api, owner.token, 'cfg-shape')
     for (const bad of ['cfg-helper', [42], [''], null]) {

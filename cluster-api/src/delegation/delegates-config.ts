@@ -3,7 +3,7 @@
 // the agent itself, and the graph of the tenant's delegates stays acyclic. Each refusal is a 422 naming the field.
 
 import { z } from '@hono/zod-openapi'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { ProblemError } from '../../../wire/problem.ts'
 import { agents } from '../db/schema/index.ts'
 import type { Db } from '../db/types.ts'
@@ -86,4 +86,20 @@ export async function delegatesOf(db: Db, agent: { tenantId: string; delegates: 
 export async function findDelegate(db: Db, callerTenantId: string, slug: string) {
   const [row] = await db.select().from(agents).where(and(eq(agents.tenantId, callerTenantId), eq(agents.slug, slug))).limit(1)
   return row ?? null
+}
+
+/**
+ * After an agent's slug changed (`to`) or the agent was deleted (`to` null): the delegates lists of its tenant that
+ * named it follow, so a rename keeps a delegation and a later agent taking the freed slug does not inherit one.
+ * Returns the agents whose list changed (their runtimes need the new config).
+ */
+export async function followDelegate(db: Db, tenantId: string, from: string, to: string | null) {
+  const rows = await db.select().from(agents).where(and(eq(agents.tenantId, tenantId), sql`${agents.delegates} ? ${from}`))
+  const changed = []
+  for (const row of rows) {
+    const delegates = row.delegates.flatMap((slug) => (slug !== from ? [slug] : to === null ? [] : [to]))
+    const [updated] = await db.update(agents).set({ delegates, updatedAt: new Date() }).where(eq(agents.id, row.id)).returning()
+    if (updated) changed.push(updated)
+  }
+  return changed
 }

@@ -18,7 +18,7 @@ import {
 import { ProblemError } from '../../../wire/problem.ts'
 import { DEFAULT_TOOLS } from '../../../wire/agent-tools.ts'
 import { checkMcpServers } from './agent-tools.ts'
-import { checkDelegates } from '../delegation/delegates-config.ts'
+import { checkDelegates, followDelegate } from '../delegation/delegates-config.ts'
 
 const security = [{ bearer: [] }]
 const tags = ['agents']
@@ -118,10 +118,10 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
       if (!(await findAgent(deps.db, tenantId, id))) throw notFoundError('Agent')
       await checkMcpServers(deps, patch.mcpServers, await deps.secrets.names(id))
     }
+    const before = patch.delegates || patch.slug !== undefined ? await findAgent(deps.db, tenantId, id) : null
     if (patch.delegates) {
-      const current = await findAgent(deps.db, tenantId, id)
-      if (!current) throw notFoundError('Agent')
-      await checkDelegates(deps.db, tenantId, { slug: patch.slug ?? current.slug, previousSlug: current.slug }, patch.delegates)
+      if (!before) throw notFoundError('Agent')
+      await checkDelegates(deps.db, tenantId, { slug: patch.slug ?? before.slug, previousSlug: before.slug }, patch.delegates)
     }
     let agent
     try {
@@ -132,6 +132,9 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     }
     if (!agent) throw notFoundError('Agent')
     await workloads.ensureQuietly(agent)
+    if (before && before.slug !== agent.slug) {
+      for (const caller of await followDelegate(deps.db, tenantId, before.slug, agent.slug)) await workloads.ensureQuietly(caller)
+    }
     return c.json(serializeAgent(agent), 200)
   })
 
@@ -145,8 +148,10 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
   }), async (c) => {
     const { tenantId } = await resolveTenant(c, deps.db, WRITE_AGENTS)
     const id = c.req.valid('param').id
+    const doomed = await findAgent(deps.db, tenantId, id)
     // The purge is owed from the same transaction as the delete: it cannot be lost, only delayed.
     if (!(await deleteAgentOwingPurge(deps.db, tenantId, id, REQUEST_LEASE_MS))) throw notFoundError('Agent')
+    if (doomed) for (const caller of await followDelegate(deps.db, tenantId, doomed.slug, null)) await workloads.ensureQuietly(caller)
     // The runtime goes first, so that it writes nothing after its rows are purged.
     await workloads.removeQuietly(id)
     await purger.afterDelete(id)
