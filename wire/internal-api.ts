@@ -78,6 +78,8 @@ export interface IngestItem {
   activeSeconds: number
   /** WebSockets and streams still open at `to`: the agent is busy even with no new requests. */
   openStreams: number
+  /** Tool calls in the period; only a runtime's own reports carry them. Absent: 0. */
+  toolCalls?: number
 }
 export interface IngestResult {
   accepted: number
@@ -105,6 +107,23 @@ export interface RuntimeUsageItem {
   toolCalls?: number
 }
 
+/**
+ * POST /internal/v1/runtime/agents/:agentId/delegate DelegateRequest → 200 DelegateReply | problem: a runtime asks one
+ * of its agent's delegates (RuntimeConfig.delegates), signed with its own agent's key, so the path's agent id is
+ * proven. The cluster-api checks the caller's current delegates, the depth and cycles, wakes the delegate and sends it
+ * the turn. 403 `not-a-delegate`, 409 `delegation-cycle` / `delegation-too-deep`, 503 when the delegate did not wake.
+ */
+export interface DelegateRequest {
+  /** The delegate's slug, as in RuntimeConfig.delegates. */
+  delegate: string
+  message: string
+}
+export interface DelegateReply {
+  delegate: string
+  reply: string
+  conversationId: string | null
+}
+
 /** Paths, so both sides spell them once. */
 export const INTERNAL_PATHS = {
   route: (slug: string) => `/internal/v1/routes/${encodeURIComponent(slug)}`,
@@ -115,5 +134,7 @@ export const INTERNAL_PATHS = {
   ingest: '/internal/v1/ingest',
   /** Signed by the agent's own key: see RuntimeUsageBatch. */
   runtimeUsage: (agentId: string) => `/internal/v1/runtime/agents/${encodeURIComponent(agentId)}/usage`,
+  /** Signed by the calling agent's own key: see DelegateRequest. */
+  runtimeDelegate: (agentId: string) => `/internal/v1/runtime/agents/${encodeURIComponent(agentId)}/delegate`,
   scaling: (agentId: string) => `/internal/v1/scaling/agents/${encodeURIComponent(agentId)}`,
 } as const

@@ -29,6 +29,11 @@ export interface RuntimeConfig {
   tools?: string[]
   /** MCP servers whose tools this agent may use; their header values come from `secrets`. Absent: none. */
   mcpServers?: McpServerConfig[]
+  /**
+   * Other agents of the same tenant this agent may consult, each as a tool `delegate_<slug>` (agent/src/tools/
+   * delegates.ts) whose calls go through the cluster-api (INTERNAL_PATHS.runtimeDelegate). Absent: none.
+   */
+  delegates?: DelegateConfig[]
   /** IANA time zone the agent lives in (the `clock` tool answers in it). Absent: UTC. */
   timezone?: string
   /**
@@ -37,6 +42,13 @@ export interface RuntimeConfig {
    * runtime learns which agent it serves only at assignment. Absent: the runtime's MYINTELL_WORKSPACE_DIR, if any.
    */
   workspaceDir?: string
+}
+
+/** One delegate as its caller's runtime sees it: enough to name and describe the tool, nothing of its secrets. */
+export interface DelegateConfig {
+  slug: string
+  name?: string
+  description?: string
 }
 
 /** Environment variables the runtime reads at start-up. */

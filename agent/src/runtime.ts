@@ -57,7 +57,9 @@ export async function startRuntime(settings: RuntimeSettings, log: Logger): Prom
     recordUsage: (u) => usage.record(u),
     maxMessageChars: settings.maxMessageChars,
     bounds: { maxSteps: settings.toolMaxSteps, turnTimeoutMs: settings.turnTimeoutMs, providerTimeoutMs: settings.providerTimeoutMs },
-    tools: { egress: settings.egress, workspaceDir: settings.workspaceDir, workspaceQuotaBytes: settings.workspaceQuotaBytes },
+    tools: {
+      egress: settings.egress, workspaceDir: settings.workspaceDir, workspaceQuotaBytes: settings.workspaceQuotaBytes, platformUrl: settings.platformUrl,
+    },
     log,
   }
   const edgeVerifier = new EdgeVerifier(() => {

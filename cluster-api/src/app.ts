@@ -57,6 +57,8 @@ export interface AppParts {
   metrics?: PlatformMetrics
   /** Mounted at /v1 (and /.well-known) by server.ts once authentication is set up. */
   mount?: (app: Hono) => void
+  /** Where delegated turns go and how long a delegate may take to wake: the runs' (runs/index.ts); default theirs. */
+  delegation?: { originUrl?: string | undefined; wakeTimeoutMs: number }
 }
 
 export function createApp(parts: AppParts): Hono {
@@ -73,7 +75,7 @@ export function createApp(parts: AppParts): Hono {
   app.use('*', requestBodyLimit(MAX_BODY_BYTES)) //     3. bodies over 1 MiB → 413 before they are read
   // 4. /internal/v1, the edge's API: the edge signature first (internal/edge-signature.ts; a runtime's key opens only
   //    its own usage path, KEDA's bearer token only the scaling path), then the routes (internal/router.ts).
-  app.route('/internal/v1', internalRouter(parts.deps, parts.workloads))
+  app.route('/internal/v1', internalRouter(parts.deps, parts.workloads, parts.delegation))
   // 5. /v1, for the dashboard, the CLI and customers' code (v1/mount.ts): authentication (a session JWT or an API
   //    key; the public paths skip it), then each route's validation and tenant check; and the local JWKS.
   parts.mount?.(app)

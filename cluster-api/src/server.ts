@@ -163,7 +163,8 @@ export async function startClusterApi(options: ClusterApiOptions): Promise<Clust
       deps, workloads, auth: options.auth ?? {}, clerkWebhookSecret: options.clerkWebhookSecret, selfUrl, ping: platform.ping, purger,
       runs, schedulesPerAgent: runSettings?.schedulesPerAgent ?? DEFAULT_RUNS_SETTINGS.schedulesPerAgent,
     })
-    const app = createApp({ deps, workloads, metrics, mount: v1 })
+    const delegation = { originUrl: runSettings?.originUrl, wakeTimeoutMs: runSettings?.wakeTimeoutMs ?? DEFAULT_RUNS_SETTINGS.wakeTimeoutMs }
+    const app = createApp({ deps, workloads, metrics, mount: v1, delegation })
     const host = options.host ?? '127.0.0.1'
     const address = await new Promise<AddressInfo>((resolve, reject) => {
       // maxHeaderSize: accept every request head the edge forwards (wire/request-limits.ts).

@@ -27,6 +27,7 @@ export const runtimeConfigSchema = z.object({
   mcpServers: z.array(z.object({
     name: z.string().min(1), url: z.string().min(1), headers: z.record(z.string(), z.string()).optional(),
   })).optional(),
+  delegates: z.array(z.object({ slug: z.string().min(1), name: z.string().optional(), description: z.string().optional() })).optional(),
   timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
   workspaceDir: z.string().min(1).optional(),
 })

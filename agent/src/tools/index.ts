@@ -9,6 +9,7 @@ import type { TenantDb } from '../db/tenant-db.ts'
 import type { Caller } from '../http/caller.ts'
 import type { Logger } from '../log.ts'
 import { clockTool } from './clock.ts'
+import { delegateTools } from './delegates.ts'
 import { externalTools } from './external.ts'
 import { memoryTool } from './memory.ts'
 
@@ -17,6 +18,8 @@ export interface ToolSettings {
   egress: EgressPolicy
   workspaceDir: string | null
   workspaceQuotaBytes: number
+  /** The cluster-api, through which delegates are consulted (MYINTELL_PLATFORM_URL); absent or null: no delegates. */
+  platformUrl?: string | null
 }
 
 export interface TurnToolsContext {
@@ -46,6 +49,8 @@ export async function assembleTools(ctx: TurnToolsContext): Promise<TurnTools> {
   const tools: ToolSet = {}
   if (enabled.includes('memory')) tools.memory = memoryTool({ db: ctx.db, agentId: ctx.config.agentId, caller: ctx.caller, ...(ctx.onRemember ? { onRemember: ctx.onRemember } : {}) })
   if (enabled.includes('clock')) tools.clock = clockTool({ timezone: ctx.config.timezone ?? DEFAULT_TIMEZONE })
+  // Delegates are named by the platform, so no built-in or external tool shares their `delegate_` prefix.
+  Object.assign(tools, delegateTools({ config: ctx.config, platformUrl: ctx.settings.platformUrl ?? null, ...(ctx.signal ? { signal: ctx.signal } : {}) }))
 
   const mcpServers = ctx.config.mcpServers ?? []
   const wantsExternal = enabled.some((n) => n === 'workspace' || n === 'http_fetch') || mcpServers.length > 0

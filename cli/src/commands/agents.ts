@@ -21,6 +21,7 @@ export interface Agent {
   desiredState: 'running' | 'paused'
   tools: string[]
   mcpServers: McpServerConfig[]
+  delegates?: string[]
   workloadState: 'cold' | 'waking' | 'ready' | 'failed'
   lastActiveAt: string | null
   createdAt: string
@@ -68,11 +69,21 @@ const settingFlags: Flags = {
   mcp: { type: 'string', multiple: true, value: 'NAME=URL', description: 'an MCP server (http or https); replaces the list' },
   'mcp-header': { type: 'string', multiple: true, value: 'SERVER:HEADER=SECRET', description: 'send the agent\'s secret SECRET as HEADER to that MCP server' },
   'no-mcp': { type: 'boolean', description: 'remove every MCP server' },
+  delegate: { type: 'string', multiple: true, value: 'SLUG', description: 'another agent of the tenant this one may consult (tool delegate_<slug>); replaces the list' },
+  'no-delegates': { type: 'boolean', description: 'remove every delegate' },
 }
 
 const strings = (flags: FlagValues, name: string): string[] => {
   const value = flags[name]
   return Array.isArray(value) ? value : typeof value === 'string' ? [value] : []
+}
+
+/** `--delegate`, `--no-delegates` into `delegates` (replaces the list); the platform checks tenant and cycles. */
+function delegatesFromFlags(flags: FlagValues, command: string): Record<string, unknown> {
+  const delegates = strings(flags, 'delegate')
+  if (flags['no-delegates'] && delegates.length > 0) throw new UsageError('--no-delegates and --delegate exclude each other', command)
+  if (flags['no-delegates']) return { delegates: [] }
+  return delegates.length > 0 ? { delegates } : {}
 }
 
 /** `--tool`, `--no-tools`, `--mcp`, `--mcp-header`, `--no-mcp` into `tools` and `mcpServers` (each replaces the list). */
@@ -154,7 +165,7 @@ function settingsFromFlags(flags: FlagValues, command: string, current?: Agent):
   if (visibility) body.visibility = visibility
   const desiredState = oneOf(flags, 'desired-state', ['running', 'paused'], command)
   if (desiredState) body.desiredState = desiredState
-  return { ...body, ...toolsFromFlags(flags, command, current) }
+  return { ...body, ...toolsFromFlags(flags, command, current), ...delegatesFromFlags(flags, command) }
 }
 
 function printAgent(io: Parameters<Command['run']>[0]['io'], agent: Agent): void {
@@ -165,6 +176,7 @@ function printAgent(io: Parameters<Command['run']>[0]['io'], agent: Agent): void
     ['system prompt', agent.persona.systemPrompt], ['style', agent.persona.style],
     ['tools', (agent.tools ?? []).join(', ') || 'none'],
     ['mcp servers', (agent.mcpServers ?? []).map((s) => `${s.name}=${s.url}${s.headers ? ` (${Object.entries(s.headers).map(([h, v]) => `${h}: ${v}`).join(', ')})` : ''}`).join('; ') || 'none'],
+    ['delegates', (agent.delegates ?? []).join(', ') || 'none'],
     ['created', agent.createdAt], ['updated', agent.updatedAt],
   ])
 }

@@ -13,13 +13,19 @@ import { readJson } from '../http/json-body.ts'
 import { notFoundError } from '../http/problems.ts'
 import type { Workloads } from '../workloads/workloads.ts'
 import { edgeSignature, type EdgeVerified } from './edge-signature.ts'
+import { delegate, DelegationChains, delegateRequestSchema } from '../delegation/delegate-call.ts'
+import { DEFAULT_RUNS_SETTINGS, ingressOf } from '../runs/index.ts'
+import { TurnClient } from '../runs/turn-client.ts'
 import { timingSafeEqual } from '../../../wire/signature.ts'
 import { AgentKeys, edgeSecret, nodeHmac } from '../../../wire/node-hmac.ts'
 import { ProblemError } from '../../../wire/problem.ts'
 
 const SCALING_PATH_PREFIX = '/internal/v1/scaling/'
-/** A runtime's own reports: signed with its agent's key, the agent id in the path (INTERNAL_PATHS.runtimeUsage). */
-const RUNTIME_PATH = /^\/internal\/v1\/runtime\/agents\/([^/]+)\/usage$/
+/**
+ * A runtime's own calls, signed with its agent's key, the agent id in the path: its usage reports
+ * (INTERNAL_PATHS.runtimeUsage) and its delegations (INTERNAL_PATHS.runtimeDelegate).
+ */
+const RUNTIME_PATH = /^\/internal\/v1\/runtime\/agents\/([^/]+)\/(?:usage|delegate)$/
 /** A flush from one edge isolate; bounds the work one request can cause. */
 const MAX_INGEST_ITEMS = 10_000
 
@@ -46,11 +52,12 @@ const keyVerifySchema = z.strictObject({ key: z.string().min(1).max(200) })
 const runtimeUsageSchema = z.strictObject({
   batchId: z.string().min(1).max(200),
   items: z.array(z.strictObject({
-    from: count, to: count, tokensIn: count, tokensOut: count, openStreams: count,
+    from: count, to: count, tokensIn: count, tokensOut: count, openStreams: count, toolCalls: count.optional(),
   }).refine((item) => item.to >= item.from, { message: '`to` must not be before `from`' })).max(1_000),
 })
 
-export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Variables: { edge: EdgeVerified | null } }> {
+export function internalRouter(deps: ApiDeps, workloads: Workloads,
+  delegationSettings: { originUrl?: string | undefined; wakeTimeoutMs: number } = { wakeTimeoutMs: DEFAULT_RUNS_SETTINGS.wakeTimeoutMs }): Hono<{ Variables: { edge: EdgeVerified | null } }> {
   const app = new Hono<{ Variables: { edge: EdgeVerified | null } }>()
   const scalerToken = deps.scalerToken
   const edgeKey = nodeHmac(edgeSecret(deps.signingSecret))
@@ -125,10 +132,23 @@ export function internalRouter(deps: ApiDeps, workloads: Workloads): Hono<{ Vari
       items: batch.items.map((item) => ({
         agentId, tenantId: agent.tenantId, from: item.from, to: item.to, requests: 0, bytesIn: 0, bytesOut: 0, wakes: 0,
         coldStartMs: 0, tokensIn: item.tokensIn, tokensOut: item.tokensOut, activeSeconds: 0, openStreams: item.openStreams,
+        toolCalls: item.toolCalls ?? 0,
       })),
     })
     await workloads.touch(outcome.activity)
     return c.json({ accepted: outcome.accepted, duplicate: outcome.duplicate } satisfies IngestResult, 202)
+  })
+
+  // A delegation: the caller is the agent whose key signed the request (the path's id), never what the body says.
+  const delegation = {
+    db: deps.db, workloads, wakeTimeoutMs: delegationSettings.wakeTimeoutMs,
+    // The same ingress the runs reach runtimes through (MYINTELL_RUNS_ORIGIN_URL, else the local driver's).
+    turns: new TurnClient(deps.signingSecret, () => delegationSettings.originUrl ?? ingressOf(deps.driver)),
+  }
+  const chains = new DelegationChains()
+  app.post('/runtime/agents/:agentId/delegate', async (c) => {
+    const request = await readJson(c, delegateRequestSchema)
+    return c.json(await delegate(delegation, chains, c.req.param('agentId'), request, c.req.raw.signal), 200)
   })
 
   // KEDA's metrics-api trigger reads `active` (valueLocation "active"), target value 1: the agent stays

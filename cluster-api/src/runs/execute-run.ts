@@ -87,7 +87,7 @@ export async function executeRun(deps: ExecuteDeps, runId: string, signal: Abort
 }
 
 /** The wake path the edge's gate takes: POST wake, then the status long poll until ready (internal/router.ts). */
-async function wakeAndWait(deps: ExecuteDeps, agentId: string, signal: AbortSignal): Promise<void> {
+async function wakeAndWait(deps: Pick<ExecuteDeps, 'workloads' | 'wakeTimeoutMs'>, agentId: string, signal: AbortSignal): Promise<void> {
   try {
     await deps.workloads.wake(agentId)
   } catch (error) {
@@ -105,6 +105,15 @@ async function wakeAndWait(deps: ExecuteDeps, agentId: string, signal: AbortSign
   }
 }
 
+/**
+ * As the edge does: an agent already awake gets the turn at once; only a sleeping one is woken and awaited. (A wake
+ * of an awake local agent would push its whole spec to the runtime again, for every run.) Also the delegation path's.
+ */
+export async function ensureAwake(deps: Pick<ExecuteDeps, 'workloads' | 'wakeTimeoutMs'>, agentId: string, signal: AbortSignal): Promise<void> {
+  const awake = await deps.workloads.status(agentId).then((s) => s.ready, () => false)
+  if (!awake) await wakeAndWait(deps, agentId, signal)
+}
+
 function unexpected(error: unknown): RunError {
   return { code: 'run-error', message: error instanceof Error ? error.message : String(error) }
 }
@@ -113,10 +122,7 @@ async function attempt(
   deps: ExecuteDeps, runId: string, agent: { id: string; tenantId: string; slug: string }, input: string,
   conversationId: string | null, principal: string, signal: AbortSignal, onText: (text: string) => void,
 ): Promise<RunOutcome> {
-  // As the edge does: an agent already awake gets the turn at once; only a sleeping one is woken and awaited.
-  // (A wake of an awake local agent would push its whole spec to the runtime again, for every run.)
-  const awake = await deps.workloads.status(agent.id).then((s) => s.ready, () => false)
-  if (!awake) await wakeAndWait(deps, agent.id, signal)
+  await ensureAwake(deps, agent.id, signal)
   let output = ''
 
   let conversation = conversationId

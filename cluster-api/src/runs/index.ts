@@ -49,7 +49,7 @@ export class Runs {
 }
 
 /** The local driver's ingress (the stand-in for Traefik); other drivers need MYINTELL_RUNS_ORIGIN_URL. */
-function ingressOf(driver: ApiDeps['driver']): string | null {
+export function ingressOf(driver: ApiDeps['driver']): string | null {
   const url = (driver as { ingressUrl?: unknown } | null)?.ingressUrl
   return typeof url === 'string' ? url : null
 }

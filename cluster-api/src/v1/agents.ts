@@ -19,6 +19,7 @@ import { ProblemError } from '../../../wire/problem.ts'
 import { DEFAULT_TOOLS } from '../../../wire/agent-tools.ts'
 import { listAgentSecretNames, withAgentLocked } from '../db/queries/agent-secrets.ts'
 import { mcpHeaderIssues, mcpUrlIssues, refuseIssues } from './agent-tools.ts'
+import { checkDelegates, followDelegate } from '../delegation/delegates-config.ts'
 
 const security = [{ bearer: [] }]
 const tags = ['agents']
@@ -53,6 +54,7 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     assertSlug(body.slug)
     // A new agent has no secrets yet: an MCP header can name one only once it is set (PATCH after PUT .../secrets).
     if (body.mcpServers) refuseIssues([...(await mcpUrlIssues(deps, body.mcpServers)), ...mcpHeaderIssues(body.mcpServers, new Set())])
+    if (body.delegates) await checkDelegates(deps.db, tenantId, { slug: body.slug }, body.delegates)
     let agent
     try {
       agent = await createAgent(deps.db, tenantId, {
@@ -64,6 +66,7 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
         desiredState: body.desiredState ?? 'running',
         tools: body.tools ?? [...DEFAULT_TOOLS],
         mcpServers: body.mcpServers ?? [],
+        delegates: body.delegates ?? [],
       })
     } catch (error) {
       if (isUniqueViolation(error)) throw slugTaken(body.slug)
@@ -112,6 +115,11 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     const id = c.req.valid('param').id
     if (patch.slug !== undefined) assertSlug(patch.slug)
     const servers = patch.mcpServers
+    const before = patch.delegates || patch.slug !== undefined ? await findAgent(deps.db, tenantId, id) : null
+    if (patch.delegates) {
+      if (!before) throw notFoundError('Agent')
+      await checkDelegates(deps.db, tenantId, { slug: patch.slug ?? before.slug, previousSlug: before.slug }, patch.delegates)
+    }
     let agent
     try {
       if (servers) {
@@ -134,6 +142,9 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
     }
     if (!agent) throw notFoundError('Agent')
     await workloads.ensureQuietly(agent)
+    if (before && before.slug !== agent.slug) {
+      for (const caller of await followDelegate(deps.db, tenantId, before.slug, agent.slug)) await workloads.ensureQuietly(caller)
+    }
     return c.json(serializeAgent(agent), 200)
   })
 
@@ -147,8 +158,10 @@ export function registerAgentRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps, wo
   }), async (c) => {
     const { tenantId } = await resolveTenant(c, deps.db, WRITE_AGENTS)
     const id = c.req.valid('param').id
+    const doomed = await findAgent(deps.db, tenantId, id)
     // The purge is owed from the same transaction as the delete: it cannot be lost, only delayed.
     if (!(await deleteAgentOwingPurge(deps.db, tenantId, id, REQUEST_LEASE_MS))) throw notFoundError('Agent')
+    if (doomed) for (const caller of await followDelegate(deps.db, tenantId, doomed.slug, null)) await workloads.ensureQuietly(caller)
     // The runtime goes first, so that it writes nothing after its rows are purged.
     await workloads.removeQuietly(id)
     await purger.afterDelete(id)

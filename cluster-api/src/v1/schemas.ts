@@ -8,6 +8,7 @@ import { API_KEY_SCOPES, DESIRED_STATES, MEMBERSHIP_ROLES } from '../db/schema/i
 import type { DailyUsage } from '../db/queries/usage.ts'
 import { TENANT_HEADER } from '../auth/principal.ts'
 import { McpServersSchema, ToolsSchema } from './agent-tools.ts'
+import { DelegatesSchema } from '../delegation/delegates-config.ts'
 
 export const DEFAULT_MODEL: { provider: ModelProviderName; model: string } = { provider: 'anthropic', model: 'claude-sonnet-4-5' }
 
@@ -89,6 +90,7 @@ export const CreateAgentSchema = z.strictObject({
   desiredState: z.enum(DESIRED_STATES).optional(),
   tools: ToolsSchema.optional(),
   mcpServers: McpServersSchema.optional(),
+  delegates: DelegatesSchema.optional(),
 }).openapi('CreateAgent')
 export const UpdateAgentSchema = z.strictObject({
   slug: z.string().max(100).optional(),
@@ -99,6 +101,7 @@ export const UpdateAgentSchema = z.strictObject({
   desiredState: z.enum(DESIRED_STATES).optional(),
   tools: ToolsSchema.optional().openapi({ description: 'Replaces the list' }),
   mcpServers: McpServersSchema.optional().openapi({ description: 'Replaces the list; headers must name secrets the agent has' }),
+  delegates: DelegatesSchema.optional().openapi({ description: 'Replaces the list; slugs of other agents of the same tenant, no cycles' }),
 }).openapi('UpdateAgent')
 export const AgentSchema = z.object({
   id: z.string(), tenantId: z.string(), slug: z.string(), name: z.string(),
@@ -107,6 +110,7 @@ export const AgentSchema = z.object({
   visibility: Visibility, desiredState: z.enum(DESIRED_STATES),
   tools: z.array(z.string()),
   mcpServers: z.array(z.object({ name: z.string(), url: z.string(), headers: z.record(z.string(), z.string()).optional() })),
+  delegates: z.array(z.string()),
   workloadState: z.enum(['cold', 'waking', 'ready', 'failed']),
   lastActiveAt: Timestamp.nullable(), createdAt: Timestamp, updatedAt: Timestamp,
 }).openapi('Agent')
@@ -120,7 +124,7 @@ export function serializeAgent(agent: Agent): z.infer<typeof AgentSchema> {
   return {
     id: agent.id, tenantId: agent.tenantId, slug: agent.slug, name: agent.name,
     persona: agent.persona, model: agent.model, visibility: agent.visibility, desiredState: agent.desiredState,
-    tools: agent.tools, mcpServers: agent.mcpServers,
+    tools: agent.tools, mcpServers: agent.mcpServers, delegates: agent.delegates,
     workloadState: agent.workloadState, lastActiveAt: iso(agent.lastActiveAt),
     createdAt: agent.createdAt.toISOString(), updatedAt: agent.updatedAt.toISOString(),
   }
@@ -163,6 +167,7 @@ export function serializeApiKey(key: ApiKey): z.infer<typeof ApiKeySchema> {
 const Totals = {
   requests: z.number(), bytesIn: z.number(), bytesOut: z.number(), wakes: z.number(), coldStartMs: z.number(),
   tokensIn: z.number(), tokensOut: z.number(), activeSeconds: z.number(),
+  toolCalls: z.number().openapi({ description: 'Tool calls the agent\'s model made (built-in, MCP, delegates)' }),
 }
 export const UsageQuery = z.object({
   from: z.iso.date().or(z.iso.datetime()).optional().openapi({ description: 'Inclusive start (date or date-time, UTC). Default: 30 days before `to`.' }),

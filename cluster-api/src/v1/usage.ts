@@ -30,7 +30,7 @@ export function registerUsageRoutes(app: OpenAPIHono<AuthEnv>, deps: ApiDeps): v
     }
     if (query.agentId && !(await findAgent(deps.db, tenantId, query.agentId))) throw notFoundError('Agent')
     const days = await usagePerDay(deps.db, tenantId, { from, to, agentId: query.agentId })
-    const totals = { requests: 0, bytesIn: 0, bytesOut: 0, wakes: 0, coldStartMs: 0, tokensIn: 0, tokensOut: 0, activeSeconds: 0 }
+    const totals = { requests: 0, bytesIn: 0, bytesOut: 0, wakes: 0, coldStartMs: 0, tokensIn: 0, tokensOut: 0, activeSeconds: 0, toolCalls: 0 }
     for (const day of days) for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += day[key]
     return c.json({ tenantId, agentId: query.agentId ?? null, from: from.toISOString(), to: to.toISOString(), days, totals }, 200)
   })

@@ -51,6 +51,8 @@ export interface RuntimeConfigSources {
   agentSecrets: Record<string, string>
   /** The platform's EDGE_SIGNING_SECRET; the runtime receives only the key derived from it for this agent. */
   masterSecret: string
+  /** The agent's delegates with their names (delegation/delegates-config.ts delegatesOf). */
+  delegates?: { slug: string; name: string }[]
   /** The agent's workspace directory, when the driver keeps one on this machine. */
   workspaceDir?: string | undefined
 }
@@ -75,6 +77,7 @@ export function buildRuntimeConfig(agent: Agent, tenant: Tenant, sources: Runtim
     secrets: { ...sources.platformSecrets, ...sources.agentSecrets },
     tools: [...agent.tools],
     mcpServers: agent.mcpServers.map((server) => ({ ...server, ...(server.headers ? { headers: { ...server.headers } } : {}) })),
+    delegates: (sources.delegates ?? []).map((d) => ({ slug: d.slug, name: d.name })),
     ...(sources.workspaceDir ? { workspaceDir: sources.workspaceDir } : {}),
   }
 }

@@ -2,6 +2,7 @@
 // status with an optional long poll, and the stored workload state kept from the driver's own word (followDriver).
 // Drivers know nothing of the database; this file bridges them.
 
+import { delegatesOf } from '../delegation/delegates-config.ts'
 import { MAX_STATUS_WAIT_MS, type WorkloadState, type WorkloadStatus } from '../../../wire/internal-api.ts'
 import type { ApiDeps } from '../context.ts'
 import type { Agent } from '../db/schema/index.ts'
@@ -66,13 +67,14 @@ export class Workloads {
   async #spec(agent: Agent) {
     const tenant = await findTenantById(this.#deps.db, agent.tenantId)
     if (!tenant) throw notFoundError('Agent')
-    const [tenantDatabaseUrl, agentSecrets, workspaceDir] = await Promise.all([
+    const [tenantDatabaseUrl, agentSecrets, workspaceDir, delegates] = await Promise.all([
       this.#tenantDbs.urlFor(tenant),
       this.#deps.secrets.open(agent.id),
       this.#deps.workspaceRoot ? ensureWorkspaceDir(this.#deps.workspaceRoot, agent.id) : undefined,
+      delegatesOf(this.#deps.db, agent),
     ])
     return buildRuntimeConfig(agent, tenant, {
-      tenantDatabaseUrl, platformSecrets: this.#deps.runtimeSecrets, agentSecrets, masterSecret: this.#deps.signingSecret, workspaceDir,
+      tenantDatabaseUrl, platformSecrets: this.#deps.runtimeSecrets, agentSecrets, masterSecret: this.#deps.signingSecret, workspaceDir, delegates,
     })
   }
 

@@ -18,7 +18,9 @@ export interface RunsPlatform {
   close(): Promise<void>
 }
 
-export async function startRunsPlatform(runs: Partial<RunsSettings> = {}, env: Record<string, string> = {}, databaseUrl?: string): Promise<RunsPlatform> {
+/** `runtimeEnv`: extra environment of every runtime the local driver starts (MYINTELL_USAGE_FLUSH_INTERVAL_MS, …). */
+export async function startRunsPlatform(runs: Partial<RunsSettings> = {}, env: Record<string, string> = {}, databaseUrl?: string,
+  runtimeEnv: Record<string, string> = {}): Promise<RunsPlatform> {
   const url = databaseUrl ?? await createTestDatabase('runs')
   const dataDirs: string[] = []
   const started: TestApi[] = []
@@ -34,7 +36,7 @@ export async function startRunsPlatform(runs: Partial<RunsSettings> = {}, env: R
     const api = await startTestApi({
       databaseUrl: url,
       tenantDatabases: tenantDatabaseProvisioner(config.tenantDatabases),
-      driver: ({ url: platformUrl }) => createDriver({ driver, signingSecret: config.signingSecret, platformUrl, handleSignals: false }),
+      driver: ({ url: platformUrl }) => createDriver({ driver, signingSecret: config.signingSecret, platformUrl, handleSignals: false, runtimeEnv }),
       runs: { ...config.runs, retryDelayS: 0, scheduleTickMs: 200, ...settings },
     })
     started.push(api)

@@ -20,6 +20,8 @@ export interface NewAgent {
   /** Unset: none (the column's default); the API gives a new agent DEFAULT_TOOLS. */
   tools?: string[]
   mcpServers?: McpServerConfig[]
+  /** Slugs of agents of the same tenant (checked by delegation/delegates-config.ts before). Unset: none. */
+  delegates?: string[]
 }
 
 export type AgentPatch = Partial<Omit<NewAgent, 'slug'>> & { slug?: string | undefined }

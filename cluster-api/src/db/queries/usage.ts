@@ -8,7 +8,7 @@ import { recordAgentActivity } from './agents.ts'
 
 export const USAGE_BUCKET_MS = 3_600_000 // one hour: fine enough for billing, coarse enough to stay small
 
-const COUNTERS = ['requests', 'bytesIn', 'bytesOut', 'wakes', 'coldStartMs', 'tokensIn', 'tokensOut', 'activeSeconds'] as const
+const COUNTERS = ['requests', 'bytesIn', 'bytesOut', 'wakes', 'coldStartMs', 'tokensIn', 'tokensOut', 'activeSeconds', 'toolCalls'] as const
 type Counter = (typeof COUNTERS)[number]
 export type UsageTotals = Record<Counter, number>
 
@@ -38,7 +38,8 @@ export async function ingestUsage(db: Db, batch: IngestBatch, receivedAt = Date.
       const bucketStart = Math.floor(item.from / USAGE_BUCKET_MS) * USAGE_BUCKET_MS
       const key = `${item.agentId}/${bucketStart}`
       const row = buckets.get(key) ?? { tenantId: item.tenantId, agentId: item.agentId, bucketStart: new Date(bucketStart), ...zeroTotals() }
-      for (const counter of COUNTERS) row[counter] += item[counter]
+      // The edge's items carry no toolCalls: only a runtime knows them.
+      for (const counter of COUNTERS) row[counter] += item[counter] ?? 0
       buckets.set(key, row)
       // An edge clock running ahead must not keep an agent "active" into the future.
       const at = Math.min(item.to, receivedAt)
@@ -58,7 +59,7 @@ export async function ingestUsage(db: Db, batch: IngestBatch, receivedAt = Date.
 }
 
 function zeroTotals(): UsageTotals {
-  return { requests: 0, bytesIn: 0, bytesOut: 0, wakes: 0, coldStartMs: 0, tokensIn: 0, tokensOut: 0, activeSeconds: 0 }
+  return { requests: 0, bytesIn: 0, bytesOut: 0, wakes: 0, coldStartMs: 0, tokensIn: 0, tokensOut: 0, activeSeconds: 0, toolCalls: 0 }
 }
 
 export interface DailyUsage extends UsageTotals {

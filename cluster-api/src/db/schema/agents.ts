@@ -36,6 +36,8 @@ export const agents = pgTable('agents', {
   tools: jsonb('tools').$type<string[]>().notNull().default([]),
   /** MCP servers; each header names one of the agent's secrets, never a value. */
   mcpServers: jsonb('mcp_servers').$type<McpServerConfig[]>().notNull().default([]),
+  /** Slugs of agents of the same tenant this agent may consult as tools; acyclic, at most MAX_DELEGATES (src/delegation). */
+  delegates: jsonb('delegates').$type<string[]>().notNull().default([]),
   workloadState: text('workload_state').$type<WorkloadState>().notNull().default('cold'),
   lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
   lastWakeAt: timestamp('last_wake_at', { withTimezone: true }),

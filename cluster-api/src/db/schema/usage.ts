@@ -19,6 +19,8 @@ export const usageRecords = pgTable('usage_records', {
   tokensIn: counter('tokens_in'),
   tokensOut: counter('tokens_out'),
   activeSeconds: counter('active_seconds'),
+  /** Tool calls the agent's model made (runtime reports only: built-in, MCP, delegates). */
+  toolCalls: counter('tool_calls'),
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.agentId, t.bucketStart] }),
   index('usage_records_tenant_bucket_idx').on(t.tenantId, t.bucketStart),
