@@ -10,10 +10,11 @@ export interface TenantQuery {
 
 /**
  * The tables with an agent's rows, each with how its rows are found from the agent id ($1), children before their
- * parents: messages belong to a conversation (they would also go by cascade; naming them keeps the purge correct if
- * the cascade ever went).
+ * parents: messages and stored responses belong to a conversation (they would also go by cascade; naming them keeps
+ * the purge correct if the cascade ever went).
  */
 export const AGENT_DATA_TABLES: ReadonlyArray<{ table: string; rowsOf: string }> = [
+  { table: 'responses', rowsOf: 'agent_id = $1' },
   { table: 'messages', rowsOf: 'conversation_id IN (SELECT id FROM conversations WHERE agent_id = $1)' },
   { table: 'conversations', rowsOf: 'agent_id = $1' },
   { table: 'memories', rowsOf: 'agent_id = $1' },

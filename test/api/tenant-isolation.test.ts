@@ -3,9 +3,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOwner, createTestAgent, startTestApi, type TestApi } from './support/harness.ts'
+import { waitForRun } from './support/runs.ts'
 
 let api: TestApi
-let a: { token: string; tenantId: string; agentId: string; keyId: string; key: string }
+let a: { token: string; tenantId: string; agentId: string; keyId: string; key: string; runId: string; scheduleId: string }
 let b: { token: string; tenantId: string; agentId: string; key: string }
 const MISSING_ID = '01890000-0000-7000-8000-000000000000'
 
@@ -35,6 +36,23 @@ const attempts: Attempt[] = [
   { method: 'GET', route: '/v1/agents/{id}/secrets', path: () => `/v1/agents/${a.agentId}/secrets`, asTenantA: true },
   { method: 'DELETE', route: '/v1/agents/{id}/secrets/{name}', path: () => `/v1/agents/${a.agentId}/secrets/A_SECRET` },
   { method: 'DELETE', route: '/v1/agents/{id}/secrets/{name}', path: () => `/v1/agents/${a.agentId}/secrets/A_SECRET`, asTenantA: true },
+  { method: 'POST', route: '/v1/agents/{id}/runs', path: () => `/v1/agents/${a.agentId}/runs`, body: { input: 'planted' } },
+  { method: 'POST', route: '/v1/agents/{id}/runs', path: () => `/v1/agents/${a.agentId}/runs`, body: { input: 'planted' }, asTenantA: true },
+  { method: 'GET', route: '/v1/agents/{id}/runs', path: () => `/v1/agents/${a.agentId}/runs` },
+  { method: 'GET', route: '/v1/agents/{id}/runs/{runId}', path: () => `/v1/agents/${a.agentId}/runs/${a.runId}` },
+  { method: 'GET', route: '/v1/agents/{id}/runs/{runId}', path: () => `/v1/agents/${b.agentId}/runs/${a.runId}` },
+  { method: 'POST', route: '/v1/agents/{id}/runs/{runId}/cancel', path: () => `/v1/agents/${a.agentId}/runs/${a.runId}/cancel` },
+  { method: 'POST', route: '/v1/agents/{id}/runs/{runId}/cancel', path: () => `/v1/agents/${b.agentId}/runs/${a.runId}/cancel` },
+  { method: 'GET', route: '/v1/agents/{id}/runs/{runId}/events', path: () => `/v1/agents/${a.agentId}/runs/${a.runId}/events` },
+  { method: 'GET', route: '/v1/agents/{id}/runs/{runId}/events', path: () => `/v1/agents/${b.agentId}/runs/${a.runId}/events` },
+  { method: 'POST', route: '/v1/agents/{id}/schedules', path: () => `/v1/agents/${a.agentId}/schedules`, body: { input: 'planted', every: '1h' } },
+  { method: 'GET', route: '/v1/agents/{id}/schedules', path: () => `/v1/agents/${a.agentId}/schedules` },
+  { method: 'GET', route: '/v1/agents/{id}/schedules/{scheduleId}', path: () => `/v1/agents/${a.agentId}/schedules/${a.scheduleId}` },
+  { method: 'GET', route: '/v1/agents/{id}/schedules/{scheduleId}', path: () => `/v1/agents/${b.agentId}/schedules/${a.scheduleId}` },
+  { method: 'PATCH', route: '/v1/agents/{id}/schedules/{scheduleId}', path: () => `/v1/agents/${a.agentId}/schedules/${a.scheduleId}`, body: { paused: true } },
+  { method: 'PATCH', route: '/v1/agents/{id}/schedules/{scheduleId}', path: () => `/v1/agents/${b.agentId}/schedules/${a.scheduleId}`, body: { input: 'pwned' } },
+  { method: 'DELETE', route: '/v1/agents/{id}/schedules/{scheduleId}', path: () => `/v1/agents/${a.agentId}/schedules/${a.scheduleId}` },
+  { method: 'DELETE', route: '/v1/agents/{id}/schedules/{scheduleId}', path: () => `/v1/agents/${b.agentId}/schedules/${a.scheduleId}` },
   { method: 'GET', route: '/v1/api-keys', path: () => '/v1/api-keys', asTenantA: true },
   { method: 'POST', route: '/v1/api-keys', path: () => '/v1/api-keys', body: { name: 'planted' }, asTenantA: true },
   { method: 'DELETE', route: '/v1/api-keys/{id}', path: () => `/v1/api-keys/${a.keyId}` },
@@ -50,7 +68,12 @@ beforeAll(async () => {
   const ownerA = await createOwner(api, 'iso-a')
   const agentA = await createTestAgent(api, ownerA.token, 'iso-a-agent')
   const keyA = (await (await api.v1('POST', '/v1/api-keys', { token: ownerA.token, body: { name: 'a key', scopes: ['agents:read'] } })).json()) as { id: string; key: string }
-  a = { token: ownerA.token, tenantId: ownerA.tenantId, agentId: agentA.id, keyId: keyA.id, key: keyA.key }
+  // A run that has finished (this API has no workload driver, so it fails to wake), and a schedule far from firing.
+  const run = (await (await api.v1('POST', `/v1/agents/${agentA.id}/runs`, { token: ownerA.token, body: { input: 'tenant-a-only' } })).json()) as { id: string }
+  const schedule = (await (await api.v1('POST', `/v1/agents/${agentA.id}/schedules`, { token: ownerA.token, body: { input: 'tenant-a-only', cron: '0 9 1 1 *' } })).json()) as { id: string }
+  if (!run.id || !schedule.id) throw new Error('could not create tenant A\'s run and schedule')
+  a = { token: ownerA.token, tenantId: ownerA.tenantId, agentId: agentA.id, keyId: keyA.id, key: keyA.key, runId: run.id, scheduleId: schedule.id }
+  await waitForRun(api, ownerA.token, agentA.id, run.id, 60_000)
   const secret = await api.v1('PUT', `/v1/agents/${agentA.id}/secrets/A_SECRET`, { token: ownerA.token, body: { value: 'tenant-a-only' } })
   if (secret.status !== 201) throw new Error(`set secret failed: ${secret.status}`)
   const ownerB = await createOwner(api, 'iso-b')
@@ -59,7 +82,7 @@ beforeAll(async () => {
     token: ownerB.token, body: { name: 'b key', scopes: ['agents:read', 'agents:write', 'api-keys:write', 'usage:read', 'chat'] },
   })).json()) as { key: string }
   b = { token: ownerB.token, tenantId: ownerB.tenantId, agentId: agentB.id, key: keyB.key }
-})
+}, 90_000)
 afterAll(() => api.close())
 
 async function snapshotOfA() {
@@ -68,6 +91,8 @@ async function snapshotOfA() {
     tenant: await get(`/v1/tenants/${a.tenantId}`),
     agents: await get('/v1/agents'),
     secrets: await get(`/v1/agents/${a.agentId}/secrets`),
+    runs: await get(`/v1/agents/${a.agentId}/runs`),
+    schedules: await get(`/v1/agents/${a.agentId}/schedules`),
     keys: ((await get('/v1/api-keys')) as { items: Array<Record<string, unknown>> }).items.map(({ lastUsedAt: _ignored, ...rest }) => rest),
   }
 }

@@ -29,7 +29,7 @@ describe('node-postgres', () => {
     await client.connect()
     try {
       const tables = await client.query("select table_name from information_schema.tables where table_schema = 'public' order by 1")
-      expect(tables.rows.map((r) => r.table_name)).toEqual(['agent_data_purges', 'agent_secrets', 'agents', 'api_keys', 'ingest_batches', 'memberships', 'signing_keys', 'tenants', 'usage_records', 'users'])
+      expect(tables.rows.map((r) => r.table_name)).toEqual(['agent_data_purges', 'agent_secrets', 'agents', 'api_keys', 'ingest_batches', 'memberships', 'run_events', 'runs', 'schedules', 'signing_keys', 'tenants', 'usage_records', 'users'])
       const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations')
       expect(applied.rows[0].n).toBeGreaterThan(0)
     } finally {
